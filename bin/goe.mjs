@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Runs the TypeScript sources directly through tsx, so the CLI never runs a stale build.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('../cli/main.ts');

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { initBackend } from '../../runtime/backend/index.js';
+import { findPython } from '../../runtime/python.js';
+import { datasets, locateDataset, repoRoot } from '../../trainer/datasets/index.js';
+import { printJson } from '../output.js';
+
+/** Everything `goe doctor` reports; also its `--json` shape. */
+export interface DoctorReport {
+  goe: string;
+  node: string;
+  machine: { cores: number; memoryGiB: number };
+  backend: { choice: string; package: string; version: string; kernels: { added: string[]; replaced: string[] } };
+  skippedBackends: { choice: string; reason: string }[];
+  datasets: { name: string; found: boolean; dir?: string; tried: string[] }[];
+  python: { torch?: string; numpy?: string };
+  store: string;
+}
+
+export async function doctorReport(): Promise<DoctorReport> {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  const info = await initBackend();
+  return {
+    goe: pkg.version,
+    node: process.version,
+    machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+    backend: { choice: info.choice, package: info.package, version: info.version, kernels: info.kernels },
+    skippedBackends: info.skipped,
+    datasets: datasets.map((d) => {
+      const at = locateDataset(d);
+      return { name: d.name, found: at.dir !== undefined, dir: at.dir, tried: at.tried };
+    }),
+    python: { torch: findPython(['torch']), numpy: findPython(['numpy']) },
+    store: process.env.GOE_STORE ?? 'file://.goe',
+  };
+}
+
+function printHuman(r: DoctorReport): void {
+  const lines = [
+    `goe ${r.goe} on Node ${r.node}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB`,
+    `backend   ${r.backend.choice} (${r.backend.package} ${r.backend.version})`,
+  ];
+  if (r.backend.kernels.added.length) lines.push(`          + kernels added: ${r.backend.kernels.added.join(', ')}`);
+  if (r.backend.kernels.replaced.length) lines.push(`          + kernels replaced: ${r.backend.kernels.replaced.join(', ')}`);
+  for (const s of r.skippedBackends) lines.push(`          - ${s.choice} unavailable: ${s.reason}`);
+  lines.push('datasets');
+  for (const d of r.datasets) {
+    lines.push(d.found ? `  ✓ ${d.name.padEnd(14)} ${d.dir}` : `  ✗ ${d.name.padEnd(14)} not found (tried ${d.tried.join(', ')})`);
+  }
+  lines.push(`python    torch: ${r.python.torch ?? 'not found (apt-get install python3-torch)'}`);
+  lines.push(`          numpy: ${r.python.numpy ?? 'not found (apt-get install python3-numpy)'}`);
+  lines.push(`store     ${r.store}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('show the TF.js backend goe picks, versions, datasets and peers it finds')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const report = await doctorReport();
+      if (opts.json) printJson(report);
+      else printHuman(report);
+    });
+}

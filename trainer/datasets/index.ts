@@ -1,0 +1,1 @@
+export { type DatasetSpec, datasetCacheDir, datasets, type Located, locateDataset, repoRoot } from './locate.js';
