@@ -9,7 +9,11 @@ export interface StepProfile {
 }
 
 /** Profiles reference-CNN training steps kernel by kernel (`goe bench train-step --profile`). */
-export async function profileTrainStep(backend: 'wasm' | 'cpu', batch = 128, seconds = 3): Promise<StepProfile> {
+export async function profileTrainStep(
+  backend: 'wasm' | 'cpu',
+  batch = 128,
+  seconds = 3,
+): Promise<StepProfile> {
   await initBackend(backend);
   timeTrainSteps(batch, 0, 2); // warm-up outside the profile
   const profiler = new KernelProfiler(backend).start();

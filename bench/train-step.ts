@@ -37,7 +37,11 @@ export interface TrainStepOptions {
 }
 
 /** Times training steps of the reference CNN on one backend (the backend must already be active). */
-export function timeTrainSteps(batch: number, seconds: number, warmup: number): { steps: number; seconds: number } {
+export function timeTrainSteps(
+  batch: number,
+  seconds: number,
+  warmup: number,
+): { steps: number; seconds: number } {
   const model = referenceCnn();
   const optimizer = tf.train.sgd(0.01);
   const x = tf.randomNormal([batch, 28, 28, 1], 0, 1, 'float32', 1);
@@ -80,7 +84,8 @@ export function runTrainStepPeer(batch: number, seconds: number): PeerResult | {
     [script, '--batch', String(batch), '--seconds', String(seconds), '--threads', String(cpus().length)],
     { encoding: 'utf8', timeout: 600_000 },
   );
-  if (r.status !== 0) return { error: `peer failed: ${(r.stderr || r.error?.message || '').trim().slice(-500)}` };
+  if (r.status !== 0)
+    return { error: `peer failed: ${(r.stderr || r.error?.message || '').trim().slice(-500)}` };
   return JSON.parse(r.stdout) as PeerResult;
 }
 

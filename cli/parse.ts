@@ -3,7 +3,8 @@ import { InvalidArgumentError } from 'commander';
 /** Commander parser for flags like `--count 1000`: a whole number ≥ 1, else a usage error. */
 export function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number ≥ 1, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`expected a whole number ≥ 1, got "${value}"`);
   return n;
 }
 

@@ -18,8 +18,12 @@ export function log(level: LogLevel, msg: string, fields: Record<string, unknown
   if (order[level] < threshold()) return;
   if (process.stderr.isTTY) {
     // People at a terminal read `goe: msg key=value`; pipes and log collectors get one JSON object a line.
-    const kv = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-    process.stderr.write(`goe: ${level === 'info' ? '' : `${level}: `}${msg}${kv.length ? ` ${kv.join(' ')}` : ''}\n`);
+    const kv = Object.entries(fields).map(
+      ([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`,
+    );
+    process.stderr.write(
+      `goe: ${level === 'info' ? '' : `${level}: `}${msg}${kv.length ? ` ${kv.join(' ')}` : ''}\n`,
+    );
     return;
   }
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`);

@@ -16,7 +16,9 @@ function backendList(value: string): BackendChoice[] {
 }
 
 export function registerBench(program: Command): void {
-  const bench = program.command('bench').description('benchmarks, each beside its PyTorch peer on this machine');
+  const bench = program
+    .command('bench')
+    .description('benchmarks, each beside its PyTorch peer on this machine');
   bench
     .command('train-step')
     .description(
@@ -32,7 +34,13 @@ export function registerBench(program: Command): void {
     .option('--seconds <s>', 'timed seconds per backend (after warm-up)', positiveNumber, 5)
     .option('--profile', 'also print where a wasm step spends its time, kernel by kernel')
     .action(
-      async (opts: { json?: boolean; backends?: BackendChoice[]; batch: number; seconds: number; profile?: boolean }) => {
+      async (opts: {
+        json?: boolean;
+        backends?: BackendChoice[];
+        batch: number;
+        seconds: number;
+        profile?: boolean;
+      }) => {
         const run = await benchTrainStep({
           backends: opts.backends,
           batch: opts.batch,
@@ -47,12 +55,18 @@ export function registerBench(program: Command): void {
           return;
         }
         for (const r of run.results) {
-          const peer = r.peer ? `   PyTorch ${r.peer.version} (${r.peer.threads} threads) ${r.peer.samplesPerSec.toFixed(0)}/s` : '';
+          const peer = r.peer
+            ? `   PyTorch ${r.peer.version} (${r.peer.threads} threads) ${r.peer.samplesPerSec.toFixed(0)}/s`
+            : '';
           const ratio = r.ratio !== undefined ? `   ratio ${r.ratio.toFixed(2)}×` : '';
-          process.stdout.write(`${r.backend.padEnd(9)} ${r.samplesPerSec.toFixed(0).padStart(6)} samples/s${peer}${ratio}\n`);
+          process.stdout.write(
+            `${r.backend.padEnd(9)} ${r.samplesPerSec.toFixed(0).padStart(6)} samples/s${peer}${ratio}\n`,
+          );
         }
         if (profile) {
-          process.stdout.write(`\nwasm step: ${profile.msPerStep.toFixed(1)} ms; kernels by self time (ms/step):\n`);
+          process.stdout.write(
+            `\nwasm step: ${profile.msPerStep.toFixed(1)} ms; kernels by self time (ms/step):\n`,
+          );
           for (const k of profile.kernels.slice(0, 15)) {
             process.stdout.write(
               `  ${k.kernel.padEnd(24)} ${k.selfMsPerStep.toFixed(2).padStart(7)}  (${k.callsPerStep.toFixed(0)} calls)\n`,

@@ -12,7 +12,12 @@ export interface DoctorReport {
   goe: string;
   node: string;
   machine: { cores: number; memoryGiB: number };
-  backend: { choice: string; package: string; version: string; kernels: { added: string[]; replaced: string[] } };
+  backend: {
+    choice: string;
+    package: string;
+    version: string;
+    kernels: { added: string[]; replaced: string[] };
+  };
   skippedBackends: { choice: string; reason: string }[];
   datasets: { name: string; found: boolean; dir?: string; tried: string[] }[];
   python: { torch?: string; numpy?: string };
@@ -42,12 +47,18 @@ function printHuman(r: DoctorReport): void {
     `goe ${r.goe} on Node ${r.node}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB`,
     `backend   ${r.backend.choice} (${r.backend.package} ${r.backend.version})`,
   ];
-  if (r.backend.kernels.added.length) lines.push(`          + kernels added: ${r.backend.kernels.added.join(', ')}`);
-  if (r.backend.kernels.replaced.length) lines.push(`          + kernels replaced: ${r.backend.kernels.replaced.join(', ')}`);
+  if (r.backend.kernels.added.length)
+    lines.push(`          + kernels added: ${r.backend.kernels.added.join(', ')}`);
+  if (r.backend.kernels.replaced.length)
+    lines.push(`          + kernels replaced: ${r.backend.kernels.replaced.join(', ')}`);
   for (const s of r.skippedBackends) lines.push(`          - ${s.choice} unavailable: ${s.reason}`);
   lines.push('datasets');
   for (const d of r.datasets) {
-    lines.push(d.found ? `  ✓ ${d.name.padEnd(14)} ${d.dir}` : `  ✗ ${d.name.padEnd(14)} not found (tried ${d.tried.join(', ')})`);
+    lines.push(
+      d.found
+        ? `  ✓ ${d.name.padEnd(14)} ${d.dir}`
+        : `  ✗ ${d.name.padEnd(14)} not found (tried ${d.tried.join(', ')})`,
+    );
   }
   lines.push(`python    torch: ${r.python.torch ?? 'not found (apt-get install python3-torch)'}`);
   lines.push(`          numpy: ${r.python.numpy ?? 'not found (apt-get install python3-numpy)'}`);

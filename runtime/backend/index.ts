@@ -1,6 +1,6 @@
+export { KernelProfiler, type KernelTime } from './kernel-profiler.js';
 export { KernelScope } from './kernel-scope.js';
 export { type BackendChoice, BackendError, type BackendInfo, backendChoices, initBackend } from './select.js';
-export { KernelProfiler, type KernelTime } from './kernel-profiler.js';
 export {
   fasterWasmKernels,
   missingWasmKernels,

@@ -33,7 +33,13 @@ describe('200 training steps on wasm leave tf.memory().numTensors unchanged', ()
   it('conv net (conv, pool, strided conv, dense)', () => {
     const model = tf.sequential({
       layers: [
-        tf.layers.conv2d({ inputShape: [12, 12, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        tf.layers.conv2d({
+          inputShape: [12, 12, 1],
+          filters: 4,
+          kernelSize: 3,
+          padding: 'same',
+          activation: 'relu',
+        }),
         tf.layers.maxPooling2d({ poolSize: 2 }),
         tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
         tf.layers.flatten(),
@@ -67,7 +73,8 @@ describe('200 training steps on wasm leave tf.memory().numTensors unchanged', ()
 
   it('small causal Transformer block (attention, layer norm, dropout, tied softmax loss)', () => {
     const [V, D, H, L, B] = [30, 16, 2, 10, 3];
-    const init = (shape: number[], seed: number) => tf.variable(tf.randomNormal(shape, 0, 0.1, 'float32', seed));
+    const init = (shape: number[], seed: number) =>
+      tf.variable(tf.randomNormal(shape, 0, 0.1, 'float32', seed));
     const emb = init([V, D], 1);
     const pos = init([L, D], 2);
     const wqkv = init([D, 3 * D], 3);
@@ -79,7 +86,14 @@ describe('200 training steps on wasm leave tf.memory().numTensors unchanged', ()
       [B, L],
       'int32',
     );
-    const target = tf.oneHot(tf.tensor2d(Array.from({ length: B * L }, (_, i) => (i * 3) % V), [B, L], 'int32'), V);
+    const target = tf.oneHot(
+      tf.tensor2d(
+        Array.from({ length: B * L }, (_, i) => (i * 3) % V),
+        [B, L],
+        'int32',
+      ),
+      V,
+    );
     const causal = tf.linalg.bandPart(tf.ones([L, L]), -1, 0).cast('bool');
     const optimizer = tf.train.adam(1e-3);
     const layerNorm = (x: tf.Tensor) => {
@@ -89,11 +103,17 @@ describe('200 training steps on wasm leave tf.memory().numTensors unchanged', ()
     const step = () =>
       optimizer.minimize(() => {
         const x = tf.gather(emb, ids).add(pos);
-        const qkv = tf.matMul(x.reshape([B * L, D]), wqkv).reshape([B, L, 3, H, D / H]).transpose([2, 0, 3, 1, 4]);
+        const qkv = tf
+          .matMul(x.reshape([B * L, D]), wqkv)
+          .reshape([B, L, 3, H, D / H])
+          .transpose([2, 0, 3, 1, 4]);
         const [q, k, v] = tf.unstack(qkv);
         const scores = tf.matMul(q, k, false, true).div(Math.sqrt(D / H));
         const masked = tf.where(causal, scores, tf.fill(scores.shape, -1e9));
-        const attended = tf.matMul(tf.softmax(masked), v).transpose([0, 2, 1, 3]).reshape([B * L, D]);
+        const attended = tf
+          .matMul(tf.softmax(masked), v)
+          .transpose([0, 2, 1, 3])
+          .reshape([B * L, D]);
         const h = layerNorm(x.add(tf.dropout(tf.matMul(attended, wo), 0.2).reshape([B, L, D])));
         const logits = tf.matMul(h.reshape([B * L, D]), emb, false, true).reshape([B, L, V]);
         return tf.losses.softmaxCrossEntropy(target, logits) as tf.Scalar;

@@ -1,5 +1,5 @@
-import * as tf from '../tf.js';
 import { log } from '../log.js';
+import * as tf from '../tf.js';
 import { registerWasmGradientKernels } from './wasm-kernels/index.js';
 
 /** The TF.js backends goe can run on, fastest first (DESIGN.md, "Compute"). */
@@ -76,6 +76,9 @@ function parseChoice(value: string | undefined): BackendChoice | 'auto' {
 }
 
 async function start(choice: BackendChoice): Promise<Loaded> {
+  // PROD mutes TF.js's console banners (e.g. the cpu backend's "install tfjs-node" notice on every run);
+  // goe reports the backend itself, once, through its logger.
+  tf.env().set('PROD', true);
   const loaded = await loaders[choice]();
   if (!(await tf.setBackend(loaded.tfName)))
     throw new Error(`tf.setBackend('${loaded.tfName}') returned false`);

@@ -1,1 +1,8 @@
-export { type DatasetSpec, datasetCacheDir, datasets, type Located, locateDataset, repoRoot } from './locate.js';
+export {
+  type DatasetSpec,
+  datasetCacheDir,
+  datasets,
+  type Located,
+  locateDataset,
+  repoRoot,
+} from './locate.js';

@@ -21,16 +21,31 @@ function values(n: number, seed: number): Float32Array {
 type GradFn = (...xs: tf.Tensor[]) => tf.Tensor;
 
 /** Gradients of sum(f(inputs) · r) w.r.t. every input, on one backend, as plain arrays. */
-async function gradsOn(backend: 'cpu' | 'wasm', f: GradFn, shapes: number[][], seed = 1): Promise<Float32Array[]> {
+async function gradsOn(
+  backend: 'cpu' | 'wasm',
+  f: GradFn,
+  shapes: number[][],
+  seed = 1,
+): Promise<Float32Array[]> {
   await initBackend(backend);
   return tf.tidy(() => {
-    const xs = shapes.map((s, i) => tf.tensor(values(s.reduce((a, b) => a * b, 1), seed + i), s));
+    const xs = shapes.map((s, i) =>
+      tf.tensor(
+        values(
+          s.reduce((a, b) => a * b, 1),
+          seed + i,
+        ),
+        s,
+      ),
+    );
     const weighted = (...args: tf.Tensor[]) => {
       const y = f(...args);
       const r = tf.tensor(values(y.size, seed + 99), y.shape);
       return tf.sum(tf.mul(y, r));
     };
-    return tf.grads(weighted)(xs).map((g) => g.dataSync() as Float32Array);
+    return tf
+      .grads(weighted)(xs)
+      .map((g) => g.dataSync() as Float32Array);
   });
 }
 
@@ -59,35 +74,49 @@ describe('wasm gradient kernels match the cpu backend', () => {
   const convCases: [number, 'same' | 'valid', number, number][] = [];
   for (const stride of [1, 2])
     for (const pad of ['same', 'valid'] as const)
-      for (const ci of [1, 3])
-        for (const size of [8, 9]) convCases.push([stride, pad, ci, size]);
+      for (const ci of [1, 3]) for (const size of [8, 9]) convCases.push([stride, pad, ci, size]);
 
-  it.each(convCases)('conv2d stride %i, %s padding, %i input channels, %i×%i input', async (stride, pad, ci, size) => {
-    await compare((x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad), [
-      [3, size, size, ci],
-      [3, 3, ci, 4],
-    ]);
-  });
+  it.each(convCases)(
+    'conv2d stride %i, %s padding, %i input channels, %i×%i input',
+    async (stride, pad, ci, size) => {
+      await compare(
+        (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad),
+        [
+          [3, size, size, ci],
+          [3, 3, ci, 4],
+        ],
+      );
+    },
+  );
 
   it('conv2d with a 5×4 filter and stride [2, 3]', async () => {
-    await compare((x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, [2, 3], 'same'), [
-      [2, 11, 10, 2],
-      [5, 4, 2, 3],
-    ]);
+    await compare(
+      (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, [2, 3], 'same'),
+      [
+        [2, 11, 10, 2],
+        [5, 4, 2, 3],
+      ],
+    );
   });
 
   it('conv2dTranspose (the generator up-sampling path) stride 2', async () => {
-    await compare((x, w) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 7, 7, 4], 2, 'same'), [
-      [2, 4, 4, 6],
-      [4, 4, 4, 6],
-    ]);
+    await compare(
+      (x, w) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 7, 7, 4], 2, 'same'),
+      [
+        [2, 4, 4, 6],
+        [4, 4, 4, 6],
+      ],
+    );
   });
 
   it.each([1, 2])('depthwiseConv2d stride %i, channel multiplier 2', async (stride) => {
-    await compare((x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, 'same'), [
-      [2, 7, 7, 3],
-      [3, 3, 3, 2],
-    ]);
+    await compare(
+      (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, 'same'),
+      [
+        [2, 7, 7, 3],
+        [3, 3, 3, 2],
+      ],
+    );
   });
 
   it.each([

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { runGoe } from '../helpers/cli.js';
+
+describe('goe CLI (foundation)', () => {
+  it('--help lists the subcommands', async () => {
+    const r = await runGoe(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/doctor/);
+    expect(r.stdout).toMatch(/bench/);
+  });
+
+  it('doctor --json reports the backend, datasets and peers', async () => {
+    const r = await runGoe(['doctor', '--json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.backend.choice).toBe('wasm');
+    expect(report.backend.kernels.added).toContain('Conv2DBackpropFilter');
+    expect(report.datasets.map((d: { name: string }) => d.name)).toContain('fashion-mnist');
+    expect(report.store).toBe('file://.goe');
+  });
+
+  it('GOE_BACKEND forces a backend, and an unknown one is a clear error', async () => {
+    const cpu = await runGoe(['doctor', '--json'], { GOE_BACKEND: 'cpu' });
+    expect(JSON.parse(cpu.stdout).backend.choice).toBe('cpu');
+    const bad = await runGoe(['doctor'], { GOE_BACKEND: 'tpu' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/unknown backend "tpu"/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('a bad flag value is a usage error (exit 2) naming the flag', async () => {
+    const r = await runGoe(['bench', 'train-step', '--batch', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--batch/);
+  });
+
+  it('bench train-step --json prints the issue schema with the PyTorch peer and a ratio', async () => {
+    const r = await runGoe(['bench', 'train-step', '--json', '--backends', 'wasm', '--batch', '16', '--seconds', '0.2']);
+    expect(r.code, r.stderr).toBe(0);
+    const [result] = JSON.parse(r.stdout);
+    expect(result).toMatchObject({ name: 'train-step', backend: 'wasm', batch: 16 });
+    expect(result.samplesPerSec).toBeGreaterThan(0);
+    expect(result.peer.name).toBe('pytorch');
+    expect(result.peer.samplesPerSec).toBeGreaterThan(0);
+    expect(result.ratio).toBeCloseTo(result.samplesPerSec / result.peer.samplesPerSec, 10);
+  });
+});
