@@ -35,7 +35,17 @@ describe('goe CLI (foundation)', () => {
   });
 
   it('bench train-step --json prints the issue schema with the PyTorch peer and a ratio', async () => {
-    const r = await runGoe(['bench', 'train-step', '--json', '--backends', 'wasm', '--batch', '16', '--seconds', '0.2']);
+    const r = await runGoe([
+      'bench',
+      'train-step',
+      '--json',
+      '--backends',
+      'wasm',
+      '--batch',
+      '16',
+      '--seconds',
+      '0.2',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const [result] = JSON.parse(r.stdout);
     expect(result).toMatchObject({ name: 'train-step', backend: 'wasm', batch: 16 });

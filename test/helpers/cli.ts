@@ -11,7 +11,11 @@ export interface CliRun {
 }
 
 /** Runs the real `goe` binary in a child process (as a user would), with `GOE_LOG=silent` by default. */
-export function runGoe(args: string[], env: Record<string, string> = {}, timeoutMs = 300_000): Promise<CliRun> {
+export function runGoe(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 300_000,
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       env: { ...process.env, GOE_LOG: 'silent', ...env },
