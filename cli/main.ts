@@ -4,6 +4,13 @@ import { Command, CommanderError } from 'commander';
 import { repoRoot } from '../trainer/datasets/index.js';
 import { registerBench } from './commands/bench.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerEval } from './commands/eval.js';
+import { registerFinetune } from './commands/finetune.js';
+import { registerMetrics } from './commands/metrics.js';
+import { registerReproduce } from './commands/reproduce.js';
+import { registerSample } from './commands/sample.js';
+import { registerTrain } from './commands/train.js';
+import { registerTrainGenerator } from './commands/train-generator.js';
 
 const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
 
@@ -19,6 +26,13 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDoctor(program);
   registerBench(program);
+  registerMetrics(program);
+  registerTrain(program);
+  registerFinetune(program);
+  registerEval(program);
+  registerReproduce(program);
+  registerTrainGenerator(program);
+  registerSample(program);
   return program;
 }
 

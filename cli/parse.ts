@@ -14,3 +14,19 @@ export function positiveNumber(value: string): number {
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number > 0, got "${value}"`);
   return n;
 }
+
+/** Commander parser for seeds and indices: an integer in 0..2³²−1 (0 is a valid seed). */
+export function uint32(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) {
+    throw new InvalidArgumentError(`expected an integer in 0..4294967295, got "${value}"`);
+  }
+  return n;
+}
+
+/** Commander parser for a number ≥ 0 (e.g. σ² = 0). */
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}"`);
+  return n;
+}

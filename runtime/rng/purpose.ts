@@ -12,6 +12,11 @@ export const Purpose = {
   CLASS: 2,
   /** Token draws of an autoregressive generator. */
   TOKEN: 3,
+  /** Training-time draws (mini-batch indices, latents, classes, dropout of a training loop), kept apart
+   * from the serving purposes so a training run never replays the outliers a client is sent. */
+  TRAIN_INDEX: 16,
+  TRAIN_LATENT: 17,
+  TRAIN_CLASS: 18,
 } as const;
 
 /** One of the named {@link Purpose} values. */

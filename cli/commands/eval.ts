@@ -1,0 +1,82 @@
+import { type Command, Option } from 'commander';
+import { resolveModelDir } from '../../generators/registry.js';
+import { initBackend } from '../../runtime/backend/index.js';
+import { loadClassifier } from '../../trainer/classifier.js';
+import {
+  type ImageSet,
+  loadFashionMnist,
+  parseOodList,
+  resolveOodSet,
+  subset,
+} from '../../trainer/datasets/index.js';
+import { type DetectorName, detectorNames } from '../../trainer/detectors/index.js';
+import { type EvalReport, evaluate } from '../../trainer/evaluate.js';
+import { printJson } from '../output.js';
+import { positiveInt } from '../parse.js';
+
+const pct = (x: number) => x.toFixed(2).padStart(6);
+
+/** The human table of `goe eval`: one row per detector × OOD set, then the means. */
+export function formatEval(r: EvalReport): string {
+  const lines = [
+    `test accuracy ${r.accuracy.toFixed(2)}%`,
+    '',
+    'detector  OOD set            AUROC  AUPR-IN  AUPR-OUT  FPR95',
+  ];
+  for (const x of r.results) {
+    lines.push(
+      `${x.detector.padEnd(9)} ${x.ood.padEnd(16)} ${pct(x.auroc)}   ${pct(x.auprIn)}    ${pct(x.auprOut)} ${pct(x.fpr95)}`,
+    );
+  }
+  for (const [d, m] of Object.entries(r.mean)) {
+    lines.push(
+      `${d.padEnd(9)} ${'mean'.padEnd(16)} ${pct(m.auroc)}   ${pct(m.auprIn)}    ${pct(m.auprOut)} ${pct(m.fpr95)}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerEval(program: Command): void {
+  program
+    .command('eval')
+    .description(
+      'OOD evaluation: Fashion-MNIST test vs each --ood set, per detector; AUROC, AUPR-IN, AUPR-OUT, FPR@95TPR in %\n' +
+        '(OOD positive). --ood names: mnist, gaussian, uniform, natural, or a path (IDX, .npy, folder of PNGs).',
+    )
+    .requiredOption('--model <dir|id>', 'classifier folder or zoo id')
+    .option('--ood <list>', 'comma-separated OOD sets', 'mnist,gaussian,uniform')
+    .addOption(
+      new Option('--detector <name>', 'detector, or all').choices([...detectorNames, 'all']).default('all'),
+    )
+    .option(
+      '--limit <n>',
+      'use only the first N images of the test set and of each OOD set (smoke tests)',
+      positiveInt,
+    )
+    .option('--json', 'print { results, mean, accuracy } as JSON')
+    .action(
+      async (o: {
+        model: string;
+        ood: string;
+        detector: DetectorName | 'all';
+        limit?: number;
+        json?: boolean;
+      }) => {
+        const names = parseOodList(o.ood);
+        await initBackend();
+        const clf = await loadClassifier(resolveModelDir(o.model));
+        const head = (set: ImageSet) =>
+          o.limit && o.limit < set.shape[0]
+            ? subset(
+                set,
+                Int32Array.from({ length: o.limit }, (_, i) => i),
+              )
+            : set;
+        const sets = names.map((n) => head(resolveOodSet(n, { count: o.limit })));
+        const detectors = o.detector === 'all' ? [...detectorNames] : [o.detector];
+        const report = evaluate(clf.model, head(loadFashionMnist('test')), sets, detectors);
+        if (o.json) printJson(report);
+        else process.stdout.write(formatEval(report));
+      },
+    );
+}

@@ -1,0 +1,231 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { normalRows, Purpose, uniformIntRows } from '../../runtime/rng/index.js';
+import * as tf from '../../runtime/tf.js';
+import { assignWeights, decodeWeights, encodeWeights, snapshot, writeFileAtomic } from '../weights.js';
+import type { CganConfig } from './config.js';
+import {
+  type DiscriminatorVars,
+  discriminate,
+  type GeneratorVars,
+  generate,
+  initDiscriminator,
+  initGenerator,
+  trainable,
+} from './model.js';
+
+/** Labelled uint8 images, N×H×W×C (the trainer's `ImageSet` fits). */
+export interface LabelledImages {
+  images: Uint8Array;
+  labels: Int32Array;
+  shape: [number, number, number, number];
+}
+
+export interface CganTrainOptions {
+  config: CganConfig;
+  outDir: string;
+  steps: number;
+  batchSize: number;
+  seed: number;
+  /** Adam(2e-4, β = 0.5, 0.999), as DCGAN and the DESIGN.md reference. */
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  checkpointEvery: number;
+  /** Start over even if `outDir` holds a checkpoint (default: resume from it). */
+  fresh?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: CganProgress) => void;
+}
+
+export interface CganProgress {
+  step: number;
+  steps: number;
+  lossD: number;
+  lossG: number;
+  /** Real images consumed per second since this run (not the checkpoint) started. */
+  imagesPerSec: number;
+  resumedFrom?: number;
+}
+
+/** What a finished (or stopped) run leaves: the generator's variables and where training got to. */
+export interface CganRun {
+  generator: GeneratorVars;
+  discriminator: DiscriminatorVars;
+  step: number;
+  seconds: number;
+  lossD: number;
+  lossG: number;
+}
+
+interface CheckpointState {
+  step: number;
+  seed: number;
+  config: CganConfig;
+  seconds: number;
+}
+
+const ckpt = (dir: string, file: string) => join(dir, 'checkpoint', file);
+
+async function saveCheckpoint(
+  dir: string,
+  state: CheckpointState,
+  g: GeneratorVars,
+  d: DiscriminatorVars,
+  optG: tf.Optimizer,
+  optD: tf.Optimizer,
+): Promise<void> {
+  const optArrays = async (opt: tf.Optimizer) => {
+    // Adam restores its moments by position, not name, so the order is what is saved.
+    const weights = await opt.getWeights();
+    const arrays: Record<string, { data: Float32Array; shape: number[] }> = {};
+    weights.forEach((w, i) => {
+      arrays[String(i).padStart(4, '0')] = {
+        data: Float32Array.from(w.tensor.dataSync()),
+        shape: [...w.tensor.shape],
+      };
+    });
+    return arrays;
+  };
+  await writeFileAtomic(ckpt(dir, 'generator.safetensors'), encodeWeights(snapshot(g)));
+  await writeFileAtomic(ckpt(dir, 'discriminator.safetensors'), encodeWeights(snapshot(d)));
+  await writeFileAtomic(ckpt(dir, 'adam-g.safetensors'), encodeWeights(await optArrays(optG)));
+  await writeFileAtomic(ckpt(dir, 'adam-d.safetensors'), encodeWeights(await optArrays(optD)));
+  // state.json last: its presence means the four files beside it are complete.
+  await writeFileAtomic(ckpt(dir, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
+}
+
+async function loadOptimizer(opt: tf.Optimizer, path: string): Promise<void> {
+  const arrays = decodeWeights(new Uint8Array(await readFile(path)));
+  const names = Object.keys(arrays).sort();
+  await opt.setWeights(names.map((n) => ({ name: n, tensor: tf.tensor(arrays[n].data, arrays[n].shape) })));
+}
+
+/** Scales uint8 pixels to the generator's tanh range [−1, 1]. */
+function realBatch(
+  data: LabelledImages,
+  idx: Int32Array,
+): { x: tf.Tensor4D; y: tf.Tensor2D; labels: Int32Array } {
+  const [, h, w, c] = data.shape;
+  const row = h * w * c;
+  const out = new Float32Array(idx.length * row);
+  const labels = new Int32Array(idx.length);
+  for (let i = 0; i < idx.length; i++) {
+    const src = idx[i] * row;
+    for (let k = 0; k < row; k++) out[i * row + k] = data.images[src + k] / 127.5 - 1;
+    labels[i] = data.labels[idx[i]];
+  }
+  return { x: tf.tensor4d(out, [idx.length, h, w, c]), y: oneHot(labels, 0), labels };
+}
+
+function oneHot(labels: Int32Array, numClasses: number): tf.Tensor2D {
+  return tf.oneHot(tf.tensor1d(labels, 'int32'), numClasses || 10).toFloat() as tf.Tensor2D;
+}
+
+/**
+ * Trains the class-conditional GAN. Mini-batches, latents and fake classes of step s are drawn from the
+ * counter-based RNG keyed by (seed, s), so a run resumed from a checkpoint continues exactly as an
+ * uninterrupted one would (up to float summation order).
+ */
+export async function trainCgan(data: LabelledImages, o: CganTrainOptions): Promise<CganRun> {
+  const c = o.config;
+  const [n, h, w, ch] = data.shape;
+  if (h !== c.height || w !== c.width || ch !== c.channels) {
+    throw new Error(`data is ${h}×${w}×${ch}, the generator makes ${c.height}×${c.width}×${c.channels}`);
+  }
+  const g = initGenerator(c, o.seed);
+  const d = initDiscriminator(c, o.seed);
+  const optG = tf.train.adam(o.learningRate, o.beta1, o.beta2);
+  const optD = tf.train.adam(o.learningRate, o.beta1, o.beta2);
+  let start = 0;
+  let priorSeconds = 0;
+  const statePath = ckpt(o.outDir, 'state.json');
+  if (!o.fresh && existsSync(statePath)) {
+    const state = JSON.parse(await readFile(statePath, 'utf8')) as CheckpointState;
+    if (JSON.stringify(state.config) !== JSON.stringify(c) || state.seed !== o.seed) {
+      throw new Error(
+        `${o.outDir} holds a checkpoint of a different run (seed ${state.seed}, config ${JSON.stringify(state.config)}); ` +
+          'pass --fresh to start over or choose another --out',
+      );
+    }
+    assignWeights(
+      g,
+      decodeWeights(new Uint8Array(await readFile(ckpt(o.outDir, 'generator.safetensors')))),
+      'checkpoint',
+    );
+    assignWeights(
+      d,
+      decodeWeights(new Uint8Array(await readFile(ckpt(o.outDir, 'discriminator.safetensors')))),
+      'checkpoint',
+    );
+    await loadOptimizer(optG, ckpt(o.outDir, 'adam-g.safetensors'));
+    await loadOptimizer(optD, ckpt(o.outDir, 'adam-d.safetensors'));
+    start = state.step;
+    priorSeconds = state.seconds;
+  }
+  const gVars = trainable(g);
+  const dVars = trainable(d);
+  const B = o.batchSize;
+  const t0 = performance.now();
+  let lossD = Number.NaN;
+  let lossG = Number.NaN;
+  let step = start;
+  const elapsed = () => priorSeconds + (performance.now() - t0) / 1000;
+  const save = () =>
+    saveCheckpoint(o.outDir, { step, seed: o.seed, config: c, seconds: elapsed() }, g, d, optG, optD);
+  for (; step < o.steps; ) {
+    if (o.signal?.aborted) break;
+    const idx = uniformIntRows(o.seed, step * B, B, n, Purpose.TRAIN_INDEX);
+    const fakeClasses = uniformIntRows(o.seed, step * B, B, c.numClasses, Purpose.TRAIN_CLASS);
+    const zData = normalRows(o.seed, step * B, B, c.latentDim, 1, Purpose.TRAIN_LATENT);
+    const real = realBatch(data, idx);
+    const yReal = tf.oneHot(tf.tensor1d(real.labels, 'int32'), c.numClasses).toFloat() as tf.Tensor2D;
+    const yFake = tf.oneHot(tf.tensor1d(fakeClasses, 'int32'), c.numClasses).toFloat() as tf.Tensor2D;
+    const z = tf.tensor2d(zData, [B, c.latentDim]);
+    const fake = tf.tidy(() => generate(g, c, z, yFake, true));
+    const costD = optD.minimize(
+      () => {
+        const dReal = discriminate(d, c, real.x, yReal);
+        const dFake = discriminate(d, c, fake, yFake);
+        return (
+          c.loss === 'hinge'
+            ? tf.add(tf.mean(tf.relu(tf.sub(1, dReal))), tf.mean(tf.relu(tf.add(1, dFake))))
+            : tf.add(tf.mean(tf.softplus(tf.neg(dReal))), tf.mean(tf.softplus(dFake)))
+        ) as tf.Scalar;
+      },
+      true,
+      dVars,
+    );
+    const costG = optG.minimize(
+      () => {
+        const dFake = discriminate(d, c, generate(g, c, z, yFake, true), yFake);
+        return (
+          c.loss === 'hinge' ? tf.neg(tf.mean(dFake)) : tf.mean(tf.softplus(tf.neg(dFake)))
+        ) as tf.Scalar;
+      },
+      true,
+      gVars,
+    );
+    step++;
+    lossD = costD?.dataSync()[0] ?? Number.NaN;
+    lossG = costG?.dataSync()[0] ?? Number.NaN;
+    tf.dispose([costD, costG, fake, z, yFake, yReal, real.x, real.y] as tf.Tensor[]);
+    if (!Number.isFinite(lossD) || !Number.isFinite(lossG)) {
+      throw new Error(`training diverged at step ${step} (loss D ${lossD}, G ${lossG}); try a lower --lr`);
+    }
+    o.onProgress?.({
+      step,
+      steps: o.steps,
+      lossD,
+      lossG,
+      imagesPerSec: ((step - start) * B) / ((performance.now() - t0) / 1000),
+      ...(start > 0 ? { resumedFrom: start } : {}),
+    });
+    if (step % o.checkpointEvery === 0 && step < o.steps) await save();
+  }
+  await save();
+  optG.dispose();
+  optD.dispose();
+  return { generator: g, discriminator: d, step, seconds: elapsed(), lossD, lossG };
+}

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { decodeSafetensors, encodeSafetensors } from '../runtime/codecs/index.js';
+import * as tf from '../runtime/tf.js';
+
+/** Named float32 tensors, e.g. a model's variables, as they go to and come from a safetensors file. */
+export type NamedArrays = Record<string, { data: Float32Array; shape: number[] }>;
+
+/** Reads variables out of TF.js (synchronously: training loops call this between steps). */
+export function snapshot(vars: Record<string, tf.Tensor>): NamedArrays {
+  const out: NamedArrays = {};
+  for (const [name, t] of Object.entries(vars)) {
+    out[name] = { data: Float32Array.from(t.dataSync() as Float32Array), shape: [...t.shape] };
+  }
+  return out;
+}
+
+/** Serialises `arrays` as safetensors (names sorted, so equal weights give equal bytes). */
+export function encodeWeights(arrays: NamedArrays, metadata?: Record<string, string>): Uint8Array {
+  const names = Object.keys(arrays).sort();
+  return encodeSafetensors(
+    names.map((name) => ({ name, data: arrays[name].data, shape: arrays[name].shape })),
+    metadata,
+  );
+}
+
+/** Parses a safetensors file of float32 tensors. */
+export function decodeWeights(bytes: Uint8Array): NamedArrays {
+  const file = decodeSafetensors(bytes);
+  const out: NamedArrays = {};
+  for (const [name, t] of Object.entries(file.tensors)) {
+    if (!(t.data instanceof Float32Array)) throw new Error(`weight ${name} is ${t.dtype}, expected float32`);
+    out[name] = { data: t.data, shape: [...t.shape] };
+  }
+  return out;
+}
+
+/** `sha256:<hex>` of bytes: the weight digest manifests record and the API's ETag builds on. */
+export function digestOf(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** Writes a file atomically (temp + rename), so an interrupted checkpoint never leaves a torn file. */
+export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, bytes);
+  await rename(tmp, path);
+}
+
+/** Loads a safetensors weight file from disk. */
+export async function readWeights(path: string): Promise<{ arrays: NamedArrays; digest: string }> {
+  const bytes = new Uint8Array(await readFile(path));
+  return { arrays: decodeWeights(bytes), digest: digestOf(bytes) };
+}
+
+/** Assigns loaded arrays to variables by name; a missing or misshaped weight is an error naming it. */
+export function assignWeights(vars: Record<string, tf.Variable>, arrays: NamedArrays, what: string): void {
+  for (const [name, v] of Object.entries(vars)) {
+    const a = arrays[name];
+    if (!a) throw new Error(`${what}: weight "${name}" is missing`);
+    if (a.shape.join('x') !== v.shape.join('x')) {
+      throw new Error(`${what}: weight "${name}" has shape [${a.shape}], the model expects [${v.shape}]`);
+    }
+    tf.tidy(() => v.assign(tf.tensor(a.data, a.shape)));
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * THE input normalisation of goe's image classifiers, written once: a uint8 pixel v becomes v / 255 in
+ * [0, 1], with no mean/std standardisation. This is torchvision's `ToTensor()` alone, which is what
+ * Hendrycks et al.'s Outlier Exposure code feeds its MNIST-family models (its noise OOD sets are drawn
+ * directly in that [0, 1] space), so noise parameters and results compare with the paper's.
+ */
+import { DatasetError } from './errors.js';
+import type { ImageSet } from './image-set.js';
+
+/** `PIXEL_TO_FLOAT[v]` = v / 255 as float32: one table so every path converts identically. */
+const PIXEL_TO_FLOAT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+
+/** The classifier input for pixel value `v` (0–255): `v / 255`, rounded to float32. */
+export function pixelToFloat(v: number): number {
+  return PIXEL_TO_FLOAT[v];
+}
+
+/**
+ * The inverse of {@link pixelToFloat} for a value in [0, 1]: `round(x · 255)`, values outside [0, 1]
+ * clipped first. Used wherever float images (noise, float `.npy` files) become uint8.
+ */
+export function quantizePixel(x: number): number {
+  return x <= 0 ? 0 : x >= 1 ? 255 : Math.round(x * 255);
+}
+
+/**
+ * Images `[start, start + count)` of `set` as classifier input: a row-major `count × h × w × c` (NHWC)
+ * Float32Array of `v / 255` (see the module note: the only normalisation goe applies).
+ *
+ * @throws {DatasetError} `bad_argument` when the range is not inside the set
+ */
+export function toFloatBatch(set: ImageSet, start: number, count: number): Float32Array {
+  const [n, h, w, c] = set.shape;
+  if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > n) {
+    throw new DatasetError(
+      'bad_argument',
+      `batch [${start}, ${start + count}) is outside ${set.name}'s ${n} images`,
+      { value: { start, count } },
+    );
+  }
+  const size = h * w * c;
+  const src = set.images.subarray(start * size, (start + count) * size);
+  const out = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = PIXEL_TO_FLOAT[src[i]];
+  return out;
+}

@@ -1,0 +1,62 @@
+import type * as tf from '../runtime/tf.js';
+import { accuracyOf, logitsOf } from './classifier.js';
+import type { ImageSet } from './datasets/image-set.js';
+import { type DetectorName, detectorByName } from './detectors/index.js';
+import { oodMetrics } from './metrics/index.js';
+
+/** One detector on one OOD set; metrics in percent (DESIGN.md, "Evaluation protocol"). */
+export interface EvalResult {
+  detector: DetectorName;
+  ood: string;
+  auroc: number;
+  auprIn: number;
+  auprOut: number;
+  fpr95: number;
+}
+
+/** The `goe eval --json` document. */
+export interface EvalReport {
+  results: EvalResult[];
+  /** Per detector: the mean of each metric over the OOD sets. */
+  mean: Record<string, Omit<EvalResult, 'detector' | 'ood'>>;
+  /** Test accuracy in percent on the in-distribution test set. */
+  accuracy: number;
+}
+
+/**
+ * Scores the in-distribution test set and each OOD set with each detector (higher = more OOD; OOD is
+ * the positive class) and computes AUROC, AUPR-IN, AUPR-OUT and FPR@95TPR per pair, plus means.
+ */
+export function evaluate(
+  model: tf.LayersModel,
+  inTest: ImageSet,
+  oodSets: readonly ImageSet[],
+  detectors: readonly DetectorName[],
+): EvalReport {
+  if (!inTest.labels) throw new Error(`${inTest.name} has no labels: accuracy needs labelled test data`);
+  const classes = (model.outputs[0].shape as number[])[1];
+  const inLogits = logitsOf(model, inTest.images, inTest.shape);
+  const accuracy = accuracyOf(inLogits, inTest.labels);
+  const oodLogits = oodSets.map((s) => logitsOf(model, s.images, s.shape));
+  const results: EvalResult[] = [];
+  for (const name of detectors) {
+    const det = detectorByName(name);
+    const inScores = det.score(inLogits, classes);
+    oodSets.forEach((set, k) => {
+      const outScores = det.score(oodLogits[k], classes);
+      const scores = new Float32Array(inScores.length + outScores.length);
+      scores.set(inScores);
+      scores.set(outScores, inScores.length);
+      const isOod = new Uint8Array(scores.length).fill(1, inScores.length);
+      results.push({ detector: name, ood: set.name, ...oodMetrics(scores, isOod) });
+    });
+  }
+  const mean: EvalReport['mean'] = {};
+  for (const name of detectors) {
+    const rows = results.filter((r) => r.detector === name);
+    const avg = (k: 'auroc' | 'auprIn' | 'auprOut' | 'fpr95') =>
+      rows.reduce((s, r) => s + r[k], 0) / rows.length;
+    mean[name] = { auroc: avg('auroc'), auprIn: avg('auprIn'), auprOut: avg('auprOut'), fpr95: avg('fpr95') };
+  }
+  return { results, mean, accuracy };
+}

@@ -1,0 +1,172 @@
+import { Purpose, sampleStream } from '../runtime/rng/index.js';
+import * as tf from '../runtime/tf.js';
+import type { ImageSet } from './datasets/image-set.js';
+import { pixelToFloat } from './datasets/pixels.js';
+import { EnergyBoundedLoss, type EnergyMargins, OutlierExposureLoss } from './losses/index.js';
+
+/** `oe` = Outlier Exposure loss, `energy` = energy-bounded loss, `ce` = plain cross-entropy (baseline, control). */
+export type LossName = 'ce' | 'oe' | 'energy';
+
+export interface FitOptions {
+  epochs: number;
+  batchSize: number;
+  /** Outliers per step (0 = none); drawn from `outliers`, cycled with a seeded shuffle. */
+  outlierBatch: number;
+  outliers?: ImageSet;
+  loss: LossName;
+  oeLambda?: number;
+  energyMargins?: EnergyMargins;
+  /** SGD with Nesterov-free momentum; the learning rate follows a cosine from `lr` to 0. */
+  lr: number;
+  momentum: number;
+  weightDecay?: number;
+  seed: number;
+  signal?: AbortSignal;
+  onProgress?: (p: FitProgress) => void;
+}
+
+export interface FitProgress {
+  step: number;
+  steps: number;
+  epoch: number;
+  loss: number;
+  samplesPerSec: number;
+}
+
+export interface FitResult {
+  steps: number;
+  seconds: number;
+  finalLoss: number;
+}
+
+/** uint8 rows at `idx` → float32 NHWC in [0, 1] (`pixelToFloat`, the classifiers' input normalisation). */
+export function gatherUnit(set: ImageSet, idx: ArrayLike<number>): tf.Tensor4D {
+  const [, h, w, c] = set.shape;
+  const row = h * w * c;
+  const out = new Float32Array(idx.length * row);
+  for (let i = 0; i < idx.length; i++) {
+    const src = idx[i] * row;
+    for (let k = 0; k < row; k++) out[i * row + k] = pixelToFloat(set.images[src + k]);
+  }
+  return tf.tensor4d(out, [idx.length, h, w, c]);
+}
+
+/** A seeded permutation of 0..n−1 (Fisher–Yates on the counter-based RNG), one per (seed, epoch). */
+export function permutation(
+  n: number,
+  seed: number,
+  epoch: number,
+  purpose: number = Purpose.TRAIN_INDEX,
+): Int32Array {
+  const p = Int32Array.from({ length: n }, (_, i) => i);
+  const rng = sampleStream(seed, epoch, purpose);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.uniformInt(i + 1);
+    const t = p[i];
+    p[i] = p[j];
+    p[j] = t;
+  }
+  return p;
+}
+
+/**
+ * Trains `model` on `data` (labelled), optionally exposing it to outliers each step (Outlier Exposure,
+ * Hendrycks et al. 2019; energy-bounded, Liu et al. 2020). The in-distribution order, the outlier order
+ * and so the whole run depend only on `seed`.
+ */
+export async function fitClassifier(
+  model: tf.LayersModel,
+  data: ImageSet,
+  o: FitOptions,
+): Promise<FitResult> {
+  if (!data.labels) throw new Error(`${data.name} has no labels: a classifier needs labelled data`);
+  const n = data.shape[0];
+  const perEpoch = Math.floor(n / o.batchSize);
+  if (perEpoch < 1) throw new Error(`batch size ${o.batchSize} is larger than the ${n} training images`);
+  const steps = perEpoch * o.epochs;
+  const useOutliers = o.loss !== 'ce' && o.outlierBatch > 0;
+  if (useOutliers && (!o.outliers || o.outliers.shape[0] === 0))
+    throw new Error(`loss ${o.loss} needs outliers`);
+  if (o.loss === 'energy' && !o.energyMargins)
+    throw new Error('the energy loss needs margins (m_in, m_out, λ)');
+  const lossFn =
+    o.loss === 'energy'
+      ? new EnergyBoundedLoss(o.energyMargins!)
+      : new OutlierExposureLoss(o.loss === 'oe' ? (o.oeLambda ?? 0.5) : 0);
+  const optimizer = tf.train.momentum(o.lr, o.momentum);
+  const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const decayed = model.trainableWeights.filter((w) => w.shape.length > 1).map((w) => w.read());
+  const outN = o.outliers?.shape[0] ?? 0;
+  let outPerm = useOutliers ? permutation(outN, o.seed, 0, Purpose.TRAIN_CLASS) : new Int32Array(0);
+  let outPos = 0;
+  let outEpoch = 0;
+  const t0 = performance.now();
+  let last = Number.NaN;
+  let step = 0;
+  try {
+    for (let epoch = 0; epoch < o.epochs && !o.signal?.aborted; epoch++) {
+      const perm = permutation(n, o.seed, epoch);
+      for (let b = 0; b < perEpoch && !o.signal?.aborted; b++, step++) {
+        // Cosine decay to 0 (Loshchilov & Hutter 2017), as the OE reference schedule.
+        (optimizer as unknown as { setLearningRate(lr: number): void }).setLearningRate(
+          0.5 * o.lr * (1 + Math.cos((Math.PI * step) / steps)),
+        );
+        const idx = perm.subarray(b * o.batchSize, (b + 1) * o.batchSize);
+        const x = gatherUnit(data, idx);
+        const y = tf.tensor1d(
+          Int32Array.from(idx, (i) => data.labels![i]),
+          'int32',
+        );
+        let xo: tf.Tensor4D | undefined;
+        if (useOutliers) {
+          const oi = new Int32Array(o.outlierBatch);
+          for (let k = 0; k < oi.length; k++) {
+            if (outPos === outN) {
+              outEpoch++;
+              outPerm = permutation(outN, o.seed, outEpoch, Purpose.TRAIN_CLASS);
+              outPos = 0;
+            }
+            oi[k] = outPerm[outPos++];
+          }
+          xo = gatherUnit(o.outliers!, oi);
+        }
+        const cost = optimizer.minimize(
+          () => {
+            const input = xo ? tf.concat([x, xo], 0) : x;
+            const logits = model.apply(input, { training: true }) as tf.Tensor2D;
+            const inLogits = xo ? logits.slice([0, 0], [idx.length, -1]) : logits;
+            const outLogits = xo ? logits.slice([idx.length, 0], [-1, -1]) : undefined;
+            let loss = lossFn.loss(inLogits, y, outLogits);
+            if (o.weightDecay) {
+              loss = tf.add(
+                loss,
+                tf.mul(0.5 * o.weightDecay, tf.addN(decayed.map((w) => tf.sum(tf.square(w))))),
+              ) as tf.Scalar;
+            }
+            return loss;
+          },
+          true,
+          weights,
+        );
+        last = cost?.dataSync()[0] ?? Number.NaN;
+        tf.dispose([cost, x, y, xo] as tf.Tensor[]);
+        if (!Number.isFinite(last))
+          throw new Error(`training diverged at step ${step} (loss ${last}); lower the learning rate`);
+        o.onProgress?.({
+          step: step + 1,
+          steps,
+          epoch,
+          loss: last,
+          samplesPerSec:
+            ((step + 1) * (o.batchSize + (useOutliers ? o.outlierBatch : 0))) /
+            ((performance.now() - t0) / 1000),
+        });
+        // Yield to the event loop each step: progress bars redraw and Ctrl-C is heard.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return { steps: step, seconds: (performance.now() - t0) / 1000, finalLoss: last };
+}

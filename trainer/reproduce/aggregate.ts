@@ -1,0 +1,127 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DetectorName } from '../detectors/index.js';
+import type { EvalReport, EvalResult } from '../evaluate.js';
+import { type ImagesPlanConfig, runName } from './plan.js';
+
+export type Metric = 'auroc' | 'auprIn' | 'auprOut' | 'fpr95';
+export const metrics: readonly Metric[] = ['auroc', 'auprIn', 'auprOut', 'fpr95'];
+
+/** mean ± sample standard deviation over seeds (std 0 for one seed). */
+export interface Stat {
+  mean: number;
+  std: number;
+  n: number;
+}
+
+export function stat(values: readonly number[]): Stat {
+  const n = values.length;
+  const mean = values.reduce((s, v) => s + v, 0) / n;
+  const std = n > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, std, n };
+}
+
+/** One row of Table 1: a training method evaluated with one detector, averaged over OOD sets and seeds. */
+export interface TableRow {
+  method: string;
+  loss: string;
+  detector: DetectorName;
+  runs: string[];
+  mean: Record<Metric, Stat>;
+  perSet: Record<string, Record<Metric, Stat>>;
+  accuracy: Stat;
+}
+
+/** The rows: which run folder and detector make each (the control has no outliers, so one run serves both). */
+export const tableRows: { method: string; run: string; loss: string; detector: DetectorName }[] = [
+  { method: 'baseline', run: 'baseline', loss: 'ce', detector: 'msp' },
+  { method: 'control (no outliers)', run: 'control', loss: 'ce', detector: 'msp' },
+  { method: 'noise-OE', run: 'noise-oe', loss: 'oe', detector: 'msp' },
+  { method: 'GOE (generated)', run: 'generated-oe', loss: 'oe', detector: 'msp' },
+  { method: 'natural-OE', run: 'natural-oe', loss: 'oe', detector: 'msp' },
+  { method: 'baseline', run: 'baseline', loss: 'ce', detector: 'energy' },
+  { method: 'control (no outliers)', run: 'control', loss: 'ce', detector: 'energy' },
+  { method: 'noise-OE', run: 'noise-energy', loss: 'energy', detector: 'energy' },
+  { method: 'GOE (generated)', run: 'generated-energy', loss: 'energy', detector: 'energy' },
+  { method: 'natural-OE', run: 'natural-energy', loss: 'energy', detector: 'energy' },
+];
+
+export function readEval(dir: string, run: string): EvalReport {
+  const path = join(dir, run, 'eval.json');
+  if (!existsSync(path)) throw new Error(`missing ${path}: the reproduction has not finished`);
+  return JSON.parse(readFileSync(path, 'utf8')) as EvalReport;
+}
+
+function pick(report: EvalReport, detector: DetectorName): EvalResult[] {
+  return report.results.filter((r) => r.detector === detector);
+}
+
+/** Builds Table 1 from the runs' eval.json files. */
+export function table(dir: string, c: ImagesPlanConfig): TableRow[] {
+  return tableRows.map((row) => {
+    const reports = c.seeds.map((s) => readEval(dir, runName(row.run, s)));
+    const mean = Object.fromEntries(
+      metrics.map((m) => [m, stat(reports.map((r) => r.mean[row.detector][m]))]),
+    ) as Record<Metric, Stat>;
+    const perSet: TableRow['perSet'] = {};
+    for (const set of c.ood) {
+      perSet[set] = Object.fromEntries(
+        metrics.map((m) => [
+          m,
+          stat(reports.map((r) => pick(r, row.detector).find((x) => x.ood === set)![m])),
+        ]),
+      ) as Record<Metric, Stat>;
+    }
+    return {
+      method: row.method,
+      loss: row.loss,
+      detector: row.detector,
+      runs: c.seeds.map((s) => runName(row.run, s)),
+      mean,
+      perSet,
+      accuracy: stat(reports.map((r) => r.accuracy)),
+    };
+  });
+}
+
+/** One point of a sweep (σ² or number of outliers): MSP after OE fine-tuning on the first seed. */
+export interface SweepPoint {
+  x: number;
+  run: string;
+  mnistAuroc: number;
+  meanAuroc: number;
+  meanFpr95: number;
+  accuracy: number;
+}
+
+export function sweep(dir: string, c: ImagesPlanConfig, kind: 'sigma2' | 'count'): SweepPoint[] {
+  const s0 = c.seeds[0];
+  const xs = kind === 'sigma2' ? c.sigma2Sweep : c.countSweep;
+  const main = kind === 'sigma2' ? c.sigma2 : c.outlierCount;
+  const points = xs.map((x) => {
+    const run = runName(x === main ? 'generated-oe' : `${kind}-${x}`, s0);
+    const r = readEval(dir, run);
+    const msp = pick(r, 'msp');
+    return {
+      x,
+      run,
+      mnistAuroc: msp.find((m) => m.ood === 'mnist')?.auroc ?? Number.NaN,
+      meanAuroc: r.mean.msp.auroc,
+      meanFpr95: r.mean.msp.fpr95,
+      accuracy: r.accuracy,
+    };
+  });
+  if (kind === 'count' && !xs.includes(main)) {
+    const r = readEval(dir, runName('generated-oe', s0));
+    const msp = pick(r, 'msp');
+    points.push({
+      x: main,
+      run: runName('generated-oe', s0),
+      mnistAuroc: msp.find((m) => m.ood === 'mnist')?.auroc ?? Number.NaN,
+      meanAuroc: r.mean.msp.auroc,
+      meanFpr95: r.mean.msp.fpr95,
+      accuracy: r.accuracy,
+    });
+  }
+  return points.sort((a, b) => a.x - b.x);
+}

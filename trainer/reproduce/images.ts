@@ -1,0 +1,184 @@
+import { cp, mkdir, readFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { resolveModelDir, zooDir } from '../../generators/registry.js';
+import { writeFileAtomic } from '../../generators/weights.js';
+import { type ClassifierManifest, loadClassifier } from '../classifier.js';
+import { repoRoot } from '../datasets/locate.js';
+import { linePlotSvg } from '../report/plot.js';
+import { type SweepPoint, sweep, type TableRow, table } from './aggregate.js';
+import { checkConditioning, type GeneratorCheck, sigma2Grid } from './generator-check.js';
+import { type Job, runJobs } from './jobs.js';
+import { fullConfig, type ImagesPlanConfig, imagesPlan, quickConfig, runName } from './plan.js';
+import { imagesMarkdown } from './report-markdown.js';
+
+export interface ReproduceOptions {
+  quick: boolean;
+  /** Where runs go (resumable: finished runs are skipped). */
+  runsDir: string;
+  reportsDir: string;
+  concurrency: number;
+  /** Copy the first seed's classifiers into zoo/ (full runs). */
+  zoo: boolean;
+  command: string;
+  signal?: AbortSignal;
+  onJob?: (done: number, total: number, job: Job, seconds: number, skipped: boolean) => void;
+  onStage?: (message: string) => void;
+}
+
+/** Everything `reports/images.json` holds. */
+export interface ImagesReport {
+  title: string;
+  command: string;
+  mode: 'quick' | 'full';
+  createdAt: string;
+  wallSeconds: number;
+  machine: { cores: number; node: string; backend: string };
+  versions: Record<string, string>;
+  config: ImagesPlanConfig;
+  energyMargins: Record<string, ClassifierManifest['energyMargins']>;
+  table: TableRow[];
+  sigma2Sweep: SweepPoint[];
+  countSweep: SweepPoint[];
+  generatorCheck: GeneratorCheck;
+  figures: { sigma2Grid: string; sigma2Plot: string; countPlot: string };
+}
+
+async function versions(): Promise<Record<string, string>> {
+  const read = async (p: string) => JSON.parse(await readFile(join(repoRoot, p), 'utf8')).version as string;
+  return {
+    goe: await read('package.json'),
+    '@tensorflow/tfjs': await read('node_modules/@tensorflow/tfjs/package.json'),
+    '@tensorflow/tfjs-backend-wasm': await read('node_modules/@tensorflow/tfjs-backend-wasm/package.json'),
+  };
+}
+
+/** The zoo names of Table 1's classifiers (msp = trained with the OE loss, energy = energy-bounded loss). */
+const zooNames: Record<string, string> = {
+  baseline: 'fashion-mnist-classifier-baseline',
+  'generated-oe': 'fashion-mnist-classifier-goe-msp',
+  'generated-energy': 'fashion-mnist-classifier-goe-energy',
+  'noise-oe': 'fashion-mnist-classifier-noise-msp',
+  'noise-energy': 'fashion-mnist-classifier-noise-energy',
+  'natural-oe': 'fashion-mnist-classifier-natural-msp',
+  'natural-energy': 'fashion-mnist-classifier-natural-energy',
+};
+
+async function exportZoo(runsDir: string, c: ImagesPlanConfig, reportPath: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const [run, id] of Object.entries(zooNames)) {
+    const from = join(runsDir, runName(run, c.seeds[0]));
+    const to = join(zooDir(), id);
+    await mkdir(to, { recursive: true });
+    await cp(join(from, 'weights.safetensors'), join(to, 'weights.safetensors'));
+    const manifest = JSON.parse(await readFile(join(from, 'manifest.json'), 'utf8')) as ClassifierManifest;
+    const evalReport = JSON.parse(await readFile(join(from, 'eval.json'), 'utf8'));
+    manifest.id = id;
+    manifest.metrics = { ...manifest.metrics, ood: evalReport, report: reportPath };
+    await writeFileAtomic(join(to, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    out.push(id);
+  }
+  return out;
+}
+
+/**
+ * `goe reproduce images`: Table 1 (baseline, control, noise-OE, GOE, natural-OE × MSP/Energy) over seeds,
+ * the σ² sweep (Fig. 2), the number-of-outliers ablation (Fig. 5), the generator's conditioning check
+ * and the σ² picture (Fig. 1); writes images.md/.json and the figures to `reportsDir`.
+ */
+export async function reproduceImages(o: ReproduceOptions): Promise<ImagesReport> {
+  const t0 = performance.now();
+  const c = o.quick ? quickConfig : fullConfig;
+  resolveModelDir(c.generator); // fail before hours of work if the generator is missing
+  const jobs = imagesPlan(c, o.runsDir);
+  let done = 0;
+  o.onStage?.(`${jobs.length} jobs, ${o.concurrency} at a time, runs in ${o.runsDir}`);
+  await runJobs(jobs, {
+    concurrency: o.concurrency,
+    logDir: join(o.runsDir, 'logs'),
+    signal: o.signal,
+    onDone: (job, seconds, skipped) => o.onJob?.(++done, jobs.length, job, seconds, skipped),
+  });
+  o.onStage?.('checking the generator and drawing figures');
+  const base = await loadClassifier(join(o.runsDir, runName('baseline', c.seeds[0])));
+  const generatorCheck = await checkConditioning(c.generator, base, o.quick ? 200 : 1000);
+  await mkdir(o.reportsDir, { recursive: true });
+  const prefix = o.quick ? 'images-quick' : 'images';
+  const figures = {
+    sigma2Grid: `${prefix}-sigma2-grid.png`,
+    sigma2Plot: `${prefix}-sigma2-sweep.svg`,
+    countPlot: `${prefix}-outlier-count.svg`,
+  };
+  await writeFileAtomic(
+    join(o.reportsDir, figures.sigma2Grid),
+    await sigma2Grid(c.generator, [0, 0.5, 1, 2, 5, 20, 50]),
+  );
+  const rows = table(o.runsDir, c);
+  const sigma2Sweep = sweep(o.runsDir, c, 'sigma2');
+  const countSweep = sweep(o.runsDir, c, 'count');
+  const baselineMsp = rows.find((r) => r.method === 'baseline' && r.detector === 'msp')!;
+  const noiseMsp = rows.find((r) => r.method === 'noise-OE' && r.detector === 'msp')!;
+  const refs = [
+    { name: 'baseline (MNIST)', y: baselineMsp.perSet.mnist?.auroc.mean ?? baselineMsp.mean.auroc.mean },
+    { name: 'noise-OE (MNIST)', y: noiseMsp.perSet.mnist?.auroc.mean ?? noiseMsp.mean.auroc.mean },
+  ];
+  await writeFileAtomic(
+    join(o.reportsDir, figures.sigma2Plot),
+    await linePlotSvg({
+      title: 'GOE: latent variance σ² vs. OOD detection (OE loss, MSP)',
+      xLabel: 'σ² (latent variance of generated outliers)',
+      yLabel: 'AUROC (%)',
+      logX: true,
+      series: [
+        { name: 'MNIST AUROC', points: sigma2Sweep.map((p) => ({ x: p.x, y: p.mnistAuroc })) },
+        { name: 'mean AUROC over OOD sets', points: sigma2Sweep.map((p) => ({ x: p.x, y: p.meanAuroc })) },
+      ],
+      refLines: refs,
+    }),
+  );
+  await writeFileAtomic(
+    join(o.reportsDir, figures.countPlot),
+    await linePlotSvg({
+      title: 'GOE: number of generated outliers vs. OOD detection (σ² = 50, OE loss, MSP)',
+      xLabel: 'distinct generated outliers',
+      yLabel: 'AUROC (%)',
+      logX: true,
+      series: [
+        { name: 'MNIST AUROC', points: countSweep.map((p) => ({ x: p.x, y: p.mnistAuroc })) },
+        { name: 'mean AUROC over OOD sets', points: countSweep.map((p) => ({ x: p.x, y: p.meanAuroc })) },
+      ],
+      refLines: refs,
+    }),
+  );
+  const energyMargins: ImagesReport['energyMargins'] = {};
+  for (const s of c.seeds) {
+    const m = JSON.parse(
+      await readFile(join(o.runsDir, runName('baseline', s), 'manifest.json'), 'utf8'),
+    ) as ClassifierManifest;
+    energyMargins[runName('baseline', s)] = m.energyMargins;
+  }
+  const report: ImagesReport = {
+    title:
+      'Generative Outlier Exposure on Fashion-MNIST (Table 1, Fig. 1, 2, 5 of Kirchheim & Ortmeier 2022)',
+    command: o.command,
+    mode: o.quick ? 'quick' : 'full',
+    createdAt: new Date().toISOString(),
+    wallSeconds: Math.round((performance.now() - t0) / 1000),
+    machine: { cores: cpus().length, node: process.version, backend: process.env.GOE_BACKEND ?? 'auto' },
+    versions: await versions(),
+    config: c,
+    energyMargins,
+    table: rows,
+    sigma2Sweep,
+    countSweep,
+    generatorCheck,
+    figures,
+  };
+  await writeFileAtomic(join(o.reportsDir, `${prefix}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFileAtomic(join(o.reportsDir, `${prefix}.md`), imagesMarkdown(report));
+  if (o.zoo && !o.quick) {
+    const ids = await exportZoo(o.runsDir, c, `reports/${prefix}.md`);
+    o.onStage?.(`zoo: ${ids.join(', ')}`);
+  }
+  return report;
+}
