@@ -19,9 +19,8 @@ export function resolveModelDir(idOrPath: string): string {
   return dir;
 }
 
-/** Every generator manifest in the zoo (folders whose manifest has a `modality`). */
-export async function listGenerators(): Promise<GeneratorManifest[]> {
-  const root = zooDir();
+/** Every generator manifest in the zoo (folders whose manifest has a `modality`); `root` defaults to {@link zooDir}. */
+export async function listGenerators(root: string = zooDir()): Promise<GeneratorManifest[]> {
   if (!existsSync(root)) return [];
   const out: GeneratorManifest[] = [];
   for (const entry of await readdir(root, { withFileTypes: true })) {

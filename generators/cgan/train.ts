@@ -116,11 +116,11 @@ function realBatch(
     for (let k = 0; k < row; k++) out[i * row + k] = data.images[src + k] / 127.5 - 1;
     labels[i] = data.labels[idx[i]];
   }
-  return { x: tf.tensor4d(out, [idx.length, h, w, c]), y: oneHot(labels, 0), labels };
+  return { x: tf.tensor4d(out, [idx.length, h, w, c]), labels };
 }
 
 function oneHot(labels: Int32Array, numClasses: number): tf.Tensor2D {
-  return tf.oneHot(tf.tensor1d(labels, 'int32'), numClasses || 10).toFloat() as tf.Tensor2D;
+  return tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), numClasses).toFloat() as tf.Tensor2D);
 }
 
 /**
@@ -180,8 +180,8 @@ export async function trainCgan(data: LabelledImages, o: CganTrainOptions): Prom
     const fakeClasses = uniformIntRows(o.seed, step * B, B, c.numClasses, Purpose.TRAIN_CLASS);
     const zData = normalRows(o.seed, step * B, B, c.latentDim, 1, Purpose.TRAIN_LATENT);
     const real = realBatch(data, idx);
-    const yReal = tf.oneHot(tf.tensor1d(real.labels, 'int32'), c.numClasses).toFloat() as tf.Tensor2D;
-    const yFake = tf.oneHot(tf.tensor1d(fakeClasses, 'int32'), c.numClasses).toFloat() as tf.Tensor2D;
+    const yReal = oneHot(real.labels, c.numClasses);
+    const yFake = oneHot(fakeClasses, c.numClasses);
     const z = tf.tensor2d(zData, [B, c.latentDim]);
     const fake = tf.tidy(() => generate(g, c, z, yFake, true));
     const costD = optD.minimize(
@@ -210,7 +210,7 @@ export async function trainCgan(data: LabelledImages, o: CganTrainOptions): Prom
     step++;
     lossD = costD?.dataSync()[0] ?? Number.NaN;
     lossG = costG?.dataSync()[0] ?? Number.NaN;
-    tf.dispose([costD, costG, fake, z, yFake, yReal, real.x, real.y] as tf.Tensor[]);
+    tf.dispose([costD, costG, fake, z, yFake, yReal, real.x] as tf.Tensor[]);
     if (!Number.isFinite(lossD) || !Number.isFinite(lossG)) {
       throw new Error(`training diverged at step ${step} (loss D ${lossD}, G ${lossG}); try a lower --lr`);
     }

@@ -10,7 +10,7 @@ import { crossEntropy } from './cross-entropy.js';
 export class OutlierExposureLoss {
   constructor(readonly lambda = 0.5) {}
 
-  /** The outlier term alone: mean over outliers of logsumexp(f) − mean_c f_c (≥ 0, 0 iff uniform). */
+  /** The outlier term alone: mean over outliers of logsumexp(f) − mean_c f_c (≥ log C, = log C iff uniform). */
   static outlierTerm(outLogits: tf.Tensor2D): tf.Scalar {
     return tf.tidy(() => tf.mean(tf.sub(tf.logSumExp(outLogits, 1), tf.mean(outLogits, 1))) as tf.Scalar);
   }

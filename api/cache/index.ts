@@ -1,0 +1,1 @@
+export { type CacheLookup, ResponseCache, type ResponseCacheOptions } from './response-cache.js';

@@ -1,0 +1,33 @@
+import { encodeNdjson, toLittleEndianBytes } from '../../runtime/codecs/index.js';
+import type { BatchEncoder, ImageBodySpec } from './encoder.js';
+
+/**
+ * `application/x-ndjson`: one image row per line,
+ * `{"index","class","label","shape","dtype","data"}` with the row's little-endian bytes in base64.
+ * One chunk per batch keeps the per-write overhead off the hot path.
+ */
+export function ndjsonEncoder(spec: ImageBodySpec): BatchEncoder {
+  const shape = [...spec.rowShape];
+  const [h, w, c] = spec.rowShape;
+  const size = h * w * c;
+  return {
+    contentType: 'application/x-ndjson',
+    head: () => [],
+    batch: (b) => {
+      const rows = new Array(b.count);
+      for (let i = 0; i < b.count; i++) {
+        const values = b.data.subarray(i * size, (i + 1) * size);
+        rows[i] = {
+          index: b.start + i,
+          class: b.classes[i],
+          label: spec.labels[b.classes[i]],
+          shape,
+          dtype: spec.dtype,
+          data: Buffer.from(toLittleEndianBytes(values)).toString('base64'),
+        };
+      }
+      return [encodeNdjson(rows)];
+    },
+    end: () => [],
+  };
+}

@@ -1,0 +1,204 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../runtime/backend/index.js';
+import { decodeSafetensors } from '../../runtime/codecs/index.js';
+import { runGoe } from '../helpers/cli.js';
+import { runPythonJson } from '../helpers/python.js';
+import { tempZoo } from '../helpers/zoo.js';
+
+/** The image commands as a user runs them: real processes, real files, a temporary zoo. */
+
+let dir: string;
+let zoo: string;
+const env = () => ({ GOE_ZOO: zoo });
+
+beforeAll(async () => {
+  await initBackend('wasm');
+  dir = await mkdtemp(join(tmpdir(), 'goe-e2e-img-'));
+  zoo = await tempZoo();
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+  await rm(zoo, { recursive: true, force: true });
+});
+
+describe('goe sample', () => {
+  it('writes .npy that numpy loads, identical for the same seed and a slice for --start', async () => {
+    const a = join(dir, 'a.npy');
+    const b = join(dir, 'b.npy');
+    expect(
+      (
+        await runGoe(
+          [
+            'sample',
+            '--model',
+            'fashion-mnist-cgan',
+            '--sigma2',
+            '50',
+            '--classes',
+            '0,Bag',
+            '--count',
+            '20',
+            '--seed',
+            '7',
+            '--out',
+            a,
+          ],
+          env(),
+        )
+      ).code,
+    ).toBe(0);
+    expect(
+      (
+        await runGoe(
+          [
+            'sample',
+            '--model',
+            'fashion-mnist-cgan',
+            '--sigma2',
+            '50',
+            '--classes',
+            '0,Bag',
+            '--count',
+            '15',
+            '--seed',
+            '7',
+            '--start',
+            '5',
+            '--out',
+            b,
+          ],
+          env(),
+        )
+      ).code,
+    ).toBe(0);
+    const r = runPythonJson<{ shape: number[]; dtype: string; same: boolean }>(
+      ['numpy'],
+      'import json, sys, numpy as np\na, b = np.load(sys.argv[1]), np.load(sys.argv[2])\nprint(json.dumps({"shape": list(a.shape), "dtype": str(a.dtype), "same": bool((a[5:] == b).all())}))',
+      [a, b],
+    );
+    expect(r).toEqual({ shape: [20, 28, 28, 1], dtype: 'uint8', same: true });
+  });
+
+  it('writes safetensors with images and classes from the requested set', async () => {
+    const out = join(dir, 's.safetensors');
+    expect(
+      (
+        await runGoe(
+          [
+            'sample',
+            '--model',
+            'fashion-mnist-cgan',
+            '--classes',
+            'Sandal,Bag',
+            '--count',
+            '12',
+            '--out',
+            out,
+          ],
+          env(),
+        )
+      ).code,
+    ).toBe(0);
+    const file = decodeSafetensors(new Uint8Array(await readFile(out)));
+    expect(file.tensors.images.shape).toEqual([12, 28, 28, 1]);
+    expect(new Set(file.tensors.classes.data)).toEqual(new Set([5, 8]));
+    expect(file.metadata.model).toBe('fashion-mnist-cgan');
+  });
+
+  it('gives clear errors for an unknown class, model or format', async () => {
+    const cls = await runGoe(
+      ['sample', '--model', 'fashion-mnist-cgan', '--classes', 'Hat', '--out', join(dir, 'x.npy')],
+      env(),
+    );
+    expect(cls.code).toBe(1);
+    expect(cls.stderr).toMatch(/unknown class "Hat"/);
+    const model = await runGoe(['sample', '--model', 'nope', '--out', join(dir, 'x.npy')], env());
+    expect(model.stderr).toMatch(/unknown model "nope"/);
+    const fmt = await runGoe(['sample', '--model', 'fashion-mnist-cgan', '--out', join(dir, 'x.jpg')], env());
+    expect(fmt.stderr).toMatch(/must end in .npy, .safetensors or .png/);
+  });
+});
+
+describe('goe train → finetune → eval', () => {
+  const base = () => join(dir, 'base');
+  it('trains, fine-tunes with outliers and evaluates with the issue’s JSON schema', async () => {
+    const t = await runGoe(['train', '--out', base(), '--epochs', '1', '--limit', '256'], env());
+    expect(t.code, t.stderr).toBe(0);
+    const manifest = JSON.parse(await readFile(join(base(), 'manifest.json'), 'utf8'));
+    expect(manifest.energyMargins.mIn).toBeLessThan(manifest.energyMargins.mOut);
+    const f = await runGoe(
+      [
+        'finetune',
+        '--from',
+        base(),
+        '--outliers',
+        'generated',
+        '--loss',
+        'energy',
+        '--sigma2',
+        '20',
+        '--outlier-count',
+        '64',
+        '--limit',
+        '256',
+        '--out',
+        join(dir, 'goe'),
+      ],
+      env(),
+    );
+    expect(f.code, f.stderr).toBe(0);
+    const e = await runGoe(
+      ['eval', '--model', join(dir, 'goe'), '--ood', 'mnist,gaussian', '--limit', '200', '--json'],
+      env(),
+    );
+    expect(e.code, e.stderr).toBe(0);
+    const report = JSON.parse(e.stdout);
+    expect(report.results).toHaveLength(6);
+    expect(Object.keys(report.results[0]).sort()).toEqual([
+      'auprIn',
+      'auprOut',
+      'auroc',
+      'detector',
+      'fpr95',
+      'ood',
+    ]);
+    expect(Object.keys(report.mean).sort()).toEqual(['energy', 'maxlogit', 'msp']);
+    expect(typeof report.accuracy).toBe('number');
+  });
+
+  it('names the problem with an OOD path of the wrong shape', async () => {
+    const npy = join(dir, 'wrong.npy');
+    runPythonJson(
+      ['numpy'],
+      'import sys, json, numpy as np\nnp.save(sys.argv[1], np.zeros((3, 32, 32), np.uint8))\nprint("null")',
+      [npy],
+    );
+    const r = await runGoe(['eval', '--model', base(), '--ood', npy], env());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/32×32/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('goe reproduce images --quick', () => {
+  it('runs the whole pipeline and writes a report of the expected shape', async () => {
+    const runs = join(dir, 'reproduce');
+    const r = await runGoe(['reproduce', 'images', '--quick', '--runs', runs], env(), 600_000);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(await readFile(join(runs, 'report', 'images-quick.json'), 'utf8'));
+    expect(report.mode).toBe('quick');
+    expect(report.table).toHaveLength(10);
+    expect(report.table.map((row: { method: string }) => row.method)).toContain('GOE (generated)');
+    expect(report.table.map((row: { method: string }) => row.method)).toContain('control (no outliers)');
+    for (const row of report.table) expect(row.mean.auroc.mean).toBeGreaterThanOrEqual(0);
+    expect(report.sigma2Sweep.length).toBeGreaterThanOrEqual(2);
+    expect(report.generatorCheck.conditioningAccuracy).toBeGreaterThanOrEqual(0);
+    for (const f of Object.values(report.figures) as string[])
+      expect(existsSync(join(runs, 'report', f))).toBe(true);
+    expect(await readFile(join(runs, 'report', 'images-quick.md'), 'utf8')).toMatch(/## Table 1/);
+  }, 600_000);
+});
