@@ -15,8 +15,11 @@ interface ImageBatchFields {
   classes: Int32Array;
   /** Class name of each row. */
   labels: string[];
-  /** Row index of each row in the request numbering (`start`-based). */
-  indices: Int32Array;
+  /**
+   * Row index of each row in the request numbering (`start`-based). Float64 because the contract lets
+   * `start + count` reach 2^53 − 1, past what an Int32Array holds.
+   */
+  indices: Float64Array;
 }
 
 /** n image rows, flat in C order (N×H×W×C): uint8 0…255, or float32 in [0, 1] when requested. */
@@ -31,7 +34,8 @@ export interface TextOutlierBatch {
   tokens: Int32Array[];
   classes: Int32Array;
   labels: string[];
-  indices: Int32Array;
+  /** Row index of each row (see {@link ImageOutlierBatch}'s `indices`). */
+  indices: Float64Array;
 }
 
 /** One batch of a stream: `kind` says which. */
@@ -55,7 +59,7 @@ export class Batcher {
   #data: Uint8Array | Float32Array | undefined;
   // per-row fields
   #classes: Int32Array;
-  #indices: Int32Array;
+  #indices: Float64Array;
   #labels: string[] = [];
   #texts: string[] = [];
   #tokens: Int32Array[] = [];
@@ -63,7 +67,7 @@ export class Batcher {
   constructor(batchSize: number) {
     this.#size = batchSize;
     this.#classes = new Int32Array(batchSize);
-    this.#indices = new Int32Array(batchSize);
+    this.#indices = new Float64Array(batchSize);
   }
 
   /** Adds one row; returns a full batch when this row completed one. */
@@ -146,7 +150,7 @@ export class Batcher {
     const indices = full ? this.#indices : this.#indices.slice(0, n);
     const labels = this.#labels;
     this.#classes = new Int32Array(this.#size);
-    this.#indices = new Int32Array(this.#size);
+    this.#indices = new Float64Array(this.#size);
     this.#labels = [];
     this.#n = 0;
     if (this.#kind === 'text') {

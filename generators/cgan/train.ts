@@ -106,7 +106,7 @@ async function loadOptimizer(opt: tf.Optimizer, path: string): Promise<void> {
 function realBatch(
   data: LabelledImages,
   idx: Int32Array,
-): { x: tf.Tensor4D; y: tf.Tensor2D; labels: Int32Array } {
+): { x: tf.Tensor4D; labels: Int32Array } {
   const [, h, w, c] = data.shape;
   const row = h * w * c;
   const out = new Float32Array(idx.length * row);
