@@ -39,6 +39,7 @@ export function formatEval(r: EvalReport): string {
 export function registerEval(program: Command): void {
   program
     .command('eval')
+    .summary('OOD evaluation: AUROC, AUPR-IN, AUPR-OUT, FPR@95TPR per detector and OOD set')
     .description(
       'OOD evaluation: Fashion-MNIST test vs each --ood set, per detector; AUROC, AUPR-IN, AUPR-OUT, FPR@95TPR in %\n' +
         '(OOD positive). --ood names: mnist, gaussian, uniform, natural, or a path (IDX, .npy, folder of PNGs).',

@@ -26,6 +26,7 @@ interface Opts {
 export function registerFinetune(program: Command): void {
   program
     .command('finetune')
+    .summary('Outlier Exposure fine-tuning with generated, noise, natural or your outliers')
     .description(
       'Outlier Exposure fine-tuning of a trained classifier. --outliers: generated (GOE: samples of --generator\n' +
         'at --sigma2), noise (uniform), natural (photo crops), none (the control: same schedule, no outliers),\n' +

@@ -13,6 +13,7 @@ export function registerReproduce(program: Command): void {
     .description("reproduce the paper's experiments on this machine");
   reproduce
     .command('images')
+    .summary('Table 1, the σ² sweep and the outlier-count ablation on Fashion-MNIST')
     .description(
       'Table 1 on Fashion-MNIST (baseline, control, noise-OE, GOE, natural-OE × MSP/Energy over 3 seeds), the σ²\n' +
         'sweep (Fig. 2), the number-of-outliers ablation (Fig. 5), the generator check and Fig. 1. Runs `goe` jobs\n' +

@@ -27,6 +27,7 @@ const PNG_LIMIT = 1024;
 export function registerSample(program: Command): void {
   program
     .command('sample')
+    .summary('draw outliers from a generator at latent variance σ² (.npy, .safetensors, .png)')
     .description(
       'draw outliers from a generator: z ~ N(0, σ²I), classes uniform over --classes; row i depends only on\n' +
         '(model, σ², classes, seed, i). The format follows --out: .npy (uint8 N×H×W×C, or float32 in [0,1] with\n' +

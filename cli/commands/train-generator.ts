@@ -29,6 +29,7 @@ interface Opts {
 export function registerTrainGenerator(program: Command): void {
   program
     .command('train-generator')
+    .summary('train a class-conditional GAN on Fashion-MNIST (resumable)')
     .description(
       'train a class-conditional GAN (--kind cgan) on Fashion-MNIST; checkpoints every --checkpoint-every steps\n' +
         'and resumes from DIR/checkpoint when run again (Ctrl-C saves one). Writes DIR/generator.safetensors,\n' +

@@ -11,6 +11,7 @@ import { withAbort } from '../signals.js';
 export function registerTrain(program: Command): void {
   program
     .command('train')
+    .summary('train the in-distribution classifier (the baseline)')
     .description(
       'train the in-distribution classifier (the baseline) on Fashion-MNIST: SGD, momentum 0.9, cosine decay.\n' +
         'Writes DIR/weights.safetensors and DIR/manifest.json (test accuracy, energy margins for `goe finetune`).',

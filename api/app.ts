@@ -1,0 +1,148 @@
+import { type Context, Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { zooDir } from '../generators/registry.js';
+import { initBackend } from '../runtime/backend/index.js';
+import { log as runtimeLog } from '../runtime/log.js';
+import type { Store } from '../runtime/store/index.js';
+import { ResponseCache } from './cache/index.js';
+import { loadContract } from './contract.js';
+import { GeneratorPool } from './generators.js';
+import type { AppEnv } from './hono-env.js';
+import { type ApiLimits, DEFAULT_LIMITS } from './limits.js';
+import type { Logger } from './log.js';
+import { accessLog, bearerAuth, bodyLimit, rateLimit, requestId } from './middleware/index.js';
+import { PROBLEMS, type ProblemSlug, ProblemError, problem, problemResponse } from './problems.js';
+import { contractRoutes } from './routes/contract.js';
+import { healthRoutes } from './routes/health.js';
+import { modelRoutes } from './routes/models.js';
+import { outlierRoutes } from './routes/outliers.js';
+import { compileSchema } from './validation/index.js';
+import { VERSION } from './version.js';
+
+/** Everything a goe API app is built from; nothing is read from globals or the environment here. */
+export interface AppOptions {
+  /** Zoo folder; default `zooDir()` (`GOE_ZOO` or the bundled `zoo/`). Ignored when `pool` is given. */
+  zoo?: string;
+  /** The generators; default a lazy pool over `zoo`. Pass one to share it or to observe it in tests. */
+  pool?: GeneratorPool;
+  /** Store of the response cache; none → no cache (`Goe-Cache: bypass`). The caller owns and closes it. */
+  store?: Store;
+  limits?: Partial<ApiLimits>;
+  /** Bearer API keys; empty or absent → no auth. */
+  keys?: readonly string[];
+  /** Monotonic milliseconds, for rate limits and durations. */
+  clock?: () => number;
+  /** Wall-clock milliseconds, for the cache's back-off after a store failure. */
+  now?: () => number;
+  /** Starts the TF.js backend once and names it; default `initBackend()`'s choice. */
+  backend?: () => Promise<string>;
+  log?: Logger;
+  /** Rows per generator forward pass (default 256). */
+  batchSize?: number;
+  /** The caller's address for per-client limits when no key names it (set by the runtime entry). */
+  clientAddress?: (c: Context<AppEnv>) => string | undefined;
+}
+
+// Paths that answer without a key and outside the limits: load balancers and SDK generators need them.
+const OPEN_PATHS = ['/healthz', '/openapi.yaml'];
+// Methods each route answers; any other is a 405 with `Allow`.
+const ROUTES: ReadonlyArray<[string, string]> = [
+  ['/outliers', 'GET, HEAD, POST'],
+  ['/models', 'GET, HEAD'],
+  ['/models/:id', 'GET, HEAD'],
+  ['/healthz', 'GET, HEAD'],
+  ['/openapi.yaml', 'GET, HEAD'],
+];
+
+/**
+ * The goe HTTP API as a Hono app: `POST|GET /outliers`, `GET /models`, `GET /models/{id}`,
+ * `GET /healthz`, `GET /openapi.yaml`. Runtime entries (Node, Lambda) wrap it; it imports none of them.
+ */
+export function buildApp(options: AppOptions = {}): Hono<AppEnv> {
+  const limits: ApiLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const log = options.log ?? runtimeLog;
+  const clock = options.clock ?? (() => performance.now());
+  const keys = options.keys ?? [];
+  const contract = loadContract();
+  const backend = options.backend ?? memo(async () => (await initBackend()).choice);
+  const pool =
+    options.pool ?? new GeneratorPool({ zoo: options.zoo ?? zooDir(), backend, batchSize: options.batchSize });
+  const cache = options.store
+    ? new ResponseCache({ store: options.store, log, maxBytes: limits.cacheMaxBytes, now: options.now })
+    : undefined;
+
+  const app = new Hono<AppEnv>();
+  app.use(requestId());
+  app.use(accessLog(log, clock));
+  if (keys.length > 0) app.use(bearerAuth({ keys, open: OPEN_PATHS }));
+  app.use(
+    rateLimit({
+      ratePerSecond: limits.ratePerSecond,
+      burst: limits.burst,
+      concurrency: limits.concurrency,
+      now: clock,
+      clientOf: options.clientAddress,
+      open: OPEN_PATHS,
+    }),
+  );
+  app.use(bodyLimit(limits.maxBodyBytes));
+
+  app.route(
+    '/',
+    outlierRoutes({
+      pool,
+      cache,
+      validator: compileSchema(contract, 'OutlierRequest'),
+      limits,
+      log,
+      authenticated: keys.length > 0,
+    }),
+  );
+  app.route('/', modelRoutes(pool));
+  app.route('/', healthRoutes(pool, VERSION));
+  app.route('/', contractRoutes(contract.text));
+  for (const [path, allow] of ROUTES) {
+    app.all(path, (c) => {
+      throw problem('method-not-allowed', `${c.req.method} is not allowed on ${c.req.path} (allowed: ${allow})`, {
+        headers: { Allow: allow },
+      });
+    });
+  }
+
+  app.notFound((c) => problemResponse(problem('not-found', `no route ${c.req.method} ${clip(c.req.path)}`), c.get('requestId')));
+  app.onError((error, c) => {
+    const id = c.get('requestId');
+    if (error instanceof ProblemError) return problemResponse(error, id);
+    if (error instanceof HTTPException && error.status < 500) {
+      return problemResponse(problem(slugOf(error.status), error.message || 'bad request'), id);
+    }
+    log('error', 'unhandled error', {
+      requestId: id,
+      method: c.req.method,
+      path: c.req.path,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
+    return problemResponse(problem('internal-error', `an unexpected error occurred; report request id ${id}`), id);
+  });
+  return app;
+}
+
+function slugOf(status: number): ProblemSlug {
+  const found = (Object.keys(PROBLEMS) as ProblemSlug[]).find((s) => PROBLEMS[s].status === status);
+  return found ?? 'invalid-request';
+}
+
+function memo<T>(f: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => {
+    p ??= f();
+    p.catch(() => {
+      p = undefined;
+    });
+    return p;
+  };
+}
+
+function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
