@@ -91,7 +91,11 @@ export function fakeOutliers(options: FakeOptions = {}) {
       async pull(c) {
         if (options.chunkDelayMs) await new Promise((res) => setTimeout(res, options.chunkDelayMs));
         if (at >= bytes.length) {
-          if (cut !== undefined) c.error(new Error('connection reset (test)'));
+          if (cut !== undefined) {
+            // Let the chunks already sent reach the client first: an error discards what is still queued.
+            await new Promise((res) => setTimeout(res, 20));
+            c.error(new Error('connection reset (test)'));
+          }
           else c.close();
           return;
         }

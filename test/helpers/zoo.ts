@@ -1,52 +1,33 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CganConfig, defaultCganConfig, exportCgan, initGenerator } from '../../generators/cgan/index.js';
-import { initBackend } from '../../runtime/backend/index.js';
-
-/** Fashion-MNIST's class names, in label order. */
-export const FASHION_CLASSES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
-
-/** A throwaway zoo holding one randomly initialised generator. */
-export interface TestZoo {
-  dir: string;
-  id: string;
-  config: CganConfig;
-  remove(): Promise<void>;
-}
+import {
+  type CganConfig,
+  defaultCganConfig,
+  exportCgan,
+  initGenerator,
+} from '../../generators/cgan/index.js';
+import { FASHION_MNIST_CLASSES } from '../../trainer/datasets/index.js';
 
 /**
- * Writes a randomly initialised cGAN (seeded, so its weights are the same every run on a backend) into
- * a temp zoo. `small` shrinks the network so tests spend their time on the service, not the forward pass.
+ * A temporary zoo holding `fashion-mnist-cgan` as a small, randomly initialised generator, so tests do not
+ * depend on the trained one (point `GOE_ZOO` at `dir`). Its manifest is real; its samples are noise.
  */
-export async function makeTestZoo(
-  options: { id?: string; small?: boolean; config?: Partial<CganConfig> } = {},
-): Promise<TestZoo> {
-  await initBackend();
+export async function tempZoo(config: Partial<CganConfig> = { gWidth: 8, dWidth: 8 }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'goe-zoo-'));
-  const id = options.id ?? 'test-cgan';
-  const config: CganConfig = {
-    ...defaultCganConfig,
-    ...(options.small === false ? {} : { latentDim: 16, gWidth: 4 }),
-    ...options.config,
-  };
-  const vars = initGenerator(config, 1);
-  await exportCgan(join(dir, id), vars, config, {
-    id,
-    classes: FASHION_CLASSES.slice(0, config.numClasses),
-    provenance: { data: 'none (random init)', command: 'makeTestZoo', steps: 0, seed: 1, createdAt: '2026-01-01T00:00:00Z' },
+  const c = { ...defaultCganConfig, ...config };
+  const vars = initGenerator(c, 1);
+  await exportCgan(join(dir, 'fashion-mnist-cgan'), vars, c, {
+    id: 'fashion-mnist-cgan',
+    classes: [...FASHION_MNIST_CLASSES],
+    provenance: {
+      data: 'none (random init, tests)',
+      command: 'test/helpers/zoo.ts',
+      steps: 0,
+      seed: 1,
+      createdAt: new Date(0).toISOString(),
+    },
   });
   for (const v of Object.values(vars)) v.dispose();
-  return { dir, id, config, remove: () => rm(dir, { recursive: true, force: true }) };
+  return dir;
 }

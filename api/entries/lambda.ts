@@ -1,0 +1,27 @@
+import { streamHandle } from 'hono/aws-lambda';
+import { type AppOptions, buildApp } from '../app.js';
+import { appOptionsFromEnv } from '../env.js';
+
+/**
+ * The goe API as an AWS Lambda handler with response streaming (a Function URL with
+ * `InvokeMode: RESPONSE_STREAM`): rows reach the client as they are generated, past Lambda's 6 MB
+ * buffered-response limit. Configuration comes from the environment (see `api/env.ts`); without
+ * `GOE_STORE` the cache lives in `/tmp`, the one writable place in a Lambda.
+ */
+export function createLambdaHandler(options: AppOptions = {}) {
+  return streamHandle(
+    buildApp({
+      ...options,
+      clientAddress:
+        options.clientAddress ??
+        ((c) => {
+          const ip = (c.env as { requestContext?: { http?: { sourceIp?: string } } } | undefined)?.requestContext
+            ?.http?.sourceIp;
+          return ip ? `addr:${ip}` : undefined;
+        }),
+    }),
+  );
+}
+
+/** The handler Lambda calls (`api/entries/lambda.handler`). */
+export const handler = createLambdaHandler(appOptionsFromEnv(process.env, { defaultStore: 'file:///tmp/goe' }));

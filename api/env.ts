@@ -1,0 +1,41 @@
+import { defaultStoreUrl, openStore, type Store } from '../runtime/store/index.js';
+import type { AppOptions } from './app.js';
+import type { ApiLimits } from './limits.js';
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * App options from the environment, for the runtime entries: `GOE_API_KEYS` (comma-separated bearer
+ * keys), `GOE_MAX_COUNT`, `GOE_RATE_LIMIT` (requests/s per client), `GOE_RATE_BURST`,
+ * `GOE_MAX_CONCURRENCY`, and the cache store `GOE_STORE` (`storeUrl` overrides it; `none` turns the
+ * cache off). Bad values are an error naming the variable, at start-up rather than per request.
+ */
+export function appOptionsFromEnv(
+  env: Env = process.env,
+  overrides: { storeUrl?: string; defaultStore?: string } = {},
+): AppOptions & { store?: Store } {
+  const keys = (env.GOE_API_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+  const limits: Partial<ApiLimits> = {};
+  const int = (name: string, key: keyof ApiLimits) => {
+    const raw = env[name]?.trim();
+    if (!raw) return;
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a whole number >= 1, got "${raw}"`);
+    limits[key] = n;
+  };
+  int('GOE_MAX_COUNT', 'maxCount');
+  int('GOE_RATE_BURST', 'burst');
+  int('GOE_MAX_CONCURRENCY', 'concurrency');
+  const rate = env.GOE_RATE_LIMIT?.trim();
+  if (rate) {
+    const n = Number(rate);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`GOE_RATE_LIMIT must be a number > 0, got "${rate}"`);
+    limits.ratePerSecond = n;
+  }
+  const url = overrides.storeUrl ?? (env.GOE_STORE?.trim() ? defaultStoreUrl(env) : (overrides.defaultStore ?? defaultStoreUrl(env)));
+  const store = url === 'none' ? undefined : openStore(url, { env });
+  return { keys, limits, store };
+}
