@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<Register>> = {
   doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
   bench: async () => (await import('./commands/bench.js')).registerBench,
   metrics: async () => (await import('./commands/metrics.js')).registerMetrics,
+  models: async () => (await import('./commands/models.js')).registerModels,
   train: async () => (await import('./commands/train.js')).registerTrain,
   finetune: async () => (await import('./commands/finetune.js')).registerFinetune,
   eval: async () => (await import('./commands/eval.js')).registerEval,
