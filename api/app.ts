@@ -11,7 +11,7 @@ import type { AppEnv } from './hono-env.js';
 import { type ApiLimits, DEFAULT_LIMITS } from './limits.js';
 import type { Logger } from './log.js';
 import { accessLog, bearerAuth, bodyLimit, rateLimit, requestId } from './middleware/index.js';
-import { PROBLEMS, type ProblemSlug, ProblemError, problem, problemResponse } from './problems.js';
+import { PROBLEMS, ProblemError, type ProblemSlug, problem, problemResponse } from './problems.js';
 import { contractRoutes } from './routes/contract.js';
 import { healthRoutes } from './routes/health.js';
 import { modelRoutes } from './routes/models.js';
@@ -66,7 +66,8 @@ export function buildApp(options: AppOptions = {}): Hono<AppEnv> {
   const contract = loadContract();
   const backend = options.backend ?? memo(async () => (await initBackend()).choice);
   const pool =
-    options.pool ?? new GeneratorPool({ zoo: options.zoo ?? zooDir(), backend, batchSize: options.batchSize });
+    options.pool ??
+    new GeneratorPool({ zoo: options.zoo ?? zooDir(), backend, batchSize: options.batchSize });
   const cache = options.store
     ? new ResponseCache({ store: options.store, log, maxBytes: limits.cacheMaxBytes, now: options.now })
     : undefined;
@@ -103,13 +104,19 @@ export function buildApp(options: AppOptions = {}): Hono<AppEnv> {
   app.route('/', contractRoutes(contract.text));
   for (const [path, allow] of ROUTES) {
     app.all(path, (c) => {
-      throw problem('method-not-allowed', `${c.req.method} is not allowed on ${c.req.path} (allowed: ${allow})`, {
-        headers: { Allow: allow },
-      });
+      throw problem(
+        'method-not-allowed',
+        `${c.req.method} is not allowed on ${c.req.path} (allowed: ${allow})`,
+        {
+          headers: { Allow: allow },
+        },
+      );
     });
   }
 
-  app.notFound((c) => problemResponse(problem('not-found', `no route ${c.req.method} ${clip(c.req.path)}`), c.get('requestId')));
+  app.notFound((c) =>
+    problemResponse(problem('not-found', `no route ${c.req.method} ${clip(c.req.path)}`), c.get('requestId')),
+  );
   app.onError((error, c) => {
     const id = c.get('requestId');
     if (error instanceof ProblemError) return problemResponse(error, id);
@@ -122,7 +129,10 @@ export function buildApp(options: AppOptions = {}): Hono<AppEnv> {
       path: c.req.path,
       error: error instanceof Error ? (error.stack ?? error.message) : String(error),
     });
-    return problemResponse(problem('internal-error', `an unexpected error occurred; report request id ${id}`), id);
+    return problemResponse(
+      problem('internal-error', `an unexpected error occurred; report request id ${id}`),
+      id,
+    );
   });
   return app;
 }

@@ -23,7 +23,8 @@ export function appOptionsFromEnv(
     const raw = env[name]?.trim();
     if (!raw) return;
     const n = Number(raw);
-    if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a whole number >= 1, got "${raw}"`);
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new Error(`${name} must be a whole number >= 1, got "${raw}"`);
     limits[key] = n;
   };
   int('GOE_MAX_COUNT', 'maxCount');
@@ -35,7 +36,9 @@ export function appOptionsFromEnv(
     if (!Number.isFinite(n) || n <= 0) throw new Error(`GOE_RATE_LIMIT must be a number > 0, got "${rate}"`);
     limits.ratePerSecond = n;
   }
-  const url = overrides.storeUrl ?? (env.GOE_STORE?.trim() ? defaultStoreUrl(env) : (overrides.defaultStore ?? defaultStoreUrl(env)));
+  const url =
+    overrides.storeUrl ??
+    (env.GOE_STORE?.trim() ? defaultStoreUrl(env) : (overrides.defaultStore ?? defaultStoreUrl(env)));
   const store = url === 'none' ? undefined : openStore(url, { env });
   return { keys, limits, store };
 }

@@ -7,5 +7,7 @@ export interface AppEnv {
     client: string;
     /** The request body, read once under the size limit by `bodyLimit`. */
     body: Uint8Array;
+    /** Set by routes whose body is generated or streamed: limits and logs then wait for the body's end. */
+    streaming: boolean;
   };
 }

@@ -20,6 +20,8 @@ const commands: Record<string, () => Promise<Register>> = {
   reproduce: async () => (await import('./commands/reproduce.js')).registerReproduce,
   'train-generator': async () => (await import('./commands/train-generator.js')).registerTrainGenerator,
   sample: async () => (await import('./commands/sample.js')).registerSample,
+  serve: async () => (await import('./commands/serve.js')).registerServe,
+  pull: async () => (await import('./commands/pull.js')).registerPull,
 };
 
 const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };

@@ -72,11 +72,13 @@ export class Batcher {
 
   /** Adds one row; returns a full batch when this row completed one. */
   push(row: OutlierRow): OutlierBatch | undefined {
-    if (typeof row !== 'object' || row === null) throw new GoeProtocolError(`row is not an object: ${String(row)}`);
+    if (typeof row !== 'object' || row === null)
+      throw new GoeProtocolError(`row is not an object: ${String(row)}`);
     const kind = 'text' in row ? 'text' : 'data' in row ? 'image' : undefined;
     if (kind === undefined) throw new GoeProtocolError(`row ${row.index} has neither "data" nor "text"`);
     if (this.#kind === undefined) this.#kind = kind;
-    else if (kind !== this.#kind) throw new GoeProtocolError(`row ${row.index} is ${kind}, earlier rows were ${this.#kind}`);
+    else if (kind !== this.#kind)
+      throw new GoeProtocolError(`row ${row.index} is ${kind}, earlier rows were ${this.#kind}`);
     if (!Number.isInteger(row.class) || !Number.isInteger(row.index)) {
       throw new GoeProtocolError(`row ${row.index} has a bad "class" or "index"`);
     }
@@ -154,7 +156,14 @@ export class Batcher {
     this.#labels = [];
     this.#n = 0;
     if (this.#kind === 'text') {
-      const batch: TextOutlierBatch = { kind: 'text', texts: this.#texts, tokens: this.#tokens, classes, labels, indices };
+      const batch: TextOutlierBatch = {
+        kind: 'text',
+        texts: this.#texts,
+        tokens: this.#tokens,
+        classes,
+        labels,
+        indices,
+      };
       this.#texts = [];
       this.#tokens = [];
       return batch;

@@ -85,7 +85,9 @@ describe('createGoeClient', () => {
     const seen: string[] = [];
     server.use(
       http.get(`${BASE}/outliers`, ({ request }) => {
-        seen.push(`${new URL(request.url).search} ${request.headers.get('if-none-match')} ${request.headers.get('accept')}`);
+        seen.push(
+          `${new URL(request.url).search} ${request.headers.get('if-none-match')} ${request.headers.get('accept')}`,
+        );
         return new HttpResponse(null, { status: 304, headers: { ETag: '"abc"' } });
       }),
     );

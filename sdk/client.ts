@@ -50,13 +50,27 @@ export function createGoeClient(options: GoeClientOptions): GoeClient {
   const raw = createTransport(options);
   return {
     raw,
-    listModels: (init) => call(() => raw.GET('/models', init), (d) => d.models, init?.signal),
+    listModels: (init) =>
+      call(
+        () => raw.GET('/models', init),
+        (d) => d.models,
+        init?.signal,
+      ),
     getModel(id, init) {
       if (typeof id !== 'string' || id === '') throw new TypeError('getModel: id must be a non-empty string');
       // openapi-fetch widens the generated tuple `shape` to number[]; the schema type is the contract's.
-      return call(() => raw.GET('/models/{id}', { params: { path: { id } }, ...init }), (d) => d as ModelDetail, init?.signal);
+      return call(
+        () => raw.GET('/models/{id}', { params: { path: { id } }, ...init }),
+        (d) => d as ModelDetail,
+        init?.signal,
+      );
     },
-    health: (init) => call(() => raw.GET('/healthz', init), (d) => d, init?.signal),
+    health: (init) =>
+      call(
+        () => raw.GET('/healthz', init),
+        (d) => d,
+        init?.signal,
+      ),
     streamOutliers: (request, streamOptions) => streamOutliersWith(raw, request, streamOptions),
     async openOutliers(request, openOptions) {
       try {
@@ -64,7 +78,10 @@ export function createGoeClient(options: GoeClientOptions): GoeClient {
         return { data: opened, response: opened.response };
       } catch (err) {
         if (openOptions?.signal?.aborted || !(err instanceof GoeError)) throw err;
-        return { error: err, response: 'response' in err ? (err.response as Response | undefined) : undefined };
+        return {
+          error: err,
+          response: 'response' in err ? (err.response as Response | undefined) : undefined,
+        };
       }
     },
   };
@@ -80,7 +97,10 @@ async function call<R, T>(
     result = await send();
   } catch (err) {
     if (signal?.aborted) throw signal.reason;
-    return { error: new GoeNetworkError(networkMessage(err), { cause: err, attempts: 1 }), response: undefined };
+    return {
+      error: new GoeNetworkError(networkMessage(err), { cause: err, attempts: 1 }),
+      response: undefined,
+    };
   }
   const { response } = result;
   if (!response.ok || result.data === undefined) {

@@ -57,23 +57,26 @@ async function firstError(request: Parameters<typeof streamOutliers>[0]): Promis
 }
 
 describe('problem documents become typed errors', () => {
-  it.each(CASES)('%s (%i) → its class, with type, status, title, detail and request id', async (slug, status, Class) => {
-    server.use(http.post(`${BASE}/outliers`, () => problem(slug, status)));
-    const err = await firstError({ model: 'm', count: 1, seed: 1 });
-    expect(err).toBeInstanceOf(Class);
-    expect(err).toBeInstanceOf(GoeApiError);
-    const e = err as GoeApiError;
-    expect(e.slug).toBe(slug);
-    expect(e.name).toBe(Class.name);
-    expect(e).toMatchObject({
-      type: `https://goe.dev/problems/${slug}`,
-      status,
-      title: slug,
-      detail: `${slug} (test)`,
-      requestId: 'req-1',
-    });
-    expect(isGoeApiError(err, slug)).toBe(true);
-  });
+  it.each(CASES)(
+    '%s (%i) → its class, with type, status, title, detail and request id',
+    async (slug, status, Class) => {
+      server.use(http.post(`${BASE}/outliers`, () => problem(slug, status)));
+      const err = await firstError({ model: 'm', count: 1, seed: 1 });
+      expect(err).toBeInstanceOf(Class);
+      expect(err).toBeInstanceOf(GoeApiError);
+      const e = err as GoeApiError;
+      expect(e.slug).toBe(slug);
+      expect(e.name).toBe(Class.name);
+      expect(e).toMatchObject({
+        type: `https://goe.dev/problems/${slug}`,
+        status,
+        title: slug,
+        detail: `${slug} (test)`,
+        requestId: 'req-1',
+      });
+      expect(isGoeApiError(err, slug)).toBe(true);
+    },
+  );
 
   it('carries the offending parameter and the value that was sent', async () => {
     server.use(
@@ -81,14 +84,21 @@ describe('problem documents become typed errors', () => {
         problem('unknown-class', 422, { errors: [{ path: '/classes/1', message: 'unknown class' }] }),
       ),
     );
-    const err = (await firstError({ model: 'm', classes: ['Bag', 'Hat'], count: 1, seed: 1 })) as UnknownClassError;
+    const err = (await firstError({
+      model: 'm',
+      classes: ['Bag', 'Hat'],
+      count: 1,
+      seed: 1,
+    })) as UnknownClassError;
     expect(err).toBeInstanceOf(UnknownClassError);
     expect(err).toMatchObject({ param: 'classes', pointer: '/classes/1', value: 'Hat' });
     expect(err.errors).toEqual([{ path: '/classes/1', message: 'unknown class' }]);
 
     server.use(
       http.post(`${BASE}/outliers`, () =>
-        problem('parameter-not-applicable', 422, { errors: [{ path: '/temperature', message: 'image model' }] }),
+        problem('parameter-not-applicable', 422, {
+          errors: [{ path: '/temperature', message: 'image model' }],
+        }),
       ),
     );
     const na = (await firstError({ model: 'm', temperature: 2, count: 1, seed: 1 })) as GoeApiError;
@@ -97,7 +107,10 @@ describe('problem documents become typed errors', () => {
 
   it('an answer without a problem document is a GoeApiError with slug "unknown"', async () => {
     server.use(
-      http.post(`${BASE}/outliers`, () => new HttpResponse('<h1>Bad gateway</h1>', { status: 502, statusText: 'Bad Gateway' })),
+      http.post(
+        `${BASE}/outliers`,
+        () => new HttpResponse('<h1>Bad gateway</h1>', { status: 502, statusText: 'Bad Gateway' }),
+      ),
     );
     const err = (await firstError({ model: 'm', count: 1, seed: 1 })) as GoeApiError;
     expect(err).toBeInstanceOf(GoeApiError);

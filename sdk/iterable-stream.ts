@@ -37,7 +37,8 @@ export function createAsyncIterableStream<T>(
     closed = true;
     outer?.removeEventListener('abort', onOuterAbort);
     // Aborting after a normal end would be harmless, but a fired signal must mean "stopped early".
-    if (reason !== 'done') controller.abort(cancelReason ?? new DOMException('stream cancelled', 'AbortError'));
+    if (reason !== 'done')
+      controller.abort(cancelReason ?? new DOMException('stream cancelled', 'AbortError'));
     options.onClose?.(reason);
     return true;
   };
@@ -47,7 +48,7 @@ export function createAsyncIterableStream<T>(
       async pull(c) {
         try {
           source ??= open(controller.signal);
-          const r = await source.next();
+          const r = await untilAborted(source.next(), controller.signal);
           if (r.done) {
             close('done');
             c.close();
@@ -57,6 +58,8 @@ export function createAsyncIterableStream<T>(
           const error = controller.signal.aborted ? controller.signal.reason : err;
           close('error', error);
           c.error(error);
+          // A source that ignored the abort may still be running: let it finish in the background.
+          if (controller.signal.aborted) source?.return?.().catch(() => undefined);
         }
       },
       async cancel(reason) {
@@ -109,4 +112,23 @@ export function createAsyncIterableStream<T>(
     };
   };
   return stream;
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as it aborts (the source may not listen). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    Promise.resolve(promise).then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }

@@ -6,7 +6,17 @@ import { createGoeClient } from './client.js';
 import { GoeNetworkError, GoeProtocolError, RateLimitedError } from './errors.js';
 import type { RetryEvent } from './retry.js';
 import { streamOutliers } from './stream.js';
-import { BASE, DIGEST, fakeOutliers, imageLine, LABELS, problem, ROW_SHAPE, rowBytes, rowClass } from './test-fixtures.js';
+import {
+  BASE,
+  DIGEST,
+  fakeOutliers,
+  imageLine,
+  LABELS,
+  problem,
+  ROW_SHAPE,
+  rowBytes,
+  rowClass,
+} from './test-fixtures.js';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -71,10 +81,17 @@ describe('streamOutliers', () => {
     const unbroken = fakeOutliers();
     server.use(unbroken.handler);
     const reference = flat(
-      images(await collect(streamOutliers({ model: 'm', count: 23, seed: 7 }, { baseUrl: BASE, batchSize: 5 }))),
+      images(
+        await collect(streamOutliers({ model: 'm', count: 23, seed: 7 }, { baseUrl: BASE, batchSize: 5 })),
+      ),
     );
     server.resetHandlers();
-    const broken = fakeOutliers({ breakAfter: new Map([[0, 6], [1, 9]]) });
+    const broken = fakeOutliers({
+      breakAfter: new Map([
+        [0, 6],
+        [1, 9],
+      ]),
+    });
     server.use(broken.handler);
     const retries: RetryEvent[] = [];
     const stream = streamOutliers(
@@ -101,13 +118,20 @@ describe('streamOutliers', () => {
     expect(fake.seen[0].body.seed).toBeUndefined();
     expect(fake.seen[1].body).toMatchObject({ seed: 4242, start: 3, count: 5 });
     expect(batch.data).toEqual(expectedPixels(4242, 0, 8));
-    expect(stream.info).toMatchObject({ seed: 4242, modelDigest: DIGEST, rowShape: ROW_SHAPE, dtype: 'uint8' });
+    expect(stream.info).toMatchObject({
+      seed: 4242,
+      modelDigest: DIGEST,
+      rowShape: ROW_SHAPE,
+      dtype: 'uint8',
+    });
   });
 
   it('continues from `start` and numbers rows in the request numbering', async () => {
     server.use(fakeOutliers().handler);
     const batches = images(
-      await collect(streamOutliers({ model: 'm', count: 4, seed: 1, start: 100 }, { baseUrl: BASE, batchSize: 3 })),
+      await collect(
+        streamOutliers({ model: 'm', count: 4, seed: 1, start: 100 }, { baseUrl: BASE, batchSize: 3 }),
+      ),
     );
     expect(flat(batches).indices).toEqual([100, 101, 102, 103]);
     expect(flat(batches).data).toEqual(expectedPixels(1, 100, 4));
@@ -122,9 +146,19 @@ describe('streamOutliers', () => {
   });
 
   it('gives up with GoeNetworkError when resumes bring no new rows', async () => {
-    const fake = fakeOutliers({ breakAfter: new Map([[0, 2], [1, 0], [2, 0], [3, 0]]) });
+    const fake = fakeOutliers({
+      breakAfter: new Map([
+        [0, 2],
+        [1, 0],
+        [2, 0],
+        [3, 0],
+      ]),
+    });
     server.use(fake.handler);
-    const stream = streamOutliers({ model: 'm', count: 5, seed: 3 }, { baseUrl: BASE, retry: { ...fast, retries: 2 } });
+    const stream = streamOutliers(
+      { model: 'm', count: 5, seed: 3 },
+      { baseUrl: BASE, retry: { ...fast, retries: 2 } },
+    );
     const err = await collect(stream).catch((e) => e);
     expect(err).toBeInstanceOf(GoeNetworkError);
     expect(err.message).toMatch(/broke at row 2/);
@@ -144,7 +178,10 @@ describe('streamOutliers', () => {
     const events: RetryEvent[] = [];
     const t0 = performance.now();
     const batches = await collect(
-      streamOutliers({ model: 'm', count: 3, seed: 1 }, { baseUrl: BASE, retry: { ...fast, onRetry: (e) => events.push(e) } }),
+      streamOutliers(
+        { model: 'm', count: 3, seed: 1 },
+        { baseUrl: BASE, retry: { ...fast, onRetry: (e) => events.push(e) } },
+      ),
     );
     const waited = performance.now() - t0;
     expect(batches[0].indices).toEqual(Float64Array.from([0, 1, 2]));
@@ -273,13 +310,17 @@ describe('streamOutliers', () => {
         return new Response(`${line}\n`, { headers: { 'Goe-Seed': '1', 'Goe-Count': '1' } });
       }),
     );
-    const [img] = images(await collect(streamOutliers({ model: 'm', count: 1, seed: 1, dtype: 'float32' }, { baseUrl: BASE })));
+    const [img] = images(
+      await collect(streamOutliers({ model: 'm', count: 1, seed: 1, dtype: 'float32' }, { baseUrl: BASE })),
+    );
     expect(img.dtype).toBe('float32');
     expect(img.data).toEqual(f);
 
     server.resetHandlers();
     server.use(fakeOutliers({ text: true }).handler);
-    const texts = (await collect(streamOutliers({ model: 't', count: 5, seed: 3 }, { baseUrl: BASE, batchSize: 2 }))) as TextOutlierBatch[];
+    const texts = (await collect(
+      streamOutliers({ model: 't', count: 5, seed: 3 }, { baseUrl: BASE, batchSize: 2 }),
+    )) as TextOutlierBatch[];
     expect(texts.map((b) => b.kind)).toEqual(['text', 'text', 'text']);
     expect(texts.flatMap((b) => b.texts)).toEqual([0, 1, 2, 3, 4].map((i) => `text 3 ${i}`));
     expect([...texts[1].tokens[0]]).toEqual([3, 2, 3]);
@@ -294,21 +335,27 @@ describe('streamOutliers', () => {
         return new Response(imageLine(1, 0) + imageLine(1, 2), { headers: { 'Goe-Seed': '1' } });
       }),
     );
-    const err = await collect(streamOutliers({ model: 'm', count: 3, seed: 1 }, { baseUrl: BASE, retry: fast })).catch((e) => e);
+    const err = await collect(
+      streamOutliers({ model: 'm', count: 3, seed: 1 }, { baseUrl: BASE, retry: fast }),
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(GoeProtocolError);
     expect(err.message).toMatch(/expected row 1/);
     expect(calls).toBe(1);
 
     server.resetHandlers();
     server.use(http.post(`${BASE}/outliers`, () => new Response('{"index": 0, "class": 0, "lab\n')));
-    const bad = await collect(streamOutliers({ model: 'm', count: 3, seed: 1 }, { baseUrl: BASE })).catch((e) => e);
+    const bad = await collect(streamOutliers({ model: 'm', count: 3, seed: 1 }, { baseUrl: BASE })).catch(
+      (e) => e,
+    );
     expect(bad).toBeInstanceOf(GoeProtocolError);
   });
 
   it('throws on misuse at the call, not later', () => {
     expect(() => streamOutliers({ model: 'm' }, { baseUrl: BASE, batchSize: 0 })).toThrow(RangeError);
     expect(() => streamOutliers({ model: 'm' }, { baseUrl: 'not a url' })).toThrow(TypeError);
-    expect(() => streamOutliers({ model: 'm' }, { baseUrl: BASE, retry: { retries: -1 } })).toThrow(RangeError);
+    expect(() => streamOutliers({ model: 'm' }, { baseUrl: BASE, retry: { retries: -1 } })).toThrow(
+      RangeError,
+    );
   });
 
   it('sends the bearer key, through the client too', async () => {

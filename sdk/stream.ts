@@ -74,7 +74,7 @@ export function streamOutliersWith(
  *
  * @example
  * ```ts
- * import { streamOutliers } from 'goe/sdk';
+ * import { streamOutliers } from './sdk/index.js';
  *
  * const outliers = streamOutliers(
  *   { model: 'fashion-mnist-cgan', sigma2: 50, count: 10_000, seed: 7 },
@@ -172,7 +172,8 @@ async function* rows(
         // A body that ends inside a line was cut off; one that ends early lost rows. Both resume.
         try {
           for (const row of decode(() => decoder.end(), next)) {
-            if (row.index !== next) throw new GoeProtocolError(`expected row ${next}, the server sent row ${row.index}`);
+            if (row.index !== next)
+              throw new GoeProtocolError(`expected row ${next}, the server sent row ${row.index}`);
             next += 1;
             yield row;
           }
@@ -190,15 +191,20 @@ async function* rows(
     }
     if (signal.aborted) throw signal.reason;
     if (seed === undefined) {
-      throw new GoeProtocolError('the stream broke and cannot resume: the server sent no Goe-Seed', { cause: broken });
+      throw new GoeProtocolError('the stream broke and cannot resume: the server sent no Goe-Seed', {
+        cause: broken,
+      });
     }
     if (next > progressAt) failures = 0;
     failures += 1;
     if (failures > policy.retries) {
-      throw new GoeNetworkError(`the stream broke at row ${next} and did not recover: ${networkMessage(broken)}`, {
-        cause: broken,
-        attempts: failures,
-      });
+      throw new GoeNetworkError(
+        `the stream broke at row ${next} and did not recover: ${networkMessage(broken)}`,
+        {
+          cause: broken,
+          attempts: failures,
+        },
+      );
     }
     const delayMs = backoffDelay(policy, failures);
     policy.onRetry?.({ attempt: failures, delayMs, reason: 'broken-stream', error: broken });

@@ -95,8 +95,7 @@ export function fakeOutliers(options: FakeOptions = {}) {
             // Let the chunks already sent reach the client first: an error discards what is still queued.
             await new Promise((res) => setTimeout(res, 20));
             c.error(new Error('connection reset (test)'));
-          }
-          else c.close();
+          } else c.close();
           return;
         }
         c.enqueue(bytes.slice(at, at + size));

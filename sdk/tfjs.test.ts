@@ -28,10 +28,23 @@ describe('sdk/tfjs', () => {
     expect(Math.max(...values)).toBeLessThanOrEqual(1);
     const raw = batchToTensor(b, { scale: false });
     expect((await raw.data())[7]).toBe(70);
-    const f = batchToTensor({ ...b, dtype: 'float32', data: Float32Array.from({ length: 8 }, (_, k) => k / 8) });
+    const f = batchToTensor({
+      ...b,
+      dtype: 'float32',
+      data: Float32Array.from({ length: 8 }, (_, k) => k / 8),
+    });
     expect((await f.data())[4]).toBe(0.5);
     tf.dispose([t, raw, f]);
-    expect(() => batchToTensor({ kind: 'text', texts: [], tokens: [], classes: new Int32Array(0), labels: [], indices: new Float64Array(0) })).toThrow(TypeError);
+    expect(() =>
+      batchToTensor({
+        kind: 'text',
+        texts: [],
+        tokens: [],
+        classes: new Int32Array(0),
+        labels: [],
+        indices: new Float64Array(0),
+      }),
+    ).toThrow(TypeError);
   });
 
   it('oeBatches pairs one in-distribution batch with one outlier batch and disposes its tensors', async () => {
@@ -69,7 +82,14 @@ describe('sdk/tfjs', () => {
       { onClose: (why) => (cancelled = why === 'cancel') },
     );
     const before = tf.memory().numTensors;
-    for await (const _ of oeBatches([{ x: 0, y: 0 }, { x: 1, y: 1 }], stream)) break;
+    for await (const _ of oeBatches(
+      [
+        { x: 0, y: 0 },
+        { x: 1, y: 1 },
+      ],
+      stream,
+    ))
+      break;
     expect(cancelled).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
   });

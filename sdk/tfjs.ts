@@ -76,6 +76,7 @@ export async function* oeBatches<X, Y>(
 }
 
 function imageBatch(batch: OutlierBatch): ImageOutlierBatch {
-  if (batch.kind !== 'image') throw new TypeError('a text batch has no tensor form: tokenize its texts instead');
+  if (batch.kind !== 'image')
+    throw new TypeError('a text batch has no tensor form: tokenize its texts instead');
   return batch;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { StoreError, StoreNotFoundError, type Store } from '../../runtime/store/index.js';
+import { type Store, StoreError, StoreNotFoundError } from '../../runtime/store/index.js';
 import type { Logger } from '../log.js';
 
 /** Options of {@link ResponseCache}. */
@@ -12,6 +12,8 @@ export interface ResponseCacheOptions {
   retryAfterMs?: number;
   /** Milliseconds since the epoch; injectable for tests. */
   now?: () => number;
+  /** Entries up to this size are verified and served from one read; larger ones are streamed twice. */
+  inMemoryBytes?: number;
 }
 
 /** What a cached body's sidecar records: its digest and size, checked before the body is served. */
@@ -27,9 +29,6 @@ export type CacheLookup =
   | { kind: 'miss' }
   | { kind: 'unavailable' };
 
-// Bodies up to this size are verified and served from one read; larger ones are streamed twice.
-const IN_MEMORY_BYTES = 8 * 1024 * 1024;
-
 /**
  * Fixed-seed response bodies in the `Store` under `cache/<etag>`, with a digest sidecar
  * `cache/<etag>.sha256`. A hit is served only after its bytes match the sidecar; a corrupted or
@@ -43,6 +42,7 @@ export class ResponseCache {
   #retryAfterMs: number;
   #now: () => number;
   #downUntil = 0;
+  #inMemoryBytes: number;
 
   constructor(options: ResponseCacheOptions) {
     this.store = options.store;
@@ -50,6 +50,7 @@ export class ResponseCache {
     this.#log = options.log;
     this.#retryAfterMs = options.retryAfterMs ?? 30_000;
     this.#now = options.now ?? Date.now;
+    this.#inMemoryBytes = options.inMemoryBytes ?? 8 * 1024 * 1024;
   }
 
   /** Looks `etag` (quoted, as sent) up and verifies it. */
@@ -65,7 +66,7 @@ export class ResponseCache {
         if (error instanceof StoreError) throw error;
         return this.#corrupt(etag, 'unreadable sidecar', fields);
       }
-      if (meta.bytes <= IN_MEMORY_BYTES) {
+      if (meta.bytes <= this.#inMemoryBytes) {
         const bytes = await this.store.get(body);
         if (bytes.length !== meta.bytes || sha256(bytes) !== meta.sha256) {
           return this.#corrupt(etag, 'digest mismatch', fields);
@@ -76,7 +77,11 @@ export class ResponseCache {
       if (check.bytes !== meta.bytes || check.sha256 !== meta.sha256) {
         return this.#corrupt(etag, 'digest mismatch', fields);
       }
-      return { kind: 'hit', body: this.#verifying(etag, await this.store.stream(body), meta), bytes: meta.bytes };
+      return {
+        kind: 'hit',
+        body: this.#verifying(etag, await this.store.stream(body), meta),
+        bytes: meta.bytes,
+      };
     } catch (error) {
       if (error instanceof StoreNotFoundError) return { kind: 'miss' };
       this.#unavailable(error, fields);
@@ -125,8 +130,16 @@ export class ResponseCache {
         return false;
       },
     );
+    // The store may have cancelled its side (a failed put) before the put's rejection is seen here.
+    const feed = (op: () => void) => {
+      try {
+        op();
+      } catch {
+        storeFailed = true;
+      }
+    };
     const finish = async () => {
-      storeCtl.close();
+      feed(() => storeCtl.close());
       if (!(await put)) return;
       const meta: Sidecar = { sha256: hash.digest('hex'), bytes, contentType };
       try {
@@ -145,35 +158,47 @@ export class ResponseCache {
         // already closed
       }
     };
+    // The last chunk is held back until the entry is committed: a client that has every byte (its
+    // Content-Length) and asks again must find the entry, not race the store's final write.
+    let held: Uint8Array | undefined;
     return new ReadableStream<Uint8Array>(
       {
         async pull(c) {
-          let next: ReadableStreamReadResult<Uint8Array>;
-          try {
-            next = await reader.read();
-          } catch (error) {
-            fail(error);
-            c.error(error);
-            return;
-          }
-          if (next.done) {
-            await finish();
-            c.close();
-            return;
-          }
-          const chunk = next.value;
-          hash.update(chunk);
-          bytes += chunk.length;
-          if (!storeFailed) {
-            storeCtl.enqueue(chunk);
-            // Backpressure from the store: wait until it has taken enough to want more.
-            while (!storeFailed && (storeCtl.desiredSize ?? 1) <= 0) {
-              await new Promise<void>((resolve) => {
-                wake = resolve;
-              });
+          // Loops until it can enqueue: a pull that enqueues nothing is not called again.
+          for (;;) {
+            let next: ReadableStreamReadResult<Uint8Array>;
+            try {
+              next = await reader.read();
+            } catch (error) {
+              fail(error);
+              c.error(error);
+              return;
+            }
+            if (next.done) {
+              await finish();
+              if (held) c.enqueue(held);
+              c.close();
+              return;
+            }
+            const chunk = next.value;
+            hash.update(chunk);
+            bytes += chunk.length;
+            if (!storeFailed) {
+              feed(() => storeCtl.enqueue(chunk));
+              // Backpressure from the store: wait until it has taken enough to want more.
+              while (!storeFailed && (storeCtl.desiredSize ?? 1) <= 0) {
+                await new Promise<void>((resolve) => {
+                  wake = resolve;
+                });
+              }
+            }
+            const previous = held;
+            held = chunk;
+            if (previous) {
+              c.enqueue(previous);
+              return;
             }
           }
-          c.enqueue(chunk);
         },
         cancel(reason) {
           fail(reason ?? new Error('client went away'));
@@ -213,7 +238,10 @@ export class ResponseCache {
     let bytes = 0;
     const corrupt = (c: ReadableStreamDefaultController<Uint8Array>) => {
       const { body, sidecar } = keys(etag);
-      this.store.delete(sidecar).then(() => this.store.delete(body)).catch(() => {});
+      this.store
+        .delete(sidecar)
+        .then(() => this.store.delete(body))
+        .catch(() => {});
       c.error(new Error(`cached response ${etag} changed while it was served`));
     };
     return new ReadableStream<Uint8Array>(

@@ -15,8 +15,8 @@ export function createLambdaHandler(options: AppOptions = {}) {
       clientAddress:
         options.clientAddress ??
         ((c) => {
-          const ip = (c.env as { requestContext?: { http?: { sourceIp?: string } } } | undefined)?.requestContext
-            ?.http?.sourceIp;
+          const ip = (c.env as { requestContext?: { http?: { sourceIp?: string } } } | undefined)
+            ?.requestContext?.http?.sourceIp;
           return ip ? `addr:${ip}` : undefined;
         }),
     }),
@@ -24,4 +24,6 @@ export function createLambdaHandler(options: AppOptions = {}) {
 }
 
 /** The handler Lambda calls (`api/entries/lambda.handler`). */
-export const handler = createLambdaHandler(appOptionsFromEnv(process.env, { defaultStore: 'file:///tmp/goe' }));
+export const handler = createLambdaHandler(
+  appOptionsFromEnv(process.env, { defaultStore: 'file:///tmp/goe' }),
+);

@@ -8,7 +8,10 @@ import { onBodyDone } from './on-body-done.js';
  * status, duration, bytes and how the body ended. Query strings and headers are not logged, so neither
  * are API keys.
  */
-export function accessLog(log: Logger, now: () => number = performance.now.bind(performance)): MiddlewareHandler<AppEnv> {
+export function accessLog(
+  log: Logger,
+  now: () => number = performance.now.bind(performance),
+): MiddlewareHandler<AppEnv> {
   return async function accessLogMiddleware(c, next) {
     const started = now();
     await next();
@@ -22,12 +25,12 @@ export function accessLog(log: Logger, now: () => number = performance.now.bind(
           path: c.req.path,
           status,
           ms: Math.round((now() - started) * 10) / 10,
-          bytes,
+          ...(bytes === undefined ? {} : { bytes }),
           body: outcome,
           ...(c.get('client') ? { client: c.get('client') } : {}),
         });
       },
-      c.req.method === 'HEAD',
+      c.req.method === 'HEAD' || !c.get('streaming'),
     );
   };
 }

@@ -3,16 +3,18 @@ export type BodyOutcome = 'complete' | 'cancelled' | 'error';
 
 /**
  * `response` with its body wrapped so that `done` runs exactly once when the body ends, with the bytes
- * read. A response without a body (or one that will not be read, `skip`) reports at once. The wrapper
- * pulls one chunk per read (no extra buffering), and cancelling it cancels the original body.
+ * read. A response without a body, or whose end need not be waited for (`skip`: not streamed, or a HEAD
+ * response that will not be read), reports at once, with its `Content-Length` if it has one. The
+ * wrapper pulls one chunk per read (no extra buffering), and cancelling it cancels the original body.
  */
 export function onBodyDone(
   response: Response,
-  done: (outcome: BodyOutcome, bytes: number) => void,
+  done: (outcome: BodyOutcome, bytes: number | undefined) => void,
   skip = false,
 ): Response {
   if (!response.body || skip) {
-    done('complete', 0);
+    const length = response.headers.get('content-length');
+    done('complete', response.body ? (length === null ? undefined : Number(length)) : 0);
     return response;
   }
   let finished = false;
@@ -47,5 +49,9 @@ export function onBodyDone(
     },
     { highWaterMark: 0 },
   );
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  return new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }

@@ -65,9 +65,13 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
     }
     refill(b, t);
     if (b.open.size >= concurrency) {
-      throw problem('rate-limited', `${concurrency} requests are already open for this client; retry after 1 s`, {
-        headers: { 'Retry-After': '1' },
-      });
+      throw problem(
+        'rate-limited',
+        `${concurrency} requests are already open for this client; retry after 1 s`,
+        {
+          headers: { 'Retry-After': '1' },
+        },
+      );
     }
     if (b.tokens < 1) {
       const wait = Math.max(1, Math.ceil((1 - b.tokens) / ratePerSecond));
@@ -89,11 +93,16 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
       release();
       throw error;
     }
-    c.res = onBodyDone(c.res, release, c.req.method === 'HEAD');
+    c.res = onBodyDone(c.res, release, c.req.method === 'HEAD' || !c.get('streaming'));
   };
 }
 
-function sweep(buckets: Map<string, Bucket>, t: number, refill: (b: Bucket, t: number) => void, burst: number) {
+function sweep(
+  buckets: Map<string, Bucket>,
+  t: number,
+  refill: (b: Bucket, t: number) => void,
+  burst: number,
+) {
   for (const [client, b] of buckets) {
     refill(b, t);
     if (b.open.size === 0 && b.tokens >= burst) buckets.delete(client);

@@ -19,7 +19,11 @@ export interface RespondDeps {
  * The 200/304 response of a plan: headers first, then the body streamed from the cache (hit), or
  * generated and tee'd into it (miss), or generated only (bypass).
  */
-export async function respondOutliers(c: Context<AppEnv>, plan: OutlierPlan, deps: RespondDeps): Promise<Response> {
+export async function respondOutliers(
+  c: Context<AppEnv>,
+  plan: OutlierPlan,
+  deps: RespondDeps,
+): Promise<Response> {
   const { manifest } = plan;
   const fields = { requestId: c.get('requestId'), model: manifest.id };
   const encoder = imageEncoder(plan.format, {
@@ -27,7 +31,13 @@ export async function respondOutliers(c: Context<AppEnv>, plan: OutlierPlan, dep
     rowShape: plan.rowShape,
     dtype: plan.dtype,
     labels: manifest.classes,
-    metadata: { model: manifest.id, digest: manifest.weights.digest, seed: plan.seed, start: plan.start, sigma2: plan.sigma2 },
+    metadata: {
+      model: manifest.id,
+      digest: manifest.weights.digest,
+      seed: plan.seed,
+      start: plan.start,
+      sigma2: plan.sigma2,
+    },
   });
   const headers = new Headers({
     'Content-Type': encoder.contentType,
@@ -55,6 +65,7 @@ export async function respondOutliers(c: Context<AppEnv>, plan: OutlierPlan, dep
     if (encoder.contentLength !== undefined) headers.set('Content-Length', String(encoder.contentLength));
     return new Response(null, { status: 200, headers });
   }
+  c.set('streaming', true);
   const generate = () =>
     encodeBatches(
       deps.pool.sampleImages(manifest.id, {
@@ -91,7 +102,10 @@ export async function respondOutliers(c: Context<AppEnv>, plan: OutlierPlan, dep
     return new Response(generate(), { status: 200, headers });
   }
   headers.set('Goe-Cache', 'miss');
-  return new Response(deps.cache.tee(plan.etag, generate(), encoder.contentType, fields), { status: 200, headers });
+  return new Response(deps.cache.tee(plan.etag, generate(), encoder.contentType, fields), {
+    status: 200,
+    headers,
+  });
 }
 
 /** `If-None-Match` (a list of entity tags, or `*`) names `etag`; weak comparison, as RFC 9110 §13.1.2 says. */

@@ -14,7 +14,11 @@ export function modelRoutes(pool: GeneratorPool): Hono<AppEnv> {
   app.get('/models/:id', async (c) => {
     const id = c.req.param('id');
     const m = await pool.manifest(id);
-    if (!m) throw problem('unknown-model', `no generator "${id.length > 80 ? `${id.slice(0, 77)}...` : id}" (see GET /models)`);
+    if (!m)
+      throw problem(
+        'unknown-model',
+        `no generator "${id.length > 80 ? `${id.slice(0, 77)}...` : id}" (see GET /models)`,
+      );
     return c.json(detail(m));
   });
   return app;

@@ -8,6 +8,8 @@ import {
   encodeNpyHeader,
 } from '../../runtime/codecs/index.js';
 import { apiTestZoo, bytesOf, MODEL, postJson, testApp } from '../../test/helpers/api.js';
+import { loadContract } from '../contract.js';
+import { compileSchema } from '../validation/index.js';
 
 let zoo: string;
 let app: ReturnType<typeof testApp>['app'];
@@ -27,7 +29,8 @@ interface Row {
   data: string;
 }
 
-const post = (body: unknown, headers?: Record<string, string>) => app.request('/outliers', postJson(body, headers));
+const post = (body: unknown, headers?: Record<string, string>) =>
+  app.request('/outliers', postJson(body, headers));
 
 describe('POST /outliers', () => {
   it('streams NDJSON image rows with the contract headers', async () => {
@@ -50,7 +53,9 @@ describe('POST /outliers', () => {
     expect(res.headers.get('x-request-id')).toBeTruthy();
     const rows = decodeNdjson<Row>(await bytesOf(res));
     expect(rows.map((r) => r.index)).toEqual([0, 1, 2, 3, 4]);
+    const imageRow = compileSchema(loadContract(), 'ImageRow');
     for (const r of rows) {
+      expect(imageRow.errors(r)).toEqual([]);
       expect(r.shape).toEqual([28, 28, 1]);
       expect(r.dtype).toBe('uint8');
       expect(Buffer.from(r.data, 'base64').length).toBe(784);
@@ -97,7 +102,9 @@ describe('POST /outliers', () => {
   });
 
   it('draws only the named classes (names or indices, same bytes either way)', async () => {
-    const byName = await bytesOf(await post({ model: MODEL, count: 40, seed: 1, classes: ['Sandal', 'bag'] }));
+    const byName = await bytesOf(
+      await post({ model: MODEL, count: 40, seed: 1, classes: ['Sandal', 'bag'] }),
+    );
     const byIndex = await bytesOf(await post({ model: MODEL, count: 40, seed: 1, classes: [5, 8] }));
     expect(Buffer.compare(byName, byIndex)).toBe(0);
     const classes = new Set(decodeNdjson<Row>(byName).map((r) => r.label));
@@ -156,15 +163,30 @@ describe('errors are problem documents', () => {
     ['path as model', postJson({ model: '../etc', count: 1 }), 404, 'unknown-model'],
     ['unknown class', postJson({ model: MODEL, classes: ['Hat'] }), 422, 'unknown-class'],
     ['class index out of range', postJson({ model: MODEL, classes: [10] }), 422, 'unknown-class'],
-    ['temperature to an image model', postJson({ model: MODEL, temperature: 2 }), 422, 'parameter-not-applicable'],
+    [
+      'temperature to an image model',
+      postJson({ model: MODEL, temperature: 2 }),
+      422,
+      'parameter-not-applicable',
+    ],
     ['sigma2 out of range', postJson({ model: MODEL, sigma2: 1e6 }), 422, 'invalid-request'],
     ['count over limit', postJson({ model: MODEL, count: 1_000_001 }), 422, 'count-over-limit'],
     ['png over 1024', postJson({ model: MODEL, count: 1025, format: 'png' }), 422, 'count-over-limit'],
-    ['start + count past 2^53', postJson({ model: MODEL, count: 2, start: 2 ** 53 - 1 }), 422, 'invalid-request'],
+    [
+      'start + count past 2^53',
+      postJson({ model: MODEL, count: 2, start: 2 ** 53 - 1 }),
+      422,
+      'invalid-request',
+    ],
     ['wrong type', postJson({ model: MODEL, count: '5' }), 422, 'invalid-request'],
     ['unknown field', postJson({ model: MODEL, colour: 'red' }), 422, 'invalid-request'],
     ['bad JSON', postJson('{"model":'), 400, 'malformed-json'],
-    ['text body', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' }, 415, 'unsupported-media-type'],
+    [
+      'text body',
+      { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' },
+      415,
+      'unsupported-media-type',
+    ],
     ['no content type', { method: 'POST', body: new Uint8Array([123, 125]) }, 415, 'unsupported-media-type'],
     ['bad Accept', postJson({ model: MODEL }, { accept: 'text/csv' }), 406, 'not-acceptable'],
     ['huge body', postJson({ model: MODEL, pad: 'x'.repeat(20_000) }), 413, 'body-too-large'],
@@ -177,7 +199,13 @@ describe('errors are problem documents', () => {
       const res = typeof init === 'string' ? await app.request(init) : await app.request('/outliers', init);
       expect(res.status).toBe(status);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
-      const doc = (await res.json()) as { type: string; status: number; title: string; detail: string; instance: string };
+      const doc = (await res.json()) as {
+        type: string;
+        status: number;
+        title: string;
+        detail: string;
+        instance: string;
+      };
       expect(doc.type).toBe(`https://goe.dev/problems/${slug}`);
       expect(doc.status).toBe(status);
       expect(doc.detail).toBeTruthy();

@@ -6,7 +6,12 @@ import type { AppEnv } from '../hono-env.js';
 import type { Logger } from '../log.js';
 import { type PlanLimits, planOutliers } from '../outliers/plan.js';
 import { respondOutliers } from '../outliers/respond.js';
-import { type OutlierRequest, parseOutlierBody, parseOutlierQuery, type SchemaValidator } from '../validation/index.js';
+import {
+  type OutlierRequest,
+  parseOutlierBody,
+  parseOutlierQuery,
+  type SchemaValidator,
+} from '../validation/index.js';
 
 /** What the outlier routes need. */
 export interface OutlierRouteDeps {

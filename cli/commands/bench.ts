@@ -1,10 +1,11 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { profileTrainStep } from '../../bench/profile.js';
 import { benchGenerate } from '../../bench/generate.js';
+import { profileTrainStep } from '../../bench/profile.js';
 import { benchTrainStep } from '../../bench/train-step.js';
 import { type BackendChoice, backendChoices } from '../../runtime/backend/index.js';
 import { note, printJson } from '../output.js';
 import { positiveInt, positiveNumber } from '../parse.js';
+import { registerBenchServe } from './bench-serve.js';
 
 function backendList(value: string): BackendChoice[] {
   const names = value.split(',').map((s) => s.trim());
@@ -78,20 +79,31 @@ export function registerBench(program: Command): void {
     );
   bench
     .command('generate')
-    .description('outliers/s of a zoo generator in process (batch 256, σ² = 50) beside the same network and weights in PyTorch')
+    .description(
+      'outliers/s of a zoo generator in process (batch 256, σ² = 50) beside the same network and weights in PyTorch',
+    )
     .option('--json', 'print {name, model, backend, imagesPerSec, peer, ratio} as JSON')
     .option('--model <id>', 'zoo generator', 'fashion-mnist-cgan')
     .option('--batch <n>', 'rows per forward pass', positiveInt, 256)
     .option('--seconds <s>', 'timed seconds per side', positiveNumber, 5)
     .action(async (opts: { json?: boolean; model: string; batch: number; seconds: number }) => {
-      const { result, peerError } = await benchGenerate({ model: opts.model, batch: opts.batch, seconds: opts.seconds });
+      const { result, peerError } = await benchGenerate({
+        model: opts.model,
+        batch: opts.batch,
+        seconds: opts.seconds,
+      });
       if (peerError) note(`no peer ratio: ${peerError}`);
       if (opts.json) {
         printJson(result);
         return;
       }
-      const peer = result.peer ? `   PyTorch ${result.peer.version} (${result.peer.threads} threads) ${result.peer.imagesPerSec.toFixed(0)}/s` : '';
+      const peer = result.peer
+        ? `   PyTorch ${result.peer.version} (${result.peer.threads} threads) ${result.peer.imagesPerSec.toFixed(0)}/s`
+        : '';
       const ratio = result.ratio !== undefined ? `   ratio ${result.ratio.toFixed(2)}×` : '';
-      process.stdout.write(`${result.model} on ${result.backend}: ${result.imagesPerSec.toFixed(0)} images/s${peer}${ratio}\n`);
+      process.stdout.write(
+        `${result.model} on ${result.backend}: ${result.imagesPerSec.toFixed(0)} images/s${peer}${ratio}\n`,
+      );
     });
+  registerBenchServe(bench);
 }

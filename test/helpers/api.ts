@@ -30,7 +30,11 @@ export function testApp(
   const logs: LogLine[] = [];
   const pool =
     options.pool ??
-    new GeneratorPool({ zoo, backend: async () => (await initBackend()).choice, batchSize: options.batchSize ?? 64 });
+    new GeneratorPool({
+      zoo,
+      backend: async () => (await initBackend()).choice,
+      batchSize: options.batchSize ?? 64,
+    });
   const app = buildApp({
     log: (level, msg, fields = {}) => logs.push({ level, msg, fields }),
     ...options,

@@ -1,15 +1,15 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { goeCacheDir } from '../../runtime/cache-dir.js';
 import { DatasetError } from './errors.js';
 
 /** The repository root (two levels above this file), where `../shared/` sits beside a checkout. */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Where downloaded datasets are cached: `GOE_CACHE_DIR`, else `~/.cache/goe/datasets`. */
+/** Where downloaded datasets are cached: `$GOE_CACHE_DIR/datasets`, else `~/.cache/goe/datasets`. */
 export function datasetCacheDir(): string {
-  return process.env.GOE_CACHE_DIR ?? join(homedir(), '.cache', 'goe', 'datasets');
+  return join(goeCacheDir(), 'datasets');
 }
 
 /** File names the natural-outlier loader decodes: JPEG and PNG photographs. */

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { negotiateFormat } from './media-types.js';
+
+describe('negotiateFormat', () => {
+  it.each([
+    [undefined, 'ndjson'],
+    ['', 'ndjson'],
+    ['*/*', 'ndjson'],
+    ['application/x-npy', 'npy'],
+    ['application/octet-stream', 'safetensors'],
+    ['application/vnd.goe.safetensors', 'safetensors'],
+    ['image/*', 'png'],
+    ['text/html, application/x-npy;q=0.5, application/x-ndjson;q=0.9', 'ndjson'],
+    ['application/x-npy;q=0, */*;q=0.1', 'ndjson'],
+    ['IMAGE/PNG', 'png'],
+  ])('Accept %j → %s', (accept, format) => {
+    expect(negotiateFormat(undefined, accept)).toBe(format);
+  });
+
+  it('lets `format` override Accept, even one that names nothing served', () => {
+    expect(negotiateFormat('npy', 'text/csv')).toBe('npy');
+  });
+
+  it('refuses an Accept that names nothing served (406)', () => {
+    expect(() => negotiateFormat(undefined, 'text/csv, application/x-npy;q=0')).toThrow(
+      expect.objectContaining({ slug: 'not-acceptable', status: 406 }),
+    );
+  });
+});

@@ -1,0 +1,219 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GeneratorPool } from '../api/generators.js';
+import { defaultCganConfig, exportCgan, initGenerator } from '../generators/cgan/index.js';
+import { zooDir } from '../generators/registry.js';
+import { initBackend } from '../runtime/backend/index.js';
+
+/** `goe bench serve --json`. */
+export interface ServeBenchResult {
+  name: 'serve';
+  model: string;
+  /** `zoo` when the zoo's generator was used; `random-init` when it was missing and a same-size stand-in ran. */
+  generator: 'zoo' | 'random-init';
+  backend: string;
+  /** Rows per throughput run. */
+  count: number;
+  inProcess: { imagesPerSec: number };
+  http: Record<'npy' | 'ndjson', { imagesPerSec: number; ratio: number; bytes: number }>;
+  /** count = 256 requests (npy, a new seed each, no cache) at each concurrency. */
+  latency: { concurrency: number; requests: number; p50Ms: number; p99Ms: number; meanMs: number }[];
+  /** Streaming `memoryCount` rows through one request; the server's peak resident memory. */
+  memory?: { count: number; bytes: number; seconds: number; imagesPerSec: number; serverPeakRssMiB: number };
+}
+
+/** Options of {@link benchServe}. */
+export interface ServeBenchOptions {
+  model?: string;
+  count?: number;
+  requests?: number;
+  concurrency?: number[];
+  memory?: boolean;
+  memoryCount?: number;
+  onProgress?: (message: string) => void;
+}
+
+const bin = fileURLToPath(new URL('../bin/goe.mjs', import.meta.url));
+
+/**
+ * Outliers/s of `goe serve` over loopback HTTP (npy and ndjson) beside the same generator in process,
+ * and request latency at several concurrencies. The server is a separate process, as in production, so
+ * the client's reading does not share its thread; both sides use the same TF.js backend.
+ */
+export async function benchServe(options: ServeBenchOptions = {}): Promise<ServeBenchResult> {
+  const model = options.model ?? 'fashion-mnist-cgan';
+  const count = options.count ?? 20_000;
+  const requests = options.requests ?? 64;
+  const levels = options.concurrency ?? [1, 8, 32];
+  const progress = options.onProgress ?? (() => {});
+  const backend = (await initBackend()).choice;
+
+  let zoo = zooDir();
+  let generator: ServeBenchResult['generator'] = 'zoo';
+  let temp: string | undefined;
+  if (!existsSync(join(zoo, model, 'manifest.json'))) {
+    if (model !== 'fashion-mnist-cgan') throw new Error(`no generator ${model} in ${zoo}`);
+    // The trained generator ships later; a random one of the same architecture costs the same to run.
+    temp = await standInZoo(model);
+    zoo = temp;
+    generator = 'random-init';
+    progress(`no ${model} in the zoo: timing a randomly initialised generator of the same size`);
+  }
+  let server: { url: string; child: ChildProcess } | undefined;
+  try {
+    progress(`in process: ${count} rows`);
+    const inProcess = await inProcessRate(zoo, model, count, backend);
+    server = await spawnServer(zoo, backend);
+    const get = (q: string) => fetch(`${server!.url}/outliers?model=${model}&${q}`);
+    await drain(await get('count=256&seed=1&format=npy')); // warm-up: load the generator
+    const http = {} as ServeBenchResult['http'];
+    for (const format of ['npy', 'ndjson'] as const) {
+      progress(`http ${format}: ${count} rows`);
+      const t0 = performance.now();
+      const bytes = await drain(await get(`count=${count}&seed=2&format=${format}`));
+      const imagesPerSec = count / ((performance.now() - t0) / 1000);
+      http[format] = { imagesPerSec, ratio: imagesPerSec / inProcess, bytes };
+    }
+    const latency: ServeBenchResult['latency'] = [];
+    let seed = 1000;
+    for (const concurrency of levels) {
+      progress(`latency: ${requests} requests of 256 rows at concurrency ${concurrency}`);
+      const times: number[] = [];
+      let issued = 0;
+      const worker = async () => {
+        while (issued < requests) {
+          issued += 1;
+          const t0 = performance.now();
+          await drain(await get(`count=256&seed=${seed++}&format=npy`));
+          times.push(performance.now() - t0);
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, worker));
+      times.sort((a, b) => a - b);
+      latency.push({
+        concurrency,
+        requests: times.length,
+        p50Ms: percentile(times, 0.5),
+        p99Ms: percentile(times, 0.99),
+        meanMs: times.reduce((s, t) => s + t, 0) / times.length,
+      });
+    }
+    let memory: ServeBenchResult['memory'];
+    if (options.memory) {
+      const n = options.memoryCount ?? 1_000_000;
+      progress(`memory: streaming ${n} rows through one request`);
+      const t0 = performance.now();
+      const bytes = await drain(await get(`count=${n}&seed=3&format=npy`));
+      const seconds = (performance.now() - t0) / 1000;
+      memory = {
+        count: n,
+        bytes,
+        seconds,
+        imagesPerSec: n / seconds,
+        serverPeakRssMiB: await peakRssMiB(server.child.pid!),
+      };
+    }
+    return {
+      name: 'serve',
+      model,
+      generator,
+      backend,
+      count,
+      inProcess: { imagesPerSec: inProcess },
+      http,
+      latency,
+      memory,
+    };
+  } finally {
+    if (server && server.child.exitCode === null) {
+      server.child.kill('SIGTERM');
+      await once(server.child, 'exit');
+    }
+    if (temp) await rm(temp, { recursive: true, force: true });
+  }
+}
+
+/** Rows/s of the generator pool the server uses, without HTTP or encoding. */
+async function inProcessRate(zoo: string, model: string, count: number, backend: string): Promise<number> {
+  const pool = new GeneratorPool({ zoo, backend: async () => backend });
+  const params = { sigma2: 50, classes: [...Array(10).keys()], start: 0, dtype: 'uint8' as const };
+  try {
+    for await (const _ of pool.sampleImages(model, { ...params, seed: 1, count: 256 })) {
+      // warm-up
+    }
+    const t0 = performance.now();
+    for await (const _ of pool.sampleImages(model, { ...params, seed: 2, count })) {
+      // drain
+    }
+    return count / ((performance.now() - t0) / 1000);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function spawnServer(zoo: string, backend: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--store', 'none'], {
+    env: {
+      ...process.env,
+      GOE_ZOO: zoo,
+      GOE_BACKEND: backend,
+      GOE_LOG: 'silent',
+      GOE_RATE_LIMIT: '1000000',
+      GOE_RATE_BURST: '1000000',
+      GOE_MAX_CONCURRENCY: '10000',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.split('\n')[0].trim());
+    });
+    child.once('exit', (code) => reject(new Error(`goe serve exited with code ${code}`)));
+  });
+  return { url, child };
+}
+
+async function drain(res: Response): Promise<number> {
+  if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
+  let bytes = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.length;
+  return bytes;
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+/** The process's peak resident set (Linux `VmHWM`). */
+async function peakRssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1]);
+  return kb / 1024;
+}
+
+/** A zoo with a randomly initialised generator of the default (shipped) architecture under `id`. */
+async function standInZoo(id: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'goe-bench-zoo-'));
+  const vars = initGenerator(defaultCganConfig, 1);
+  await exportCgan(join(dir, id), vars, defaultCganConfig, {
+    id,
+    classes: Array.from({ length: defaultCganConfig.numClasses }, (_, i) => `class ${i}`),
+    provenance: {
+      data: 'none (random init)',
+      command: 'goe bench serve',
+      steps: 0,
+      seed: 1,
+      createdAt: new Date(0).toISOString(),
+    },
+  });
+  for (const v of Object.values(vars)) v.dispose();
+  return dir;
+}

@@ -1,0 +1,50 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Every file and package reached from `entry` through static imports (type-only imports included). */
+function closure(entry: string): { files: string[]; packages: string[] } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    files.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const [, spec] of text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+'([^']+)'/g)) {
+      if (spec.startsWith('.')) {
+        const base = resolve(dirname(file), spec.replace(/\.js$/, ''));
+        visit(existsSync(`${base}.ts`) ? `${base}.ts` : `${base}.d.ts`);
+      } else
+        packages.add(
+          spec
+            .split('/')
+            .slice(0, spec.startsWith('@') ? 2 : 1)
+            .join('/'),
+        );
+    }
+  };
+  visit(join(root, entry));
+  return { files: [...files].map((f) => relative(root, f)).sort(), packages: [...packages].sort() };
+}
+
+describe('sdk dependency rule', () => {
+  it('the core SDK needs only openapi-fetch and the pure NDJSON decoder, so it can ship alone', () => {
+    const { files, packages } = closure('sdk/index.ts');
+    expect(packages).toEqual(['openapi-fetch']);
+    const outside = files.filter((f) => !f.startsWith('sdk/'));
+    expect(outside).toEqual([
+      'runtime/codecs/errors.ts',
+      'runtime/codecs/ndjson.ts',
+      'runtime/codecs/stream.ts',
+    ]);
+  });
+
+  it('only the TF.js adapter loads TF.js', () => {
+    const { files } = closure('sdk/tfjs.ts');
+    expect(files).toContain('runtime/tf.ts');
+    expect(closure('sdk/index.ts').files).not.toContain('runtime/tf.ts');
+  });
+});
