@@ -20,7 +20,12 @@ export interface GenerateResult {
 }
 
 /** Times in-process sampling (RNG, generator forward, uint8 rows) of a zoo generator on the active backend. */
-export async function timeGeneration(model: string, batch: number, sigma2: number, seconds: number): Promise<number> {
+export async function timeGeneration(
+  model: string,
+  batch: number,
+  sigma2: number,
+  seconds: number,
+): Promise<number> {
   const gen = await loadCgan(resolveModelDir(model));
   try {
     const run = async (count: number, seed: number) => {
@@ -44,7 +49,9 @@ export async function timeGeneration(model: string, batch: number, sigma2: numbe
 }
 
 /** `goe bench generate`: the zoo generator in process beside the same network in PyTorch. */
-export async function benchGenerate(opts: { model?: string; batch?: number; sigma2?: number; seconds?: number } = {}): Promise<{
+export async function benchGenerate(
+  opts: { model?: string; batch?: number; sigma2?: number; seconds?: number } = {},
+): Promise<{
   result: GenerateResult;
   peerError?: string;
 }> {
@@ -62,12 +69,27 @@ export async function benchGenerate(opts: { model?: string; batch?: number; sigm
   let peer: GenerateResult['peer'] = null;
   let peerError: string | undefined;
   const python = findPython(['torch', 'numpy']);
-  if (!python) peerError = 'PyTorch not found (apt-get install python3-torch python3-numpy, or set GOE_PYTHON)';
+  if (!python)
+    peerError = 'PyTorch not found (apt-get install python3-torch python3-numpy, or set GOE_PYTHON)';
   else {
     const script = fileURLToPath(new URL('./peer/generate.py', import.meta.url));
     const r = spawnSync(
       python,
-      [script, '--weights', weights, '--config', JSON.stringify(config), '--batch', String(batch), '--sigma2', String(sigma2), '--seconds', String(seconds), '--threads', String(cpus().length)],
+      [
+        script,
+        '--weights',
+        weights,
+        '--config',
+        JSON.stringify(config),
+        '--batch',
+        String(batch),
+        '--sigma2',
+        String(sigma2),
+        '--seconds',
+        String(seconds),
+        '--threads',
+        String(cpus().length),
+      ],
       { encoding: 'utf8', timeout: 600_000 },
     );
     if (r.status === 0) peer = JSON.parse(r.stdout);

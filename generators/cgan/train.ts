@@ -103,10 +103,7 @@ async function loadOptimizer(opt: tf.Optimizer, path: string): Promise<void> {
 }
 
 /** Scales uint8 pixels to the generator's tanh range [−1, 1]. */
-function realBatch(
-  data: LabelledImages,
-  idx: Int32Array,
-): { x: tf.Tensor4D; labels: Int32Array } {
+function realBatch(data: LabelledImages, idx: Int32Array): { x: tf.Tensor4D; labels: Int32Array } {
   const [, h, w, c] = data.shape;
   const row = h * w * c;
   const out = new Float32Array(idx.length * row);
