@@ -1,12 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GeneratorPool } from '../api/generators.js';
-import { defaultCganConfig, exportCgan, initGenerator } from '../generators/cgan/index.js';
 import { zooDir } from '../generators/registry.js';
 import { initBackend } from '../runtime/backend/index.js';
 
@@ -14,8 +12,8 @@ import { initBackend } from '../runtime/backend/index.js';
 export interface ServeBenchResult {
   name: 'serve';
   model: string;
-  /** `zoo` when the zoo's generator was used; `random-init` when it was missing and a same-size stand-in ran. */
-  generator: 'zoo' | 'random-init';
+  /** Always the zoo's generator (a missing one is an error). */
+  generator: 'zoo';
   backend: string;
   /** Rows per throughput run. */
   count: number;
@@ -53,17 +51,9 @@ export async function benchServe(options: ServeBenchOptions = {}): Promise<Serve
   const progress = options.onProgress ?? (() => {});
   const backend = (await initBackend()).choice;
 
-  let zoo = zooDir();
-  let generator: ServeBenchResult['generator'] = 'zoo';
-  let temp: string | undefined;
-  if (!existsSync(join(zoo, model, 'manifest.json'))) {
-    if (model !== 'fashion-mnist-cgan') throw new Error(`no generator ${model} in ${zoo}`);
-    // The trained generator ships later; a random one of the same architecture costs the same to run.
-    temp = await standInZoo(model);
-    zoo = temp;
-    generator = 'random-init';
-    progress(`no ${model} in the zoo: timing a randomly initialised generator of the same size`);
-  }
+  const zoo = zooDir();
+  const generator: ServeBenchResult['generator'] = 'zoo';
+  if (!existsSync(join(zoo, model, 'manifest.json'))) throw new Error(`no generator ${model} in ${zoo}`);
   let server: { url: string; child: ChildProcess } | undefined;
   try {
     progress(`in process: ${count} rows`);
@@ -134,7 +124,6 @@ export async function benchServe(options: ServeBenchOptions = {}): Promise<Serve
       server.child.kill('SIGTERM');
       await once(server.child, 'exit');
     }
-    if (temp) await rm(temp, { recursive: true, force: true });
   }
 }
 
@@ -197,23 +186,4 @@ async function peakRssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1]);
   return kb / 1024;
-}
-
-/** A zoo with a randomly initialised generator of the default (shipped) architecture under `id`. */
-async function standInZoo(id: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'goe-bench-zoo-'));
-  const vars = initGenerator(defaultCganConfig, 1);
-  await exportCgan(join(dir, id), vars, defaultCganConfig, {
-    id,
-    classes: Array.from({ length: defaultCganConfig.numClasses }, (_, i) => `class ${i}`),
-    provenance: {
-      data: 'none (random init)',
-      command: 'goe bench serve',
-      steps: 0,
-      seed: 1,
-      createdAt: new Date(0).toISOString(),
-    },
-  });
-  for (const v of Object.values(vars)) v.dispose();
-  return dir;
 }

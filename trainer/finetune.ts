@@ -1,8 +1,7 @@
 import { accuracyOf, type Classifier, logitsOf, newManifest } from './classifier.js';
-import { subset } from './datasets/image-set.js';
 import { loadFashionMnist } from './datasets/index.js';
 import type { LossName } from './fit.js';
-import { type FitProgress, fitClassifier, permutation } from './fit.js';
+import { type FitProgress, fitClassifier, limitSet } from './fit.js';
 import { type OutlierSpec, outlierPool } from './outliers.js';
 
 export interface FinetuneOptions {
@@ -31,10 +30,7 @@ export interface FinetuneOptions {
  */
 export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Classifier> {
   const full = loadFashionMnist('train');
-  const train =
-    o.limit && o.limit < full.shape[0]
-      ? subset(full, permutation(full.shape[0], o.seed, 0).subarray(0, o.limit))
-      : full;
+  const train = limitSet(full, o.limit, o.seed);
   const test = loadFashionMnist('test');
   const pool = await outlierPool(o.outliers);
   if (pool) o.onPool?.(pool.name, pool.shape[0]);

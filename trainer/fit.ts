@@ -1,6 +1,6 @@
 import { Purpose, sampleStream } from '../runtime/rng/index.js';
 import * as tf from '../runtime/tf.js';
-import type { ImageSet } from './datasets/image-set.js';
+import { type ImageSet, subset } from './datasets/image-set.js';
 import { pixelToFloat } from './datasets/pixels.js';
 import { EnergyBoundedLoss, type EnergyMargins, OutlierExposureLoss } from './losses/index.js';
 
@@ -169,4 +169,11 @@ export async function fitClassifier(
     optimizer.dispose();
   }
   return { steps: step, seconds: (performance.now() - t0) / 1000, finalLoss: last };
+}
+
+/** `set`, or a seeded subset of `limit` of its images (smoke tests, ablations). */
+export function limitSet(set: ImageSet, limit: number | undefined, seed: number): ImageSet {
+  return limit && limit < set.shape[0]
+    ? subset(set, permutation(set.shape[0], seed, 0).subarray(0, limit))
+    : set;
 }

@@ -1,8 +1,7 @@
 import * as tf from '../runtime/tf.js';
 import { accuracyOf, type Classifier, logitsOf, newManifest } from './classifier.js';
-import { subset } from './datasets/image-set.js';
 import { loadFashionMnist } from './datasets/index.js';
-import { type FitProgress, fitClassifier, permutation } from './fit.js';
+import { type FitProgress, fitClassifier, limitSet } from './fit.js';
 import { EnergyBoundedLoss } from './losses/index.js';
 import { type Architecture, buildClassifier } from './models/index.js';
 
@@ -39,10 +38,7 @@ export function energiesOf(logits: Float32Array, classes: number): Float64Array 
  */
 export async function trainBaseline(o: BaselineOptions): Promise<Classifier> {
   const full = loadFashionMnist('train');
-  const train =
-    o.limit && o.limit < full.shape[0]
-      ? subset(full, permutation(full.shape[0], o.seed, 0).subarray(0, o.limit))
-      : full;
+  const train = limitSet(full, o.limit, o.seed);
   const test = loadFashionMnist('test');
   tf.util.assert(!!train.classNames, () => 'Fashion-MNIST lost its class names');
   const model = buildClassifier(o.arch, [28, 28, 1], train.classNames!.length);

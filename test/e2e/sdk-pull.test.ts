@@ -5,13 +5,13 @@
  * are typed errors, and `goe pull` writes identical bytes twice (the second from its cache), that numpy
  * loads, with the documented exit codes.
  */
+
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../api/entries/node.js';
-import { defaultCganConfig, exportCgan, initGenerator } from '../../generators/cgan/index.js';
 import { initBackend } from '../../runtime/backend/index.js';
 import {
   createGoeClient,
@@ -24,27 +24,13 @@ import {
 import { FASHION_MNIST_CLASSES } from '../../trainer/datasets/index.js';
 import { runGoe } from '../helpers/cli.js';
 import { runPythonJson } from '../helpers/python.js';
+import { tempZoo } from '../helpers/zoo.js';
 
 const FASHION_CLASSES: string[] = [...FASHION_MNIST_CLASSES];
 
 /** A temp zoo with one randomly initialised (small, seeded) generator: the service is under test, not the GAN. */
 async function makeZoo(id: string): Promise<{ dir: string; id: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'goe-zoo-'));
-  const config = { ...defaultCganConfig, gWidth: 8, dWidth: 8 };
-  const vars = initGenerator(config, 1);
-  await exportCgan(join(dir, id), vars, config, {
-    id,
-    classes: FASHION_CLASSES,
-    provenance: {
-      data: 'none (random init)',
-      command: 'test/e2e/sdk-pull.test.ts',
-      steps: 0,
-      seed: 1,
-      createdAt: new Date(0).toISOString(),
-    },
-  });
-  for (const v of Object.values(vars)) v.dispose();
-  return { dir, id };
+  return { dir: await tempZoo({ gWidth: 8, dWidth: 8 }, id), id };
 }
 
 let zoo: { dir: string; id: string };

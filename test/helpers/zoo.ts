@@ -10,15 +10,18 @@ import {
 import { FASHION_MNIST_CLASSES } from '../../trainer/datasets/index.js';
 
 /**
- * A temporary zoo holding `fashion-mnist-cgan` as a small, randomly initialised generator, so tests do not
+ * A temporary zoo holding `id` (default `fashion-mnist-cgan`) as a small, randomly initialised generator, so tests do not
  * depend on the trained one (point `GOE_ZOO` at `dir`). Its manifest is real; its samples are noise.
  */
-export async function tempZoo(config: Partial<CganConfig> = { gWidth: 8, dWidth: 8 }): Promise<string> {
+export async function tempZoo(
+  config: Partial<CganConfig> = { gWidth: 8, dWidth: 8 },
+  id = 'fashion-mnist-cgan',
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'goe-zoo-'));
   const c = { ...defaultCganConfig, ...config };
   const vars = initGenerator(c, 1);
-  await exportCgan(join(dir, 'fashion-mnist-cgan'), vars, c, {
-    id: 'fashion-mnist-cgan',
+  await exportCgan(join(dir, id), vars, c, {
+    id,
     classes: [...FASHION_MNIST_CLASSES],
     provenance: {
       data: 'none (random init, tests)',

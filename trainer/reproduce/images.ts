@@ -122,33 +122,33 @@ export async function reproduceImages(o: ReproduceOptions): Promise<ImagesReport
     { name: 'baseline (MNIST)', y: baselineMsp.perSet.mnist?.auroc.mean ?? baselineMsp.mean.auroc.mean },
     { name: 'noise-OE (MNIST)', y: noiseMsp.perSet.mnist?.auroc.mean ?? noiseMsp.mean.auroc.mean },
   ];
-  await writeFileAtomic(
-    join(o.reportsDir, figures.sigma2Plot),
-    await linePlotSvg({
-      title: 'GOE: latent variance σ² vs. OOD detection (OE loss, MSP)',
-      xLabel: 'σ² (latent variance of generated outliers)',
+  const aurocPlot = (title: string, xLabel: string, points: SweepPoint[]) =>
+    linePlotSvg({
+      title,
+      xLabel,
       yLabel: 'AUROC (%)',
       logX: true,
       series: [
-        { name: 'MNIST AUROC', points: sigma2Sweep.map((p) => ({ x: p.x, y: p.mnistAuroc })) },
-        { name: 'mean AUROC over OOD sets', points: sigma2Sweep.map((p) => ({ x: p.x, y: p.meanAuroc })) },
+        { name: 'MNIST AUROC', points: points.map((p) => ({ x: p.x, y: p.mnistAuroc })) },
+        { name: 'mean AUROC over OOD sets', points: points.map((p) => ({ x: p.x, y: p.meanAuroc })) },
       ],
       refLines: refs,
-    }),
+    });
+  await writeFileAtomic(
+    join(o.reportsDir, figures.sigma2Plot),
+    await aurocPlot(
+      'GOE: latent variance σ² vs. OOD detection (OE loss, MSP)',
+      'σ² (latent variance of generated outliers)',
+      sigma2Sweep,
+    ),
   );
   await writeFileAtomic(
     join(o.reportsDir, figures.countPlot),
-    await linePlotSvg({
-      title: 'GOE: number of generated outliers vs. OOD detection (σ² = 50, OE loss, MSP)',
-      xLabel: 'distinct generated outliers',
-      yLabel: 'AUROC (%)',
-      logX: true,
-      series: [
-        { name: 'MNIST AUROC', points: countSweep.map((p) => ({ x: p.x, y: p.mnistAuroc })) },
-        { name: 'mean AUROC over OOD sets', points: countSweep.map((p) => ({ x: p.x, y: p.meanAuroc })) },
-      ],
-      refLines: refs,
-    }),
+    await aurocPlot(
+      `GOE: number of generated outliers vs. OOD detection (σ² = ${c.sigma2}, OE loss, MSP)`,
+      'distinct generated outliers',
+      countSweep,
+    ),
   );
   const energyMargins: ImagesReport['energyMargins'] = {};
   for (const s of c.seeds) {
