@@ -15,6 +15,8 @@ try {
       `${Math.round(performance.now() - started)} ms\n`,
   );
 } catch (error) {
-  process.stderr.write(`goe: zoo sync from ${url} failed: ${error instanceof Error ? error.message : error}\n`);
+  process.stderr.write(
+    `goe: zoo sync from ${url} failed: ${error instanceof Error ? error.message : error}\n`,
+  );
   process.exit(1);
 }

@@ -42,10 +42,8 @@ export function lambdaBuildOptions(outDir: string): BuildOptions {
     // runtime/backend's import of them fails and is skipped like on a machine without them.
     external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
     banner: { js: BANNER },
-    // Whitespace and syntax only: identifiers stay, so stack traces in CloudWatch remain readable
-    // without a 20 MB source map in the asset.
-    minifyWhitespace: true,
-    minifySyntax: true,
+    // Not minified: Node prints the source line of an uncaught error, and a minified bundle's lines are
+    // 100 kB each; readable names and lines also make CloudWatch stack traces usable without a source map.
     legalComments: 'external',
     metafile: true,
     logLevel: 'warning',
@@ -78,7 +76,10 @@ export function buildLambdaBundle(dir: string = DEFAULT_BUNDLE_DIR): LambdaBundl
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'lambda'), { recursive: true });
   const result = buildSync(lambdaBuildOptions(dir));
-  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    name: string;
+    version: string;
+  };
   writeFileSync(
     join(dir, 'package.json'),
     `${JSON.stringify({ name: pkg.name, version: pkg.version, private: true, type: 'module' }, null, 2)}\n`,

@@ -107,7 +107,8 @@ export function configFromContext(node: Node): GoeConfig {
     const raw = str(key);
     if (raw === undefined) return undefined;
     const n = Number(raw);
-    if (!Number.isSafeInteger(n) || n < min) throw new Error(`context ${key} must be a whole number >= ${min}, got "${raw}"`);
+    if (!Number.isSafeInteger(n) || n < min)
+      throw new Error(`context ${key} must be a whole number >= ${min}, got "${raw}"`);
     return n;
   };
   const oneOf = <T extends string>(key: string, values: readonly T[]): T | undefined => {

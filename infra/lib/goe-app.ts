@@ -30,7 +30,8 @@ export interface GoeStacks {
  */
 export function addGoeStacks(app: App, config: GoeConfig, lambdaBundleDir: string): GoeStacks {
   // No account → no lookups: synth needs no credentials (with only a region, AZs are Fn::GetAZs).
-  const env = config.account || config.region ? { account: config.account, region: config.region } : undefined;
+  const env =
+    config.account || config.region ? { account: config.account, region: config.region } : undefined;
   const name = (suffix: string) => `${config.stackPrefix}${suffix}`;
   const shared = new SharedStack(app, name('Shared'), {
     env,

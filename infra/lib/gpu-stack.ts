@@ -48,7 +48,9 @@ export class GpuStack extends Stack {
     const { config, bucket, apiKeys } = props;
     const { gpu } = config;
     if (!gpu.certificateArn) {
-      throw new Error('the GPU stack needs an ACM certificate for HTTPS: pass -c certificateArn=arn:aws:acm:… (or -c gpu=false)');
+      throw new Error(
+        'the GPU stack needs an ACM certificate for HTTPS: pass -c certificateArn=arn:aws:acm:… (or -c gpu=false)',
+      );
     }
 
     const vpc = new ec2.Vpc(this, 'Vpc', {
@@ -81,7 +83,10 @@ export class GpuStack extends Stack {
           {
             // The CUDA image is several GB; the AMI's default 30 GB fills after a few deployments.
             deviceName: '/dev/xvda',
-            volume: ec2.BlockDeviceVolume.ebs(60, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
+            volume: ec2.BlockDeviceVolume.ebs(60, {
+              encrypted: true,
+              volumeType: ec2.EbsDeviceVolumeType.GP3,
+            }),
           },
         ],
       }),
@@ -213,4 +218,7 @@ export const DOCKER_CONTEXT_EXCLUDES = [
   '**/*.npy',
   '**/*.log',
   'probe-*.ts',
+  // Tests are not shipped, and copies of them in infra/cdk.out would be collected by vitest.
+  'test',
+  '**/*.test.ts',
 ];

@@ -45,7 +45,8 @@ export class LambdaStack extends Stack {
     this.fn = new lambda.Function(this, 'Api', {
       description: 'goe outlier API (Hono, TF.js wasm, response streaming)',
       runtime: RUNTIMES[config.lambda.runtime],
-      architecture: config.lambda.architecture === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
+      architecture:
+        config.lambda.architecture === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
       code: lambda.Code.fromAsset(props.bundleDir),
       handler: BUNDLE_HANDLER,
       memorySize: config.lambda.memoryMb,

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, rename, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -61,7 +61,11 @@ export function s3ClientFromEnv(env: Env = process.env): S3Client {
  *
  * @throws when a key would land outside `target` (`..` segments), or on any S3 error.
  */
-export async function syncZoo(url: string, target: string, options: ZooSyncOptions = {}): Promise<ZooSyncResult> {
+export async function syncZoo(
+  url: string,
+  target: string,
+  options: ZooSyncOptions = {},
+): Promise<ZooSyncResult> {
   const { bucket, prefix } = parseZooUrl(url);
   const client = options.client ?? s3ClientFromEnv(options.env);
   const root = resolve(target);
@@ -75,7 +79,7 @@ export async function syncZoo(url: string, target: string, options: ZooSyncOptio
       for (const object of page.Contents ?? []) {
         const key = object.Key;
         if (!key || key.endsWith('/')) continue; // "folder" placeholders some consoles create
-        keys.push({ key, path: localPath(root, key.slice(prefix.length)) });
+        keys.push({ key, path: zooFilePath(root, key.slice(prefix.length)) });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -84,7 +88,9 @@ export async function syncZoo(url: string, target: string, options: ZooSyncOptio
     const queue = [...keys];
     const worker = async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
-        bytes += await download(client, bucket, next.key, next.path);
+        // Not `bytes += await …`: that reads `bytes` before the await and loses the other workers' sums.
+        const n = await download(client, bucket, next.key, next.path);
+        bytes += n;
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
@@ -94,7 +100,8 @@ export async function syncZoo(url: string, target: string, options: ZooSyncOptio
   }
 }
 
-function localPath(root: string, relative: string): string {
+/** Where the object `relative` (key minus the zoo prefix) goes under `root`; never outside it. */
+export function zooFilePath(root: string, relative: string): string {
   const path = resolve(root, ...relative.split('/'));
   if (!path.startsWith(root + sep)) throw new Error(`zoo key "${relative}" would be written outside ${root}`);
   return path;
@@ -107,5 +114,5 @@ async function download(client: S3Client, bucket: string, key: string, path: str
   const partial = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
   await pipeline(object.Body, createWriteStream(partial));
   await rename(partial, path);
-  return object.ContentLength ?? 0;
+  return (await stat(path)).size;
 }
