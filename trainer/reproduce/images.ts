@@ -130,7 +130,7 @@ export async function reproduceImages(o: ReproduceOptions): Promise<ImagesReport
       logX: true,
       series: [
         { name: 'MNIST AUROC', points: points.map((p) => ({ x: p.x, y: p.mnistAuroc })) },
-        { name: 'mean AUROC over OOD sets', points: points.map((p) => ({ x: p.x, y: p.meanAuroc })) },
+        { name: 'mean AUROC', points: points.map((p) => ({ x: p.x, y: p.meanAuroc })) },
       ],
       refLines: refs,
     });
