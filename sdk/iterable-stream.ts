@@ -116,7 +116,12 @@ export function createAsyncIterableStream<T>(
 
 /** `promise`, or a rejection with the signal's reason as soon as it aborts (the source may not listen). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    // The source was already asked for its next item and will fail on the abort too: that failure has
+    // been reported through the signal's reason, so keep it from surfacing as an unhandled rejection.
+    Promise.resolve(promise).catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
