@@ -23,7 +23,7 @@ export function registerBenchServe(bench: Command): void {
     .option('--json', 'print the result as JSON')
     .option(
       '--model <id>',
-      'zoo generator (a random one of the same size stands in if it is missing)',
+      'zoo generator',
       'fashion-mnist-cgan',
     )
     .option('--count <n>', 'rows per throughput run', positiveInt, 20_000)
