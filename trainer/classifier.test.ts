@@ -73,3 +73,13 @@ describe('evaluate', () => {
     expect(r.accuracy).toBeLessThanOrEqual(100);
   });
 });
+
+describe('architectures', () => {
+  it('builds the WideResNet option and maps a batch to logits', () => {
+    const model = buildClassifier('wrn', [28, 28, 1], 10);
+    const logits = logitsOf(model, images.subarray(0, 2 * 784), [2, 28, 28, 1]);
+    expect(logits).toHaveLength(20);
+    expect(logits.every(Number.isFinite)).toBe(true);
+    model.dispose();
+  });
+});

@@ -21,11 +21,7 @@ export function registerBenchServe(bench: Command): void {
         "and reports the server's peak RSS",
     )
     .option('--json', 'print the result as JSON')
-    .option(
-      '--model <id>',
-      'zoo generator',
-      'fashion-mnist-cgan',
-    )
+    .option('--model <id>', 'zoo generator', 'fashion-mnist-cgan')
     .option('--count <n>', 'rows per throughput run', positiveInt, 20_000)
     .option('--requests <n>', 'requests per concurrency level', positiveInt, 64)
     .option('--concurrency <list>', 'concurrency levels', levels, [1, 8, 32])
