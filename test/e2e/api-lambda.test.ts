@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiTestZoo, MODEL } from '../helpers/api.js';
+import { functionUrlEvent } from '../helpers/lambda-event.js';
 
 /**
  * The Lambda entry, invoked as AWS invokes a response-streaming Function URL, gives the same bytes as
@@ -44,35 +45,9 @@ function responseStream(): Writable & { captured: Captured } {
   return stream;
 }
 
-/** A Lambda Function URL event (payload format 2.0). */
-function functionUrlEvent(
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const [rawPath, rawQueryString = ''] = path.split('?');
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath,
-    rawQueryString,
-    headers: { host: 'abc123.lambda-url.eu-west-1.on.aws', 'x-forwarded-for': '203.0.113.9', ...headers },
-    requestContext: {
-      accountId: 'anonymous',
-      apiId: 'abc123',
-      domainName: 'abc123.lambda-url.eu-west-1.on.aws',
-      domainPrefix: 'abc123',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'vitest' },
-      requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
-      routeKey: '$default',
-      stage: '$default',
-      time: '27/Nov/2026:10:00:00 +0000',
-      timeEpoch: 1795600800000,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body), isBase64Encoded: false }),
-  };
-}
+/** The Function URL event with the body before the headers, as these tests read best. */
+const event = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  functionUrlEvent(method, path, headers, body);
 
 type Handler = (event: unknown, stream: Writable, context: unknown) => Promise<void>;
 
@@ -137,7 +112,7 @@ describe('the Lambda handler (Function URL, response streaming)', () => {
     expect(viaServe.status).toBe(200);
 
     const out = await invoke(
-      functionUrlEvent('POST', '/outliers', request, {
+      event('POST', '/outliers', request, {
         'content-type': 'application/json',
         accept: 'application/x-npy',
       }),
@@ -152,7 +127,7 @@ describe('the Lambda handler (Function URL, response streaming)', () => {
 
     // Again: from the cache in the Lambda's store, still the same bytes.
     const again = await invoke(
-      functionUrlEvent('POST', '/outliers', request, {
+      event('POST', '/outliers', request, {
         'content-type': 'application/json',
         accept: 'application/x-npy',
       }),
@@ -162,14 +137,14 @@ describe('the Lambda handler (Function URL, response streaming)', () => {
   });
 
   it('serves the query form and problem documents the same way', async () => {
-    const ndjson = await invoke(functionUrlEvent('GET', `/outliers?model=${MODEL}&count=3&seed=1`));
+    const ndjson = await invoke(event('GET', `/outliers?model=${MODEL}&count=3&seed=1`));
     const viaServe = Buffer.from(
       await (await fetch(`${serveUrl}/outliers?model=${MODEL}&count=3&seed=1`)).arrayBuffer(),
     );
     expect(Buffer.compare(Buffer.concat(ndjson.chunks), viaServe)).toBe(0);
 
     const missing = await invoke(
-      functionUrlEvent('POST', '/outliers', { model: 'nope' }, { 'content-type': 'application/json' }),
+      event('POST', '/outliers', { model: 'nope' }, { 'content-type': 'application/json' }),
     );
     expect(missing.metadata?.statusCode).toBe(404);
     expect(missing.metadata?.headers['content-type']).toBe('application/problem+json');
@@ -177,7 +152,7 @@ describe('the Lambda handler (Function URL, response streaming)', () => {
       'https://goe.dev/problems/unknown-model',
     );
 
-    const health = await invoke(functionUrlEvent('GET', '/healthz'));
+    const health = await invoke(event('GET', '/healthz'));
     expect(JSON.parse(Buffer.concat(health.chunks).toString())).toMatchObject({
       status: 'ok',
       generators: [MODEL],
