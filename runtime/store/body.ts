@@ -82,3 +82,29 @@ function describe(value: unknown): string {
   if (typeof value === 'object') return value.constructor?.name ?? 'object';
   return typeof value;
 }
+
+/**
+ * The body's chunks, counting bytes and remembering whether the body itself failed, so that a put can
+ * report its size and rethrow the caller's error rather than the store's reaction to it.
+ */
+export class CountedBody {
+  bytes = 0;
+  failure: { error: unknown } | undefined;
+  readonly chunks: AsyncGenerator<Uint8Array>;
+
+  constructor(body: PutBody, signal?: AbortSignal) {
+    this.chunks = this.#read(body, signal);
+  }
+
+  async *#read(body: PutBody, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of bodyChunks(body, signal)) {
+        this.bytes += chunk.byteLength;
+        yield chunk;
+      }
+    } catch (error) {
+      this.failure = { error };
+      throw error;
+    }
+  }
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type FileHandle, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { bodyChunks } from './body.js';
+import { CountedBody } from './body.js';
 import { type ByteStream, toByteStream } from './byte-stream.js';
 import { StoreError, StoreNotFoundError } from './errors.js';
 import { assertKey, RESERVED_SEGMENT_PREFIX } from './key.js';
@@ -69,23 +69,11 @@ export class FileStore implements Store {
     }
 
     const temp = join(dir, `${RESERVED_SEGMENT_PREFIX}tmp-${randomUUID()}`);
-    let bytes = 0;
-    let bodyError: { error: unknown } | undefined;
-    async function* counted(): AsyncGenerator<Uint8Array> {
-      try {
-        for await (const chunk of bodyChunks(body, signal)) {
-          bytes += chunk.byteLength;
-          yield chunk;
-        }
-      } catch (error) {
-        bodyError = { error };
-        throw error;
-      }
-    }
+    const counted = new CountedBody(body, signal);
     try {
       const handle = await open(temp, 'wx');
       try {
-        await writeFile(handle, counted());
+        await writeFile(handle, counted.chunks);
         // Why: without fsync, a crash after the rename can leave an empty or torn file
         // under the final name — a corrupt cache entry that would be served forever.
         await handle.sync();
@@ -102,10 +90,10 @@ export class FileStore implements Store {
     } catch (error) {
       await rm(temp, { force: true });
       if (signal?.aborted) throw signal.reason;
-      if (bodyError) throw bodyError.error;
+      if (counted.failure) throw counted.failure.error;
       throw this.#writeError(error, key);
     }
-    return { bytes };
+    return { bytes: counted.bytes };
   }
 
   async stream(key: string, options: StreamOptions = {}): Promise<ByteStream> {

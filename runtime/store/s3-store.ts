@@ -6,7 +6,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { bodyChunks } from './body.js';
+import { CountedBody } from './body.js';
 import { type ByteStream, toByteStream } from './byte-stream.js';
 import { type StoreKeyError, StoreNotFoundError, StoreUrlError } from './errors.js';
 import { assertKey } from './key.js';
@@ -123,20 +123,8 @@ export class S3Store implements Store {
     const { signal } = options;
     signal?.throwIfAborted();
 
-    let bytes = 0;
-    let bodyError: { error: unknown } | undefined;
-    async function* counted(): AsyncGenerator<Uint8Array> {
-      try {
-        for await (const chunk of bodyChunks(body, signal)) {
-          bytes += chunk.byteLength;
-          yield chunk;
-        }
-      } catch (error) {
-        bodyError = { error };
-        throw error;
-      }
-    }
-    const source = counted();
+    const counted = new CountedBody(body, signal);
+    const source = counted.chunks;
     // A pull-based web stream: Upload reads one chunk at a time and holds at most
     // QUEUE_SIZE parts plus the one being assembled.
     const stream = toByteStream(source);
@@ -161,7 +149,7 @@ export class S3Store implements Store {
     } catch (error) {
       // The body's own failure (or the abort reason) wins over what cleaning up reported.
       if (signal?.aborted) throw signal.reason;
-      if (bodyError) throw bodyError.error;
+      if (counted.failure) throw counted.failure.error;
       throw fromS3Error(error, this.url, key);
     } finally {
       // Why: when a request fails, Upload stops reading without closing its body; closing
@@ -169,7 +157,7 @@ export class S3Store implements Store {
       // Not awaited, in case the caller's producer is stuck mid-chunk.
       source.return(undefined).catch(() => {});
     }
-    return { bytes };
+    return { bytes: counted.bytes };
   }
 
   async stream(key: string, options: StreamOptions = {}): Promise<ByteStream> {
