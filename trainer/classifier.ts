@@ -4,7 +4,7 @@ import type { Provenance } from '../generators/manifest.js';
 import { readManifest } from '../generators/manifest.js';
 import { digestOf, encodeWeights, readWeights, writeFileAtomic } from '../generators/weights.js';
 import * as tf from '../runtime/tf.js';
-import { pixelToFloat } from './datasets/pixels.js';
+import { toFloatBatch } from './datasets/pixels.js';
 import type { EnergyMargins } from './losses/index.js';
 import { type Architecture, buildClassifier } from './models/index.js';
 
@@ -111,13 +111,12 @@ export function logitsOf(
   batch = 512,
 ): Float32Array {
   const [n, h, w, ch] = shape;
-  const row = h * w * ch;
+  const set = { name: 'images', images, shape: [n, h, w, ch] as [number, number, number, number] };
   const classes = (model.outputs[0].shape as number[])[1];
   const out = new Float32Array(n * classes);
   for (let s = 0; s < n; s += batch) {
     const m = Math.min(batch, n - s);
-    const x = new Float32Array(m * row);
-    for (let i = 0; i < x.length; i++) x[i] = pixelToFloat(images[s * row + i]);
+    const x = toFloatBatch(set, s, m);
     const logits = tf.tidy(
       () => model.apply(tf.tensor4d(x, [m, h, w, ch]), { training: false }) as tf.Tensor,
     );
