@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ImageBatch, type LoadedCgan, loadCgan, sampleImages } from '../generators/cgan/index.js';
+import { type LoadedLm, loadLm, sampleTexts, type TextBatch } from '../generators/lm/index.js';
 import { type GeneratorManifest, readManifest } from '../generators/manifest.js';
 import { listGenerators } from '../generators/registry.js';
+import type { Vocab } from '../runtime/text/vocab.js';
 
 /** What to draw from a loaded image generator (already resolved against its manifest). */
 export interface ImageSampleParams {
@@ -14,6 +16,24 @@ export interface ImageSampleParams {
   dtype: 'uint8' | 'float32';
 }
 
+/** What to draw from a loaded language model (already resolved against its manifest). */
+export interface TextSampleParams {
+  temperature: number;
+  classes: readonly number[];
+  seed: number;
+  start: number;
+  count: number;
+}
+
+/** Text rows with the vocabulary that turns their token ids into words. */
+export interface DecodableTextBatch extends TextBatch {
+  vocab: Vocab;
+}
+
+type Loaded = LoadedCgan | LoadedLm;
+
+const isLm = (m: Loaded): m is LoadedLm => m.manifest.modality === 'text';
+
 /** Options of {@link GeneratorPool}. */
 export interface GeneratorPoolOptions {
   /** The zoo folder: one sub-folder per generator id, each with a `manifest.json`. */
@@ -22,6 +42,8 @@ export interface GeneratorPoolOptions {
   backend: () => Promise<string>;
   /** Rows per generator forward pass; does not change the rows (determinism is per row). */
   batchSize?: number;
+  /** Rows a language model decodes together (default min(batchSize, 64)); does not change the rows. */
+  textBatchSize?: number;
 }
 
 // Ids are folder names in the zoo: no separators or dot-segments, so a request can never name a path.
@@ -34,15 +56,18 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export class GeneratorPool {
   readonly zoo: string;
   readonly batchSize: number;
+  readonly textBatchSize: number;
   #backend: () => Promise<string>;
   #manifests = new Map<string, GeneratorManifest>();
-  #loaded = new Map<string, Promise<LoadedCgan>>();
+  #loaded = new Map<string, Promise<Loaded>>();
   #ready = new Set<string>();
   #batches = 0;
 
   constructor(options: GeneratorPoolOptions) {
     this.zoo = options.zoo;
     this.batchSize = options.batchSize ?? 256;
+    // A text batch runs `length` forward passes before its first row is out: smaller keeps it streaming.
+    this.textBatchSize = options.textBatchSize ?? Math.min(this.batchSize, 64);
     this.#backend = options.backend;
   }
 
@@ -88,12 +113,30 @@ export class GeneratorPool {
    */
   async *sampleImages(id: string, params: ImageSampleParams): AsyncGenerator<ImageBatch> {
     const model = await this.#load(id);
+    if (isLm(model)) throw new Error(`${id} is a language model, not an image generator`);
     for await (const batch of sampleImages(model.vars, model.config, {
       ...params,
       batchSize: this.batchSize,
     })) {
       this.#batches += 1;
       yield batch;
+    }
+  }
+
+  /**
+   * Text rows of language model `id`, one batch per `textBatchSize` rows, each with the model's vocabulary.
+   * Row i depends only on (weights, params, seed, start + i); pulling drives generation, as for images.
+   */
+  async *sampleTexts(id: string, params: TextSampleParams): AsyncGenerator<DecodableTextBatch> {
+    const model = await this.#load(id);
+    if (!isLm(model)) throw new Error(`${id} is an image generator, not a language model`);
+    const { vocab } = model;
+    for await (const batch of sampleTexts(model.vars, model.config, {
+      ...params,
+      batchSize: this.textBatchSize,
+    })) {
+      this.#batches += 1;
+      yield { ...batch, vocab };
     }
   }
 
@@ -105,12 +148,15 @@ export class GeneratorPool {
     for (const p of all) (await p.catch(() => undefined))?.dispose();
   }
 
-  #load(id: string): Promise<LoadedCgan> {
+  #load(id: string): Promise<Loaded> {
     let p = this.#loaded.get(id);
     if (!p) {
-      p = (async () => {
+      p = (async (): Promise<Loaded> => {
+        const manifest = await this.manifest(id);
+        if (!manifest) throw new Error(`no generator ${id} in ${this.zoo}`);
         await this.#backend();
-        return loadCgan(join(this.zoo, id));
+        const dir = join(this.zoo, id);
+        return manifest.modality === 'text' ? loadLm(dir) : loadCgan(dir);
       })();
       this.#loaded.set(id, p);
       p.then(

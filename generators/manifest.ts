@@ -33,7 +33,27 @@ export interface ImageGeneratorManifest {
   metrics?: Record<string, number | string>;
 }
 
-export type GeneratorManifest = ImageGeneratorManifest;
+/** The manifest of a class-conditional language model in `zoo/<id>/manifest.json`. */
+export interface TextGeneratorManifest {
+  id: string;
+  kind: 'lm';
+  modality: 'text';
+  /** Class names in label order; a sample of class k starts from class k's token. */
+  classes: string[];
+  /** Tokens per sample (the length the model was trained on, and every Brown model's sample length). */
+  length: number;
+  /** Softmax temperature when a request names none (the paper's T = 2), and the allowed range. */
+  defaultTemperature: number;
+  temperatureRange: [number, number];
+  /** Word vocabulary (`vocab.json`, see runtime/text/vocab.ts), with its digest. */
+  vocab: { file: string; digest: string; size: number };
+  config: Record<string, number | string | number[]>;
+  weights: { file: string; digest: string };
+  provenance: Provenance;
+  metrics?: Record<string, number | string>;
+}
+
+export type GeneratorManifest = ImageGeneratorManifest | TextGeneratorManifest;
 
 /** Reads `manifest.json` from a model folder, with a clear error when it is missing or malformed. */
 export async function readManifest<T = GeneratorManifest>(dir: string): Promise<T> {

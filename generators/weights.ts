@@ -66,3 +66,25 @@ export function assignWeights(vars: Record<string, tf.Variable>, arrays: NamedAr
     tf.tidy(() => v.assign(tf.tensor(a.data, a.shape)));
   }
 }
+
+/** An optimizer's slots (Adam's moments, ...) as arrays keyed by position: TF.js restores them by order. */
+export async function optimizerArrays(opt: tf.Optimizer): Promise<NamedArrays> {
+  const weights = await opt.getWeights();
+  const arrays: NamedArrays = {};
+  weights.forEach((w, i) => {
+    arrays[String(i).padStart(4, '0')] = {
+      data: Float32Array.from(w.tensor.dataSync()),
+      shape: [...w.tensor.shape],
+    };
+    // The step counter comes back as a fresh scalar (the slots are the optimizer's own variables).
+    if (w.name === 'iter') w.tensor.dispose();
+  });
+  return arrays;
+}
+
+/** Restores an optimizer's slots saved by {@link optimizerArrays} from a safetensors file. */
+export async function restoreOptimizer(opt: tf.Optimizer, path: string): Promise<void> {
+  const arrays = decodeWeights(new Uint8Array(await readFile(path)));
+  const names = Object.keys(arrays).sort();
+  await opt.setWeights(names.map((n) => ({ name: n, tensor: tf.tensor(arrays[n].data, arrays[n].shape) })));
+}

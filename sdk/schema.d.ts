@@ -24,6 +24,8 @@ export interface paths {
          *     batch. The format is chosen by `format` in the body, else by `Accept` (`application/x-npy` → npy,
          *     `application/vnd.goe.safetensors` or `application/octet-stream` → safetensors,
          *     `application/x-ndjson` → ndjson, `image/png` → png, `*\/*` or none → ndjson).
+         *     Text models (`modality: text`) are served as ndjson only: `Accept` is matched among the formats
+         *     the model serves, and a `format` other than `ndjson` is `not-acceptable`.
          *     Fixed-seed responses are cached in the server's store (`Goe-Cache: hit|miss|bypass`).
          */
         post: operations["createOutliers"];
@@ -189,8 +191,11 @@ export interface components {
                 number,
                 number
             ];
+            /** @description Tokens per row (text models). */
+            length?: number;
+            /** @description Temperature T when a request names none (text models). */
             defaultTemperature?: number;
-            /** @description Allowed T, inclusive. */
+            /** @description Allowed T, inclusive (text models). */
             temperatureRange?: [
                 number,
                 number
@@ -216,11 +221,17 @@ export interface components {
             /** @description The row's bytes H×W×C, little-endian, base64. */
             data: string;
         };
+        /** @description One sample of a text model. */
         TextRow: {
+            /** @description Row index in the request numbering (`start`-based). */
             index: number;
+            /** @description Class index the sample was conditioned on. */
             class: number;
+            /** @description The class's name. */
             label: string;
+            /** @description The tokens decoded with the model's vocabulary, joined by spaces (lower-case words and punctuation; `<unk>` for rare words). */
             text: string;
+            /** @description The sample's token ids in the model's vocabulary (`length` of them). */
             tokens: number[];
         };
         /**
@@ -249,7 +260,8 @@ export interface components {
          *     - `application/x-npy`: one `.npy` array N×H×W×C (`|u1`, or `<f4` in [0, 1]), header first.
          *     - `application/vnd.goe.safetensors` (also sent for `Accept: application/octet-stream`): tensors `images`
          *       (N×H×W×C) then `classes` (I32, N); metadata `{model, digest, seed, start, sigma2}`.
-         *     - `application/x-ndjson`: one `ImageRow` or `TextRow` per line.
+         *     - `application/x-ndjson`: one `ImageRow` (image models) or `TextRow` (text models) per line; the only
+         *       format of text models.
          *     - `image/png`: a labelled preview grid (count ≤ 1024).
          */
         Outliers: {
@@ -310,7 +322,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description `Accept` names no format this server produces (`not-acceptable`). */
+        /** @description `Accept` names no format this server produces for the model, or `format` is one the model is not served in, e.g. `npy` for a text model (`not-acceptable`). */
         NotAcceptable: {
             headers: {
                 [name: string]: unknown;
@@ -393,7 +405,7 @@ export interface components {
         "Goe-Model-Digest": string;
         /** @description Shape of one row, comma-separated (`28,28,1` for images; absent for text). */
         "Goe-Row-Shape": string;
-        /** @description Element type of image rows. */
+        /** @description Element type of image rows (absent for text). */
         "Goe-Dtype": components["schemas"]["ImageDtype"];
         /** @description The TF.js backend that generated the rows (float results may differ in the last bits between backends). */
         "Goe-Backend": string;
@@ -422,6 +434,10 @@ export interface operations {
                 classes?: string[];
                 /** @example 50 */
                 sigma2?: number;
+                /**
+                 * @description Sampling temperature T, text models only; default the model's `defaultTemperature`.
+                 * @example 2
+                 */
                 temperature?: number;
                 /** @example 256 */
                 count?: number;

@@ -32,8 +32,8 @@ describe('classifier folders', () => {
     const saved = await saveClassifier(dir, { model, manifest });
     expect(saved.weights.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     const loaded = await loadClassifier(dir);
-    expect(Array.from(logitsOf(loaded.model, images, shape))).toEqual(
-      Array.from(logitsOf(model, images, shape)),
+    expect(Array.from(logitsOf(loaded.model, { name: 'x', images, shape }))).toEqual(
+      Array.from(logitsOf(model, { name: 'x', images, shape })),
     );
   });
 
@@ -77,7 +77,7 @@ describe('evaluate', () => {
 describe('architectures', () => {
   it('builds the WideResNet option and maps a batch to logits', () => {
     const model = buildClassifier('wrn', [28, 28, 1], 10);
-    const logits = logitsOf(model, images.subarray(0, 2 * 784), [2, 28, 28, 1]);
+    const logits = logitsOf(model, { name: 'x', images: images.subarray(0, 2 * 784), shape: [2, 28, 28, 1] });
     expect(logits).toHaveLength(20);
     expect(logits.every(Number.isFinite)).toBe(true);
     model.dispose();

@@ -1,10 +1,15 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { readVocab } from '../generators/lm/load.js';
 import type { Provenance } from '../generators/manifest.js';
 import { readManifest } from '../generators/manifest.js';
 import { digestOf, encodeWeights, readWeights, writeFileAtomic } from '../generators/weights.js';
+import type { Vocab } from '../runtime/text/vocab.js';
 import * as tf from '../runtime/tf.js';
-import { toFloatBatch } from './datasets/pixels.js';
+import { type Examples, examplesOf } from './datasets/examples.js';
+import type { ImageSet } from './datasets/image-set.js';
+import type { TextSet } from './datasets/text/text-set.js';
+import { writeVocab } from './in-distribution.js';
 import type { EnergyMargins } from './losses/index.js';
 import { type Architecture, buildClassifier } from './models/index.js';
 
@@ -13,10 +18,15 @@ export interface ClassifierManifest {
   id: string;
   kind: 'classifier';
   arch: Architecture;
-  inputShape: [number, number, number];
+  /** One input's shape: [28, 28, 1] images, or [length] token windows. */
+  inputShape: number[];
   classes: string[];
-  /** Pixels are uint8/255: the one input normalisation of goe's image classifiers. */
-  input: 'uint8/255';
+  /** Pixels are uint8/255 (the one input normalisation of goe's image classifiers), or token ids. */
+  input: 'uint8/255' | 'token-ids';
+  /** Text classifiers: the vocabulary file beside the weights (ids must mean the same words everywhere). */
+  vocab?: { file: string; digest: string; size: number };
+  /** The in-distribution data set (`fashion-mnist` when absent: manifests before text support). */
+  data?: 'fashion-mnist' | 'brown';
   weights: { file: string; digest: string };
   /** How it was trained: baseline, or fine-tuned with which outliers and loss. */
   training: Record<string, unknown>;
@@ -30,6 +40,8 @@ export interface ClassifierManifest {
 export interface Classifier {
   model: tf.LayersModel;
   manifest: ClassifierManifest;
+  /** Text classifiers: the vocabulary its token ids index (saved beside the weights). */
+  vocab?: Vocab;
 }
 
 /** Weights keyed by position: tfjs-layers suffixes variable names (`_1`) when models share a process. */
@@ -49,7 +61,11 @@ function weightArrays(model: tf.LayersModel): Record<string, { data: Float32Arra
 export async function saveClassifier(dir: string, c: Classifier): Promise<ClassifierManifest> {
   const bytes = encodeWeights(weightArrays(c.model), { format: 'goe-classifier', arch: c.manifest.arch });
   await writeFileAtomic(join(dir, 'weights.safetensors'), bytes);
-  const manifest = { ...c.manifest, weights: { file: 'weights.safetensors', digest: digestOf(bytes) } };
+  const manifest = {
+    ...c.manifest,
+    ...(c.vocab ? { vocab: await writeVocab(dir, c.vocab) } : {}),
+    weights: { file: 'weights.safetensors', digest: digestOf(bytes) },
+  };
   await writeFileAtomic(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   c.manifest = manifest;
   return manifest;
@@ -65,7 +81,9 @@ export async function loadClassifier(dir: string): Promise<Classifier> {
       `weights in ${dir} do not match the manifest digest (${digest} ≠ ${manifest.weights.digest})`,
     );
   }
-  const model = buildClassifier(manifest.arch, manifest.inputShape, manifest.classes.length);
+  const model = buildClassifier(manifest.arch, manifest.inputShape, manifest.classes.length, {
+    vocabSize: manifest.vocab?.size,
+  });
   const names = Object.keys(arrays).sort();
   if (names.length !== model.weights.length) {
     throw new Error(
@@ -79,7 +97,10 @@ export async function loadClassifier(dir: string): Promise<Classifier> {
     }
     w.write(tf.tensor(a.data, a.shape));
   });
-  return { model, manifest };
+  const vocab = manifest.vocab
+    ? await readVocab(join(dir, manifest.vocab.file), manifest.vocab.digest)
+    : undefined;
+  return { model, manifest, ...(vocab ? { vocab } : {}) };
 }
 
 /** A fresh classifier's manifest skeleton (weights and metrics are filled in when saved). */
@@ -89,39 +110,38 @@ export function newManifest(
   classes: readonly string[],
   training: Record<string, unknown>,
   provenance: Omit<Provenance, 'createdAt' | 'machine'>,
+  input: Pick<ClassifierManifest, 'inputShape' | 'input' | 'vocab' | 'data'> = {
+    inputShape: [28, 28, 1],
+    input: 'uint8/255',
+  },
 ): ClassifierManifest {
   return {
     id,
     kind: 'classifier',
     arch,
-    inputShape: [28, 28, 1],
+    ...input,
     classes: [...classes],
-    input: 'uint8/255',
     weights: { file: 'weights.safetensors', digest: '' },
     training,
     provenance: { ...provenance, machine: `${cpus().length} cores`, createdAt: new Date().toISOString() },
   };
 }
 
-/** Logits of every image, in batches: n×classes, row-major. `images` are uint8 NHWC. */
+/** Logits of every row of an image or text set, in batches: n×classes, row-major. */
 export function logitsOf(
   model: tf.LayersModel,
-  images: Uint8Array,
-  shape: readonly number[],
+  set: ImageSet | TextSet | Examples,
   batch = 512,
 ): Float32Array {
-  const [n, h, w, ch] = shape;
-  const set = { name: 'images', images, shape: [n, h, w, ch] as [number, number, number, number] };
+  const ex = examplesOf(set);
   const classes = (model.outputs[0].shape as number[])[1];
-  const out = new Float32Array(n * classes);
-  for (let s = 0; s < n; s += batch) {
-    const m = Math.min(batch, n - s);
-    const x = toFloatBatch(set, s, m);
-    const logits = tf.tidy(
-      () => model.apply(tf.tensor4d(x, [m, h, w, ch]), { training: false }) as tf.Tensor,
-    );
+  const out = new Float32Array(ex.size * classes);
+  for (let s = 0; s < ex.size; s += batch) {
+    const idx = Int32Array.from({ length: Math.min(batch, ex.size - s) }, (_, i) => s + i);
+    const x = ex.batch(idx);
+    const logits = tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
     out.set(logits.dataSync() as Float32Array, s * classes);
-    logits.dispose();
+    tf.dispose([x, logits]);
   }
   return out;
 }

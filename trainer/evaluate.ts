@@ -1,6 +1,7 @@
 import type * as tf from '../runtime/tf.js';
 import { accuracyOf, logitsOf } from './classifier.js';
 import type { ImageSet } from './datasets/image-set.js';
+import type { TextSet } from './datasets/text/text-set.js';
 import { type DetectorName, detectorByName } from './detectors/index.js';
 import { oodMetrics } from './metrics/index.js';
 
@@ -29,15 +30,15 @@ export interface EvalReport {
  */
 export function evaluate(
   model: tf.LayersModel,
-  inTest: ImageSet,
-  oodSets: readonly ImageSet[],
+  inTest: ImageSet | TextSet,
+  oodSets: readonly (ImageSet | TextSet)[],
   detectors: readonly DetectorName[],
 ): EvalReport {
   if (!inTest.labels) throw new Error(`${inTest.name} has no labels: accuracy needs labelled test data`);
   const classes = (model.outputs[0].shape as number[])[1];
-  const inLogits = logitsOf(model, inTest.images, inTest.shape);
+  const inLogits = logitsOf(model, inTest);
   const accuracy = accuracyOf(inLogits, inTest.labels);
-  const oodLogits = oodSets.map((s) => logitsOf(model, s.images, s.shape));
+  const oodLogits = oodSets.map((s) => logitsOf(model, s));
   const results: EvalResult[] = [];
   for (const name of detectors) {
     const det = detectorByName(name);

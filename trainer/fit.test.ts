@@ -41,7 +41,7 @@ describe('fitClassifier', () => {
       seed: 1,
     });
     expect(r.steps).toBe(32);
-    expect(accuracyOf(logitsOf(model, set.images, set.shape), set.labels!)).toBe(100);
+    expect(accuracyOf(logitsOf(model, set), set.labels!)).toBe(100);
     model.dispose();
   });
 

@@ -1,7 +1,8 @@
 import { Purpose, sampleStream } from '../runtime/rng/index.js';
 import * as tf from '../runtime/tf.js';
+import { type Examples, examplesOf, isTextSet } from './datasets/examples.js';
 import { type ImageSet, subset } from './datasets/image-set.js';
-import { pixelToFloat } from './datasets/pixels.js';
+import { type TextSet, textSubset } from './datasets/text/text-set.js';
 import { EnergyBoundedLoss, type EnergyMargins, OutlierExposureLoss } from './losses/index.js';
 
 /** `oe` = Outlier Exposure loss, `energy` = energy-bounded loss, `ce` = plain cross-entropy (baseline, control). */
@@ -12,13 +13,14 @@ export interface FitOptions {
   batchSize: number;
   /** Outliers per step (0 = none); drawn from `outliers`, cycled with a seeded shuffle. */
   outlierBatch: number;
-  outliers?: ImageSet;
+  outliers?: ImageSet | TextSet | Examples;
   loss: LossName;
   oeLambda?: number;
   energyMargins?: EnergyMargins;
-  /** SGD with Nesterov-free momentum; the learning rate follows a cosine from `lr` to 0. */
+  /** SGD with Nesterov-free momentum (images) or Adam (the GRU); the learning rate follows a cosine from `lr` to 0. */
   lr: number;
   momentum: number;
+  optimizer?: 'sgd' | 'adam';
   weightDecay?: number;
   seed: number;
   signal?: AbortSignal;
@@ -37,18 +39,6 @@ export interface FitResult {
   steps: number;
   seconds: number;
   finalLoss: number;
-}
-
-/** uint8 rows at `idx` → float32 NHWC in [0, 1] (`pixelToFloat`, the classifiers' input normalisation). */
-export function gatherUnit(set: ImageSet, idx: ArrayLike<number>): tf.Tensor4D {
-  const [, h, w, c] = set.shape;
-  const row = h * w * c;
-  const out = new Float32Array(idx.length * row);
-  for (let i = 0; i < idx.length; i++) {
-    const src = idx[i] * row;
-    for (let k = 0; k < row; k++) out[i * row + k] = pixelToFloat(set.images[src + k]);
-  }
-  return tf.tensor4d(out, [idx.length, h, w, c]);
 }
 
 /** A seeded permutation of 0..n−1 (Fisher–Yates on the counter-based RNG), one per (seed, epoch). */
@@ -76,27 +66,28 @@ export function permutation(
  */
 export async function fitClassifier(
   model: tf.LayersModel,
-  data: ImageSet,
+  set: ImageSet | TextSet | Examples,
   o: FitOptions,
 ): Promise<FitResult> {
+  const data = examplesOf(set);
+  const outliers = o.outliers ? examplesOf(o.outliers) : undefined;
   if (!data.labels) throw new Error(`${data.name} has no labels: a classifier needs labelled data`);
-  const n = data.shape[0];
+  const n = data.size;
   const perEpoch = Math.floor(n / o.batchSize);
   if (perEpoch < 1) throw new Error(`batch size ${o.batchSize} is larger than the ${n} training images`);
   const steps = perEpoch * o.epochs;
   const useOutliers = o.loss !== 'ce' && o.outlierBatch > 0;
-  if (useOutliers && (!o.outliers || o.outliers.shape[0] === 0))
-    throw new Error(`loss ${o.loss} needs outliers`);
+  if (useOutliers && (!outliers || outliers.size === 0)) throw new Error(`loss ${o.loss} needs outliers`);
   if (o.loss === 'energy' && !o.energyMargins)
     throw new Error('the energy loss needs margins (m_in, m_out, λ)');
   const lossFn =
     o.loss === 'energy'
       ? new EnergyBoundedLoss(o.energyMargins!)
       : new OutlierExposureLoss(o.loss === 'oe' ? (o.oeLambda ?? 0.5) : 0);
-  const optimizer = tf.train.momentum(o.lr, o.momentum);
+  const optimizer = o.optimizer === 'adam' ? tf.train.adam(o.lr) : tf.train.momentum(o.lr, o.momentum);
   const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const decayed = model.trainableWeights.filter((w) => w.shape.length > 1).map((w) => w.read());
-  const outN = o.outliers?.shape[0] ?? 0;
+  const outN = outliers?.size ?? 0;
   let outPerm = useOutliers ? permutation(outN, o.seed, 0, Purpose.TRAIN_CLASS) : new Int32Array(0);
   let outPos = 0;
   let outEpoch = 0;
@@ -108,16 +99,14 @@ export async function fitClassifier(
       const perm = permutation(n, o.seed, epoch);
       for (let b = 0; b < perEpoch && !o.signal?.aborted; b++, step++) {
         // Cosine decay to 0 (Loshchilov & Hutter 2017), as the OE reference schedule.
-        (optimizer as unknown as { setLearningRate(lr: number): void }).setLearningRate(
-          0.5 * o.lr * (1 + Math.cos((Math.PI * step) / steps)),
-        );
+        setLearningRate(optimizer, 0.5 * o.lr * (1 + Math.cos((Math.PI * step) / steps)));
         const idx = perm.subarray(b * o.batchSize, (b + 1) * o.batchSize);
-        const x = gatherUnit(data, idx);
+        const x = data.batch(idx);
         const y = tf.tensor1d(
           Int32Array.from(idx, (i) => data.labels![i]),
           'int32',
         );
-        let xo: tf.Tensor4D | undefined;
+        let xo: tf.Tensor | undefined;
         if (useOutliers) {
           const oi = new Int32Array(o.outlierBatch);
           for (let k = 0; k < oi.length; k++) {
@@ -128,7 +117,7 @@ export async function fitClassifier(
             }
             oi[k] = outPerm[outPos++];
           }
-          xo = gatherUnit(o.outliers!, oi);
+          xo = outliers!.batch(oi);
         }
         const cost = optimizer.minimize(
           () => {
@@ -171,9 +160,16 @@ export async function fitClassifier(
   return { steps: step, seconds: (performance.now() - t0) / 1000, finalLoss: last };
 }
 
-/** `set`, or a seeded subset of `limit` of its images (smoke tests, ablations). */
-export function limitSet(set: ImageSet, limit: number | undefined, seed: number): ImageSet {
-  return limit && limit < set.shape[0]
-    ? subset(set, permutation(set.shape[0], seed, 0).subarray(0, limit))
-    : set;
+/** SGD/momentum cache −lr in a tensor behind a setter; Adam reads its `learningRate` field at each update. */
+function setLearningRate(opt: tf.Optimizer, lr: number): void {
+  const o = opt as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
+  if (o.setLearningRate) o.setLearningRate(lr);
+  else o.learningRate = lr;
+}
+
+/** `set`, or a seeded subset of `limit` of its rows (smoke tests, ablations). */
+export function limitSet<T extends ImageSet | TextSet>(set: T, limit: number | undefined, seed: number): T {
+  if (!limit || limit >= set.shape[0]) return set;
+  const idx = permutation(set.shape[0], seed, 0).subarray(0, limit);
+  return (isTextSet(set) ? textSubset(set, idx) : subset(set, idx)) as T;
 }

@@ -1,25 +1,33 @@
+import { extname } from 'node:path';
 import { loadCgan, sampleImages } from '../generators/cgan/index.js';
+import { loadLm, sampleTexts } from '../generators/lm/index.js';
 import { resolveModelDir } from '../generators/registry.js';
+import type { Vocab } from '../runtime/text/vocab.js';
 import type { ImageSet } from './datasets/image-set.js';
 import { loadImagePath, naturalOutliers, uniformNoise } from './datasets/index.js';
+import { readNdjsonTexts } from './datasets/text/ndjson-outliers.js';
+import { type TextSet, textSetOf } from './datasets/text/text-set.js';
+import { randomTokens, textFileOutliers, wordnetOutliers } from './datasets/text/text-sources.js';
+import { vocabBytes } from './in-distribution.js';
 
-/** Where fine-tuning outliers come from (the rows of Table 1). */
+/** Where fine-tuning outliers come from (the rows of Tables 1 and 2). */
 export type OutlierKind = 'generated' | 'noise' | 'natural' | 'none';
 
 export interface OutlierSpec {
-  /** `generated`, `noise`, `natural`, `none`, or a path (IDX, .npy, PNG folder). */
+  /** `generated`, `noise`, `natural`, `none`, or a path (images: IDX, .npy, PNG folder; text: .txt, .ndjson). */
   source: string;
   /** How many distinct outliers training cycles through. */
   count: number;
   seed: number;
-  /** Generator id or folder, and its latent variance, for `generated`. */
+  /** Generator id or folder; its latent variance σ² (images) or temperature T (text), for `generated`. */
   generator?: string;
   sigma2?: number;
+  temperature?: number;
 }
 
 /**
- * Materialises a pool of training outliers. Generated outliers come from the in-process generator at
- * σ², with seeds disjoint from the serving defaults; noise is uniform (the paper's noise-OE baseline);
+ * Materialises a pool of image training outliers. Generated outliers come from the in-process generator
+ * at σ², with seeds disjoint from the serving defaults; noise is uniform (the paper's noise-OE baseline);
  * natural outliers are crops of photographs (OE's natural-outlier setting).
  */
 export async function outlierPool(spec: OutlierSpec): Promise<ImageSet | undefined> {
@@ -51,4 +59,66 @@ export async function outlierPool(spec: OutlierSpec): Promise<ImageSet | undefin
     default:
       return loadImagePath(spec.source);
   }
+}
+
+/**
+ * Materialises a pool of text training outliers as windows of `length` token ids of `vocab`: samples of
+ * the language model at temperature T (GOE), uniform random tokens (the paper's "Noise"), WordNet
+ * glosses (natural outliers), or a file (`.txt`, one sample per line; `.ndjson` rows of `goe sample`).
+ * A generator whose vocabulary differs from the classifier's has its text re-tokenised.
+ */
+export async function textOutlierPool(
+  spec: OutlierSpec,
+  vocab: Vocab,
+  length: number,
+): Promise<TextSet | undefined> {
+  switch (spec.source) {
+    case 'none':
+      return undefined;
+    case 'noise':
+      return randomTokens(vocab, length, spec.count, spec.seed);
+    case 'natural':
+      return wordnetOutliers(vocab, length, spec.count);
+    case 'generated': {
+      const lm = await loadLm(resolveModelDir(spec.generator ?? 'brown-lm'));
+      const temperature = spec.temperature ?? lm.manifest.defaultTemperature;
+      const same = sameVocab(lm.vocab, vocab) && lm.config.length === length;
+      const rows: Int32Array[] = [];
+      const texts: string[] = [];
+      for await (const b of sampleTexts(lm.vars, lm.config, {
+        temperature,
+        seed: spec.seed,
+        count: spec.count,
+        length: same ? length : undefined,
+      })) {
+        for (let r = 0; r < b.count; r++) {
+          const ids = b.tokens.slice(r * b.length, (r + 1) * b.length);
+          if (same) rows.push(ids);
+          else texts.push(lm.vocab.decode(ids));
+        }
+      }
+      lm.dispose();
+      const name = `generated T=${temperature}`;
+      return same ? textSetOf(name, rows, length) : { ...retokenised(texts, vocab, length), name };
+    }
+  }
+  if (extname(spec.source).toLowerCase() === '.ndjson') {
+    return { ...retokenised(await readNdjsonTexts(spec.source), vocab, length), name: spec.source };
+  }
+  return textFileOutliers(spec.source, vocab, length, spec.count);
+}
+
+function sameVocab(a: Vocab, b: Vocab): boolean {
+  const x = vocabBytes(a);
+  const y = vocabBytes(b);
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+/** Texts → windows of `length` ids of `vocab`: each text cut or, if short, padded by repeating itself. */
+function retokenised(texts: readonly string[], vocab: Vocab, length: number): TextSet {
+  const rows = texts
+    .map((t) => vocab.encode(t))
+    .filter((ids) => ids.length > 0)
+    .map((ids) => Int32Array.from({ length }, (_, k) => ids[k % ids.length]));
+  return textSetOf('outliers', rows, length);
 }

@@ -1,17 +1,22 @@
-import * as tf from '../runtime/tf.js';
+import type * as tf from '../runtime/tf.js';
 import { accuracyOf, type Classifier, logitsOf, newManifest } from './classifier.js';
-import { loadFashionMnist } from './datasets/index.js';
 import { type FitProgress, fitClassifier, limitSet } from './fit.js';
+import { type InDistributionName, loadInDistribution } from './in-distribution.js';
 import { EnergyBoundedLoss } from './losses/index.js';
 import { type Architecture, buildClassifier } from './models/index.js';
 
 export interface BaselineOptions {
-  arch: Architecture;
+  /** In-distribution data; default Fashion-MNIST. */
+  data?: InDistributionName;
+  /** Backbone; default the data's (small-cnn for images, gru for text). */
+  arch?: Architecture;
   epochs: number;
   batchSize: number;
   lr: number;
+  /** Default: SGD with momentum 0.9 for images, Adam for text. */
+  optimizer?: 'sgd' | 'adam';
   seed: number;
-  /** Train on this many Fashion-MNIST training images (a seeded subset); default all 60,000. */
+  /** Train on a seeded subset of this many training rows (smoke tests); default all. */
   limit?: number;
   id?: string;
   command: string;
@@ -19,7 +24,7 @@ export interface BaselineOptions {
   onProgress?: (p: FitProgress) => void;
 }
 
-/** Energies −logsumexp f(x) of every image: the scale the energy-bounded loss's margins are set on. */
+/** Energies −logsumexp f(x) of every row: the scale the energy-bounded loss's margins are set on. */
 export function energiesOf(logits: Float32Array, classes: number): Float64Array {
   const out = new Float64Array(logits.length / classes);
   for (let i = 0; i < out.length; i++) {
@@ -33,15 +38,18 @@ export function energiesOf(logits: Float32Array, classes: number): Float64Array 
 }
 
 /**
- * Trains the in-distribution classifier on Fashion-MNIST with plain cross-entropy (SGD, momentum 0.9,
- * cosine decay) and records its test accuracy and the energy margins later fine-tuning uses.
+ * Trains the in-distribution classifier with plain cross-entropy (cosine decay; SGD + momentum for
+ * images, Adam for the GRU) and records its test accuracy and the energy margins fine-tuning uses.
  */
 export async function trainBaseline(o: BaselineOptions): Promise<Classifier> {
-  const full = loadFashionMnist('train');
-  const train = limitSet(full, o.limit, o.seed);
-  const test = loadFashionMnist('test');
-  tf.util.assert(!!train.classNames, () => 'Fashion-MNIST lost its class names');
-  const model = buildClassifier(o.arch, [28, 28, 1], train.classNames!.length);
+  const task = loadInDistribution(o.data ?? 'fashion-mnist');
+  const train = limitSet(task.train, o.limit, o.seed);
+  const arch = o.arch ?? task.arch;
+  const classes = task.classNames.length;
+  const model: tf.LayersModel = buildClassifier(arch, task.input.inputShape, classes, {
+    vocabSize: task.vocab?.size,
+  });
+  const optimizer = o.optimizer ?? (task.vocab ? 'adam' : 'sgd');
   const run = await fitClassifier(model, train, {
     epochs: o.epochs,
     batchSize: o.batchSize,
@@ -49,38 +57,38 @@ export async function trainBaseline(o: BaselineOptions): Promise<Classifier> {
     loss: 'ce',
     lr: o.lr,
     momentum: 0.9,
+    optimizer,
     seed: o.seed,
     signal: o.signal,
     onProgress: o.onProgress,
   });
-  const classes = train.classNames!.length;
-  const accuracy = accuracyOf(logitsOf(model, test.images, test.shape), test.labels!);
-  const margins = EnergyBoundedLoss.marginsFrom(
-    energiesOf(logitsOf(model, train.images, train.shape), classes),
-  );
+  const accuracy = accuracyOf(logitsOf(model, task.test), task.test.labels!);
+  const margins = EnergyBoundedLoss.marginsFrom(energiesOf(logitsOf(model, train), classes));
   const manifest = newManifest(
-    o.id ?? 'fashion-mnist-classifier-baseline',
-    o.arch,
-    train.classNames!,
+    o.id ?? `${task.name}-classifier-baseline`,
+    arch,
+    task.classNames,
     {
       kind: 'baseline',
       loss: 'ce',
       epochs: o.epochs,
       batchSize: o.batchSize,
       lr: o.lr,
-      momentum: 0.9,
+      optimizer,
+      ...(optimizer === 'sgd' ? { momentum: 0.9 } : {}),
       schedule: 'cosine',
-      trainImages: train.shape[0],
+      trainRows: train.shape[0],
     },
     {
-      data: `Fashion-MNIST train (${train.shape[0]} images)`,
+      data: task.describe(train.shape[0]),
       command: o.command,
       steps: run.steps,
       seed: o.seed,
       trainSeconds: Math.round(run.seconds),
     },
+    task.input,
   );
   manifest.energyMargins = margins;
   manifest.metrics = { testAccuracy: accuracy, finalLoss: run.finalLoss };
-  return { model, manifest };
+  return { model, manifest, ...(task.vocab ? { vocab: task.vocab } : {}) };
 }

@@ -1,4 +1,5 @@
 import type { ImageBatch } from '../../generators/cgan/index.js';
+import type { DecodableTextBatch } from '../generators.js';
 
 /** What an encoder needs to know about the rows before the first one is generated. */
 export interface ImageBodySpec {
@@ -11,17 +12,26 @@ export interface ImageBodySpec {
   metadata: { model: string; digest: string; seed: number; start: number; sigma2: number };
 }
 
+/** What the text encoder needs to know before the first row is generated. */
+export interface TextBodySpec {
+  /** Class names in label order (for the NDJSON `label`). */
+  labels: readonly string[];
+}
+
+/** A batch an encoder consumes: image rows, or text rows with the vocabulary that decodes them. */
+export type EncodableBatch = ImageBatch | DecodableTextBatch;
+
 /**
  * Turns generated batches into the bytes of one response format. `head()` once, `batch()` per batch in
  * order, `end()` once; each returns the chunks to send (possibly none). Row bytes never depend on how
  * rows were batched, so `start = k` bodies and cached bodies match generated ones byte for byte.
  */
-export interface BatchEncoder {
+export interface BatchEncoder<B extends EncodableBatch = ImageBatch> {
   readonly contentType: string;
   /** Exact body size when it is known before generating (fixed-size formats), for `Content-Length`. */
   readonly contentLength?: number;
   head(): Uint8Array[];
-  batch(batch: ImageBatch): Uint8Array[];
+  batch(batch: B): Uint8Array[];
   end(): Uint8Array[];
 }
 

@@ -5,9 +5,10 @@ import { npyEncoder } from './npy.js';
 import { pngEncoder } from './png.js';
 import { safetensorsEncoder } from './safetensors.js';
 
-export type { BatchEncoder, ImageBodySpec } from './encoder.js';
+export type { BatchEncoder, EncodableBatch, ImageBodySpec, TextBodySpec } from './encoder.js';
 export { CONTENT_TYPES, negotiateFormat } from './media-types.js';
 export { type EncodeOptions, encodeBatches } from './stream.js';
+export { textNdjsonEncoder } from './text-ndjson.js';
 
 const ENCODERS: Readonly<Record<OutlierFormat, (spec: ImageBodySpec) => BatchEncoder>> = {
   npy: npyEncoder,

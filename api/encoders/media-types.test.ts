@@ -26,4 +26,14 @@ describe('negotiateFormat', () => {
       expect.objectContaining({ slug: 'not-acceptable', status: 406 }),
     );
   });
+
+  it('matches Accept among the formats a model serves', () => {
+    expect(negotiateFormat(undefined, 'application/x-npy, */*;q=0.1', ['ndjson'])).toBe('ndjson');
+    expect(() => negotiateFormat(undefined, 'image/png', ['ndjson'])).toThrow(
+      expect.objectContaining({
+        slug: 'not-acceptable',
+        message: expect.stringContaining('application/x-ndjson'),
+      }),
+    );
+  });
 });

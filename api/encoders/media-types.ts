@@ -18,15 +18,19 @@ const ACCEPTED: ReadonlyArray<[string, OutlierFormat]> = [
   ['image/png', 'png'],
 ];
 
+const ALL_FORMATS: readonly OutlierFormat[] = ['npy', 'safetensors', 'ndjson', 'png'];
+
 /**
  * The format of a response: `format` from the request when given, else the best match of `Accept`
- * (highest q; among equal q, the first listed). No Accept or `*∕*` → ndjson; `application/*` → ndjson;
- * `image/*` → png. Ranges with q=0 are refusals.
+ * among the `served` formats (highest q; among equal q, the first listed). No Accept or `*∕*` → ndjson;
+ * `application/*` → ndjson; `image/*` → png. Ranges with q=0 are refusals. An explicit `format` is
+ * returned as is: whether the model serves it is the plan's check.
  * @throws {ProblemError} `not-acceptable` when Accept names nothing served here
  */
 export function negotiateFormat(
   format: OutlierFormat | undefined,
   accept: string | undefined,
+  served: readonly OutlierFormat[] = ALL_FORMATS,
 ): OutlierFormat {
   if (format) return format;
   if (accept === undefined || accept.trim() === '') return 'ndjson';
@@ -41,12 +45,14 @@ export function negotiateFormat(
     }
     if (q <= 0) continue;
     const match = matchRange(range);
-    if (match && (!best || q > best.q)) best = { format: match, q };
+    if (match && served.includes(match) && (!best || q > best.q)) best = { format: match, q };
   }
   if (!best) {
-    const served = ACCEPTED.map(([t]) => t).join(', ');
+    const types = ACCEPTED.filter(([, f]) => served.includes(f))
+      .map(([t]) => t)
+      .join(', ');
     const shown = accept.length > 80 ? `${accept.slice(0, 77)}...` : accept;
-    throw problem('not-acceptable', `Accept "${shown}" names no format served here (${served})`);
+    throw problem('not-acceptable', `Accept "${shown}" names no format served here (${types})`);
   }
   return best.format;
 }

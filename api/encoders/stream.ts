@@ -1,5 +1,4 @@
-import type { ImageBatch } from '../../generators/cgan/index.js';
-import type { BatchEncoder } from './encoder.js';
+import type { BatchEncoder, EncodableBatch } from './encoder.js';
 
 /** Options of {@link encodeBatches}. */
 export interface EncodeOptions {
@@ -15,9 +14,9 @@ export interface EncodeOptions {
  * count. Cancelling the stream or aborting `signal` calls `source.return()` once: an in-flight batch
  * finishes and no further batch starts.
  */
-export function encodeBatches(
-  source: AsyncGenerator<ImageBatch>,
-  encoder: BatchEncoder,
+export function encodeBatches<B extends EncodableBatch>(
+  source: AsyncGenerator<B>,
+  encoder: BatchEncoder<B>,
   options: EncodeOptions = {},
 ): ReadableStream<Uint8Array> {
   const { signal, onError } = options;

@@ -1,5 +1,9 @@
 import { createHash, randomInt } from 'node:crypto';
-import type { GeneratorManifest } from '../../generators/manifest.js';
+import type {
+  GeneratorManifest,
+  ImageGeneratorManifest,
+  TextGeneratorManifest,
+} from '../../generators/manifest.js';
 import { resolveClasses } from '../../generators/registry.js';
 import { type FieldError, problem } from '../problems.js';
 import type { OutlierFormat, OutlierRequest } from '../validation/index.js';
@@ -12,27 +16,50 @@ export interface PlanLimits {
   pngMaxCount: number;
 }
 
-/** A request resolved against its generator: every default filled in, every check passed. */
-export interface OutlierPlan {
-  manifest: GeneratorManifest;
+/** What every plan holds, whatever the modality. */
+interface PlanRows {
   format: OutlierFormat;
   /** Class indices, in the order the sampler maps its uniform draw onto them. */
   classes: number[];
-  sigma2: number;
   count: number;
   seed: number;
   /** Whether the client chose the seed (only then is the response cacheable). */
   fixedSeed: boolean;
   start: number;
-  dtype: 'uint8' | 'float32';
-  rowShape: readonly [number, number, number];
   backend: string;
   /** Strong ETag, quoted: sha256 of the canonical request + generator digest + backend. */
   etag: string;
 }
 
+/** A request to an image generator, resolved: σ², dtype and row shape. */
+export interface ImageOutlierPlan extends PlanRows {
+  modality: 'image';
+  manifest: ImageGeneratorManifest;
+  sigma2: number;
+  dtype: 'uint8' | 'float32';
+  rowShape: readonly [number, number, number];
+}
+
+/** A request to a language model, resolved: temperature and tokens per row. */
+export interface TextOutlierPlan extends PlanRows {
+  modality: 'text';
+  manifest: TextGeneratorManifest;
+  temperature: number;
+  /** Tokens per row (the model's trained length). */
+  length: number;
+}
+
+/** A request resolved against its generator: every default filled in, every check passed. */
+export type OutlierPlan = ImageOutlierPlan | TextOutlierPlan;
+
 /** Rows per request when `count` is absent. */
 export const DEFAULT_COUNT = 256;
+
+/** The formats each modality is served in; text rows exist only as NDJSON. */
+export const SERVED_FORMATS: Readonly<Record<GeneratorManifest['modality'], readonly OutlierFormat[]>> = {
+  image: ['npy', 'safetensors', 'ndjson', 'png'],
+  text: ['ndjson'],
+};
 
 // Bump when the bytes of any format change for the same rows, so old cached objects and ETags retire.
 const ENCODING_VERSION = 1;
@@ -50,12 +77,20 @@ export function planOutliers(
   limits: PlanLimits,
 ): OutlierPlan {
   if (!manifest) throw problem('unknown-model', `no generator "${clip(req.model)}" (see GET /models)`);
-  if (manifest.modality !== 'image') {
-    // Text generators have their own manifest kind; this service does not serve them yet.
-    throw new Error(
-      `generator ${manifest.id} has modality ${String(manifest.modality)}, which is not served`,
-    );
-  }
+  if (manifest.modality === 'text') return planText(req, manifest, format, backend, limits);
+  if (manifest.modality === 'image') return planImages(req, manifest, format, backend, limits);
+  // A zoo entry of a kind this build does not know: the server's fault, not the request's.
+  const unknown = manifest as { id: string; modality: unknown };
+  throw new Error(`generator ${unknown.id} has modality ${String(unknown.modality)}, which is not served`);
+}
+
+function planImages(
+  req: OutlierRequest,
+  manifest: ImageGeneratorManifest,
+  format: OutlierFormat,
+  backend: string,
+  limits: PlanLimits,
+): ImageOutlierPlan {
   if (req.temperature !== undefined) {
     throw problem(
       'parameter-not-applicable',
@@ -71,6 +106,103 @@ export function planOutliers(
       errors: [{ path: '/sigma2', message: `must be within [${lo}, ${hi}]` }],
     });
   }
+  const rows = planRows(req, manifest, format, limits);
+  // A PNG grid is drawn from uint8 pixels whatever dtype says.
+  const dtype = format === 'png' ? 'uint8' : (req.dtype ?? 'uint8');
+  // Key order is part of the ETag: keep it as it was when image ETags were first issued.
+  const etag = etagOf({
+    v: ENCODING_VERSION,
+    model: manifest.id,
+    digest: manifest.weights.digest,
+    backend,
+    format,
+    dtype,
+    classes: rows.classes,
+    sigma2,
+    seed: rows.seed,
+    start: rows.start,
+    count: rows.count,
+  });
+  return {
+    modality: 'image',
+    manifest,
+    format,
+    ...rows,
+    sigma2,
+    dtype,
+    rowShape: manifest.shape,
+    backend,
+    etag,
+  };
+}
+
+function planText(
+  req: OutlierRequest,
+  manifest: TextGeneratorManifest,
+  format: OutlierFormat,
+  backend: string,
+  limits: PlanLimits,
+): TextOutlierPlan {
+  for (const field of ['sigma2', 'dtype'] as const) {
+    if (req[field] !== undefined) {
+      throw problem(
+        'parameter-not-applicable',
+        `${field} applies to image models; ${manifest.id} is a text model${field === 'sigma2' ? ' (use temperature)' : ''}`,
+        { errors: [{ path: `/${field}`, message: 'not applicable to a text model' }] },
+      );
+    }
+  }
+  if (!SERVED_FORMATS.text.includes(format)) {
+    throw problem(
+      'not-acceptable',
+      `${manifest.id} is a text model: its rows are served as ndjson (application/x-ndjson) only, not ${format}`,
+      { errors: [{ path: '/format', message: 'must be ndjson for a text model' }] },
+    );
+  }
+  const temperature = req.temperature ?? manifest.defaultTemperature;
+  const [lo, hi] = manifest.temperatureRange;
+  if (temperature < lo || temperature > hi) {
+    throw problem(
+      'invalid-request',
+      `temperature ${temperature} is outside ${manifest.id}'s range [${lo}, ${hi}]`,
+      { errors: [{ path: '/temperature', message: `must be within [${lo}, ${hi}]` }] },
+    );
+  }
+  const rows = planRows(req, manifest, format, limits);
+  const etag = etagOf({
+    v: ENCODING_VERSION,
+    model: manifest.id,
+    digest: manifest.weights.digest,
+    // The text of a row is decoded with the vocabulary: a new vocabulary is new content.
+    vocab: manifest.vocab.digest,
+    backend,
+    format,
+    classes: rows.classes,
+    temperature,
+    length: manifest.length,
+    seed: rows.seed,
+    start: rows.start,
+    count: rows.count,
+  });
+  return {
+    modality: 'text',
+    manifest,
+    format,
+    ...rows,
+    temperature,
+    length: manifest.length,
+    backend,
+    etag,
+  };
+}
+
+/** Classes, count, start and seed: the checks every modality shares. */
+function planRows(
+  req: OutlierRequest,
+  manifest: GeneratorManifest,
+  format: OutlierFormat,
+  limits: PlanLimits,
+): Pick<PlanRows, 'classes' | 'count' | 'seed' | 'fixedSeed' | 'start'> {
   const classes = planClasses(req.classes, manifest.classes);
   const count = req.count ?? DEFAULT_COUNT;
   if (count > limits.maxCount) {
@@ -95,36 +227,11 @@ export function planOutliers(
   }
   const fixedSeed = req.seed !== undefined;
   const seed = req.seed ?? randomInt(0, 2 ** 32);
-  // A PNG grid is drawn from uint8 pixels whatever dtype says.
-  const dtype = format === 'png' ? 'uint8' : (req.dtype ?? 'uint8');
-  const canonical = {
-    v: ENCODING_VERSION,
-    model: manifest.id,
-    digest: manifest.weights.digest,
-    backend,
-    format,
-    dtype,
-    classes,
-    sigma2,
-    seed,
-    start,
-    count,
-  };
-  const etag = `"${createHash('sha256').update(JSON.stringify(canonical)).digest('hex')}"`;
-  return {
-    manifest,
-    format,
-    classes,
-    sigma2,
-    count,
-    seed,
-    fixedSeed,
-    start,
-    dtype,
-    rowShape: manifest.shape,
-    backend,
-    etag,
-  };
+  return { classes, count, seed, fixedSeed, start };
+}
+
+function etagOf(canonical: Record<string, unknown>): string {
+  return `"${createHash('sha256').update(JSON.stringify(canonical)).digest('hex')}"`;
 }
 
 /** Class names/indices → indices, naming every unknown one (`unknown-class`, 422). */

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ResponseCache } from '../cache/index.js';
-import { encodeBatches, imageEncoder } from '../encoders/index.js';
+import { type EncodeOptions, encodeBatches, imageEncoder, textNdjsonEncoder } from '../encoders/index.js';
 import type { GeneratorPool } from '../generators.js';
 import type { AppEnv } from '../hono-env.js';
 import type { Logger } from '../log.js';
@@ -26,28 +26,18 @@ export async function respondOutliers(
 ): Promise<Response> {
   const { manifest } = plan;
   const fields = { requestId: c.get('requestId'), model: manifest.id };
-  const encoder = imageEncoder(plan.format, {
-    count: plan.count,
-    rowShape: plan.rowShape,
-    dtype: plan.dtype,
-    labels: manifest.classes,
-    metadata: {
-      model: manifest.id,
-      digest: manifest.weights.digest,
-      seed: plan.seed,
-      start: plan.start,
-      sigma2: plan.sigma2,
-    },
-  });
+  const body = plannedBody(plan, deps.pool);
   const headers = new Headers({
-    'Content-Type': encoder.contentType,
+    'Content-Type': body.contentType,
     ETag: plan.etag,
     'Goe-Seed': String(plan.seed),
     'Goe-Start': String(plan.start),
     'Goe-Count': String(plan.count),
     'Goe-Model-Digest': manifest.weights.digest,
-    'Goe-Row-Shape': plan.rowShape.join(','),
-    'Goe-Dtype': plan.dtype,
+    // Text rows have neither a fixed shape nor an element type (the contract leaves both headers out).
+    ...(plan.modality === 'image'
+      ? { 'Goe-Row-Shape': plan.rowShape.join(','), 'Goe-Dtype': plan.dtype }
+      : {}),
     'Goe-Backend': plan.backend,
     Vary: 'Accept',
     'Cache-Control': plan.fixedSeed
@@ -58,35 +48,24 @@ export async function respondOutliers(
     headers.delete('Content-Type');
     return new Response(null, { status: 304, headers });
   }
-  const estimate = encoder.contentLength ?? plan.count * rowSize(plan) * 2;
+  const estimate = body.contentLength ?? plan.count * body.rowBytesEstimate;
   const cacheable = plan.fixedSeed && deps.cache !== undefined && estimate <= deps.cache.maxBytes;
   if (c.req.method === 'HEAD') {
     headers.set('Goe-Cache', cacheable ? 'miss' : 'bypass');
-    if (encoder.contentLength !== undefined) headers.set('Content-Length', String(encoder.contentLength));
+    if (body.contentLength !== undefined) headers.set('Content-Length', String(body.contentLength));
     return new Response(null, { status: 200, headers });
   }
   c.set('streaming', true);
   const generate = () =>
-    encodeBatches(
-      deps.pool.sampleImages(manifest.id, {
-        sigma2: plan.sigma2,
-        classes: plan.classes,
-        seed: plan.seed,
-        start: plan.start,
-        count: plan.count,
-        dtype: plan.dtype,
-      }),
-      encoder,
-      {
-        signal: c.req.raw.signal,
-        onError: (error) =>
-          deps.log('error', 'generation failed mid-body', {
-            ...fields,
-            error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-          }),
-      },
-    );
-  if (encoder.contentLength !== undefined) headers.set('Content-Length', String(encoder.contentLength));
+    body.open({
+      signal: c.req.raw.signal,
+      onError: (error) =>
+        deps.log('error', 'generation failed mid-body', {
+          ...fields,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        }),
+    });
+  if (body.contentLength !== undefined) headers.set('Content-Length', String(body.contentLength));
   if (!cacheable || !deps.cache) {
     headers.set('Goe-Cache', 'bypass');
     return new Response(generate(), { status: 200, headers });
@@ -102,7 +81,7 @@ export async function respondOutliers(
     return new Response(generate(), { status: 200, headers });
   }
   headers.set('Goe-Cache', 'miss');
-  return new Response(deps.cache.tee(plan.etag, generate(), encoder.contentType, fields), {
+  return new Response(deps.cache.tee(plan.etag, generate(), body.contentType, fields), {
     status: 200,
     headers,
   });
@@ -117,7 +96,58 @@ export function matchesEtag(header: string | undefined, etag: string): boolean {
   });
 }
 
-function rowSize(plan: OutlierPlan): number {
+/** A plan's body before any row exists: its media type, its size when known, and how to generate it. */
+interface PlannedBody {
+  contentType: string;
+  /** Exact size when the format fixes it before generating. */
+  contentLength?: number;
+  /** Generous bytes per row, for judging whether a body of unknown size fits the cache. */
+  rowBytesEstimate: number;
+  /** A fresh stream of the body's bytes, generated as it is read. */
+  open(options: EncodeOptions): ReadableStream<Uint8Array>;
+}
+
+/** The body of `plan`: its encoder over the pool's sampler for the plan's modality. */
+function plannedBody(plan: OutlierPlan, pool: GeneratorPool): PlannedBody {
+  const { manifest } = plan;
+  const sampled = { classes: plan.classes, seed: plan.seed, start: plan.start, count: plan.count };
+  if (plan.modality === 'text') {
+    const encoder = textNdjsonEncoder({ labels: manifest.classes });
+    return {
+      contentType: encoder.contentType,
+      // A token id is ≤ 6 digits plus a comma, a word ≈ 8 characters, JSON-escaped text a few more.
+      rowBytesEstimate: 128 + plan.length * 32,
+      open: (options) =>
+        encodeBatches(
+          pool.sampleTexts(manifest.id, { ...sampled, temperature: plan.temperature }),
+          encoder,
+          options,
+        ),
+    };
+  }
+  const encoder = imageEncoder(plan.format, {
+    count: plan.count,
+    rowShape: plan.rowShape,
+    dtype: plan.dtype,
+    labels: manifest.classes,
+    metadata: {
+      model: manifest.id,
+      digest: manifest.weights.digest,
+      seed: plan.seed,
+      start: plan.start,
+      sigma2: plan.sigma2,
+    },
+  });
   const [h, w, c] = plan.rowShape;
-  return h * w * c * (plan.dtype === 'float32' ? 4 : 1);
+  return {
+    contentType: encoder.contentType,
+    contentLength: encoder.contentLength,
+    rowBytesEstimate: h * w * c * (plan.dtype === 'float32' ? 4 : 1) * 2,
+    open: (options) =>
+      encodeBatches(
+        pool.sampleImages(manifest.id, { ...sampled, sigma2: plan.sigma2, dtype: plan.dtype }),
+        encoder,
+        options,
+      ),
+  };
 }

@@ -29,15 +29,21 @@ export function summary(m: GeneratorManifest) {
   return { id: m.id, modality: m.modality, classes: m.classes, digest: m.weights.digest };
 }
 
-/** `ModelDetail` of openapi.yaml: image fields for image models, text fields (when a manifest has them) for text. */
+/** `ModelDetail` of openapi.yaml: shape and σ² for image models; temperature and tokens per row for text models. */
 export function detail(m: GeneratorManifest) {
-  const text = m as unknown as { defaultTemperature?: number; temperatureRange?: [number, number] };
+  if (m.modality === 'text') {
+    return {
+      ...summary(m),
+      length: m.length,
+      defaultTemperature: m.defaultTemperature,
+      temperatureRange: m.temperatureRange,
+    };
+  }
   return {
     ...summary(m),
-    ...(m.modality === 'image'
-      ? { shape: m.shape, latentDim: m.latentDim, defaultSigma2: m.defaultSigma2, sigma2Range: m.sigma2Range }
-      : {}),
-    ...(text.defaultTemperature !== undefined ? { defaultTemperature: text.defaultTemperature } : {}),
-    ...(text.temperatureRange !== undefined ? { temperatureRange: text.temperatureRange } : {}),
+    shape: m.shape,
+    latentDim: m.latentDim,
+    defaultSigma2: m.defaultSigma2,
+    sigma2Range: m.sigma2Range,
   };
 }

@@ -4,7 +4,7 @@ import { negotiateFormat } from '../encoders/index.js';
 import type { GeneratorPool } from '../generators.js';
 import type { AppEnv } from '../hono-env.js';
 import type { Logger } from '../log.js';
-import { type PlanLimits, planOutliers } from '../outliers/plan.js';
+import { type PlanLimits, planOutliers, SERVED_FORMATS } from '../outliers/plan.js';
 import { respondOutliers } from '../outliers/respond.js';
 import {
   type OutlierRequest,
@@ -27,8 +27,12 @@ export interface OutlierRouteDeps {
 export function outlierRoutes(deps: OutlierRouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const serve = async (c: Context<AppEnv>, req: OutlierRequest) => {
-    const format = negotiateFormat(req.format, c.req.header('accept'));
+    const accept = c.req.header('accept');
+    // Negotiate over every format first, so a hopeless Accept is a 406 whatever the model.
+    negotiateFormat(req.format, accept);
     const manifest = await deps.pool.manifest(req.model);
+    // Then among the model's formats: `*/*, application/x-npy` to a text model is ndjson, not a 406.
+    const format = negotiateFormat(req.format, accept, manifest && SERVED_FORMATS[manifest.modality]);
     const backend = manifest ? await deps.pool.backend() : '';
     const plan = planOutliers(req, manifest, format, backend, deps.limits);
     return respondOutliers(c, plan, deps);

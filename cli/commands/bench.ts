@@ -1,7 +1,10 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { benchGenerate } from '../../bench/generate.js';
+import { benchGenerateLm } from '../../bench/generate-lm.js';
 import { profileTrainStep } from '../../bench/profile.js';
 import { benchTrainStep } from '../../bench/train-step.js';
+import { readManifest } from '../../generators/manifest.js';
+import { resolveModelDir } from '../../generators/registry.js';
 import { type BackendChoice, backendChoices } from '../../runtime/backend/index.js';
 import { note, printJson } from '../output.js';
 import { positiveInt, positiveNumber } from '../parse.js';
@@ -80,30 +83,95 @@ export function registerBench(program: Command): void {
   bench
     .command('generate')
     .description(
-      'outliers/s of a zoo generator in process (batch 256, σ² = 50) beside the same network and weights in PyTorch',
+      'outliers/s of a zoo generator in process beside the same network and weights in PyTorch: ' +
+        'images/s of an image generator (batch 256, σ² = 50), tokens/s of a language model ' +
+        '(key/value-cached sampling, batch 64, 256 samples, T = 2; logits checked against the peer first)',
     )
-    .option('--json', 'print {name, model, backend, imagesPerSec, peer, ratio} as JSON')
-    .option('--model <id>', 'zoo generator', 'fashion-mnist-cgan')
-    .option('--batch <n>', 'rows per forward pass', positiveInt, 256)
-    .option('--seconds <s>', 'timed seconds per side', positiveNumber, 5)
-    .action(async (opts: { json?: boolean; model: string; batch: number; seconds: number }) => {
-      const { result, peerError } = await benchGenerate({
-        model: opts.model,
-        batch: opts.batch,
-        seconds: opts.seconds,
-      });
-      if (peerError) note(`no peer ratio: ${peerError}`);
-      if (opts.json) {
-        printJson(result);
-        return;
-      }
-      const peer = result.peer
-        ? `   PyTorch ${result.peer.version} (${result.peer.threads} threads) ${result.peer.imagesPerSec.toFixed(0)}/s`
-        : '';
-      const ratio = result.ratio !== undefined ? `   ratio ${result.ratio.toFixed(2)}×` : '';
-      process.stdout.write(
-        `${result.model} on ${result.backend}: ${result.imagesPerSec.toFixed(0)} images/s${peer}${ratio}\n`,
-      );
-    });
+    .option('--json', 'print the result as JSON (text models: with the logit check, machine and versions)')
+    .option('--model <id|dir>', 'zoo generator id or model folder', 'fashion-mnist-cgan')
+    .option('--batch <n>', 'rows per forward pass (default 256 images, 64 text rows)', positiveInt)
+    .option('--seconds <s>', 'timed seconds per side (images)', positiveNumber, 5)
+    .option(
+      '--count <n>',
+      'samples per timed run (text; each is the model length in tokens)',
+      positiveInt,
+      256,
+    )
+    .option('--temperature <t>', 'softmax temperature (text)', positiveNumber, 2)
+    .option('--threads <n>', 'PyTorch threads (text; default one per core)', positiveInt)
+    .option('--profile', 'also report where a sampled batch spends its time, kernel by kernel (text)')
+    .action(
+      async (opts: {
+        json?: boolean;
+        model: string;
+        batch?: number;
+        seconds: number;
+        count: number;
+        temperature: number;
+        threads?: number;
+        profile?: boolean;
+      }) => {
+        const manifest = await readManifest(resolveModelDir(opts.model));
+        if (manifest.modality === 'text') {
+          const { result, peerError } = await benchGenerateLm({
+            model: opts.model,
+            batch: opts.batch,
+            count: opts.count,
+            temperature: opts.temperature,
+            threads: opts.threads,
+            profile: opts.profile,
+          });
+          if (peerError) note(`no peer ratio: ${peerError}`);
+          if (opts.json) {
+            printJson(result);
+            return;
+          }
+          const peer = result.peer
+            ? `   PyTorch ${result.peer.version} (${result.peer.threads} threads) ${result.peer.tokensPerSec.toFixed(0)} tokens/s`
+            : '';
+          const ratio = result.ratio !== undefined ? `   ratio ${result.ratio.toFixed(2)}×` : '';
+          process.stdout.write(
+            `${result.model} on ${result.backend}, batch ${result.batch}, T = ${result.temperature}: ` +
+              `${result.tokensPerSec.toFixed(0)} tokens/s${peer}${ratio}\n`,
+          );
+          if (result.check) {
+            process.stdout.write(
+              `peer logits match: max |Δ| ${result.check.maxAbsDiff.cached.toExponential(1)} (cached), ` +
+                `${result.check.maxAbsDiff.full.toExponential(1)} (full prefix)\n`,
+            );
+          }
+          if (result.profile) {
+            const p = result.profile;
+            process.stdout.write(
+              `\nsampling step: ${p.msPerStep.toFixed(1)} ms, ${p.outsideKernelsMsPerStep.toFixed(1)} ms outside kernels ` +
+                `(token draws, dispatch); kernels by self time (ms/step):\n`,
+            );
+            for (const k of p.kernels.slice(0, 12)) {
+              process.stdout.write(
+                `  ${k.kernel.padEnd(24)} ${k.selfMsPerStep.toFixed(2).padStart(7)}  (${k.callsPerStep.toFixed(0)} calls)\n`,
+              );
+            }
+          }
+          return;
+        }
+        const { result, peerError } = await benchGenerate({
+          model: opts.model,
+          batch: opts.batch ?? 256,
+          seconds: opts.seconds,
+        });
+        if (peerError) note(`no peer ratio: ${peerError}`);
+        if (opts.json) {
+          printJson(result);
+          return;
+        }
+        const peer = result.peer
+          ? `   PyTorch ${result.peer.version} (${result.peer.threads} threads) ${result.peer.imagesPerSec.toFixed(0)}/s`
+          : '';
+        const ratio = result.ratio !== undefined ? `   ratio ${result.ratio.toFixed(2)}×` : '';
+        process.stdout.write(
+          `${result.model} on ${result.backend}: ${result.imagesPerSec.toFixed(0)} images/s${peer}${ratio}\n`,
+        );
+      },
+    );
   registerBenchServe(bench);
 }

@@ -9,8 +9,17 @@ import {
   resolveOodSet,
   subset,
 } from '../../trainer/datasets/index.js';
+import {
+  DEFAULT_TEXT_OOD_COUNT,
+  resolveTextOodSet,
+  TEXT_OOD_SET_NAMES,
+  type TextSet,
+  textHead,
+} from '../../trainer/datasets/text/index.js';
 import { type DetectorName, detectorNames } from '../../trainer/detectors/index.js';
 import { type EvalReport, evaluate } from '../../trainer/evaluate.js';
+import { limitSet } from '../../trainer/fit.js';
+import { loadInDistribution } from '../../trainer/in-distribution.js';
 import { printJson } from '../output.js';
 import { positiveInt } from '../parse.js';
 
@@ -41,11 +50,14 @@ export function registerEval(program: Command): void {
     .command('eval')
     .summary('OOD evaluation: AUROC, AUPR-IN, AUPR-OUT, FPR@95TPR per detector and OOD set')
     .description(
-      'OOD evaluation: Fashion-MNIST test vs each --ood set, per detector; AUROC, AUPR-IN, AUPR-OUT, FPR@95TPR in %\n' +
-        '(OOD positive). --ood names: mnist, gaussian, uniform, natural, or a path (IDX, .npy, folder of PNGs).',
+      "OOD evaluation: the classifier's in-distribution test set vs each --ood set, per detector; AUROC, AUPR-IN,\n" +
+        'AUPR-OUT, FPR@95TPR in % (OOD positive).\n' +
+        '  image classifiers: --ood mnist, gaussian, uniform, natural, or a path (IDX, .npy, folder of PNGs)\n' +
+        '  text classifiers:  --ood spam-assassin, sotu, or a UTF-8 .txt path (one sample per line; lines are\n' +
+        "                     joined and cut into windows of the model's sample length, 64 tokens)",
     )
     .requiredOption('--model <dir|id>', 'classifier folder or zoo id')
-    .option('--ood <list>', 'comma-separated OOD sets', 'mnist,gaussian,uniform')
+    .option('--ood <list>', 'comma-separated OOD sets (default: mnist,gaussian,uniform / spam-assassin,sotu)')
     .addOption(
       new Option('--detector <name>', 'detector, or all').choices([...detectorNames, 'all']).default('all'),
     )
@@ -58,14 +70,32 @@ export function registerEval(program: Command): void {
     .action(
       async (o: {
         model: string;
-        ood: string;
+        ood?: string;
         detector: DetectorName | 'all';
         limit?: number;
         json?: boolean;
       }) => {
-        const names = parseOodList(o.ood);
-        await initBackend();
         const clf = await loadClassifier(resolveModelDir(o.model));
+        const detectors = o.detector === 'all' ? [...detectorNames] : [o.detector];
+        if (clf.manifest.input === 'token-ids') {
+          const names = (o.ood ?? TEXT_OOD_SET_NAMES.join(','))
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
+          const task = loadInDistribution('brown');
+          const vocab = clf.vocab ?? task.vocab!;
+          const length = clf.manifest.inputShape[0];
+          const sets = names.map((n) =>
+            resolveTextOodSet(n, vocab, length, o.limit ?? DEFAULT_TEXT_OOD_COUNT),
+          );
+          await initBackend();
+          const report = evaluate(clf.model, limitSet(task.test as TextSet, o.limit, 0), sets, detectors);
+          if (o.json) printJson(report);
+          else process.stdout.write(formatEval(report));
+          return;
+        }
+        const names = parseOodList(o.ood ?? 'mnist,gaussian,uniform');
+        await initBackend();
         const head = (set: ImageSet) =>
           o.limit && o.limit < set.shape[0]
             ? subset(
@@ -74,7 +104,6 @@ export function registerEval(program: Command): void {
               )
             : set;
         const sets = names.map((n) => head(resolveOodSet(n, { count: o.limit })));
-        const detectors = o.detector === 'all' ? [...detectorNames] : [o.detector];
         const report = evaluate(clf.model, head(loadFashionMnist('test')), sets, detectors);
         if (o.json) printJson(report);
         else process.stdout.write(formatEval(report));

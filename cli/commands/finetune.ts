@@ -12,12 +12,13 @@ interface Opts {
   outliers: string;
   loss: 'oe' | 'energy';
   sigma2?: number;
-  generator: string;
-  outlierCount: number;
+  temperature?: number;
+  generator?: string;
+  outlierCount?: number;
   epochs: number;
   batch: number;
   outlierBatch: number;
-  lr: number;
+  lr?: number;
   seed: number;
   limit?: number;
   out: string;
@@ -28,9 +29,11 @@ export function registerFinetune(program: Command): void {
     .command('finetune')
     .summary('Outlier Exposure fine-tuning with generated, noise, natural or your outliers')
     .description(
-      'Outlier Exposure fine-tuning of a trained classifier. --outliers: generated (GOE: samples of --generator\n' +
-        'at --sigma2), noise (uniform), natural (photo crops), none (the control: same schedule, no outliers),\n' +
-        'or a path (IDX, .npy, folder of PNGs). --loss oe (λ = 0.5) or energy (margins from the base model).',
+      'Outlier Exposure fine-tuning of a trained classifier on its own data (Fashion-MNIST or Brown).\n' +
+        '--outliers generated: GOE, samples of --generator (images: the cGAN at --sigma2; text: the LM at --temperature)\n' +
+        '           noise: uniform pixels / uniform random tokens;  natural: photo crops / WordNet glosses\n' +
+        '           none: the control (same schedule, no outliers);  PATH: IDX, .npy, PNG folder / .txt, .ndjson\n' +
+        '--loss oe (λ = 0.5) or energy (margins from the base model). Images: SGD + momentum; text: Adam.',
     )
     .requiredOption(
       '--from <dir>',
@@ -45,12 +48,24 @@ export function registerFinetune(program: Command): void {
       "latent variance σ² for generated outliers (default: the generator's, 50)",
       nonNegativeNumber,
     )
-    .option('--generator <id|dir>', 'generator for --outliers generated', 'fashion-mnist-cgan')
-    .option('--outlier-count <n>', 'distinct outliers to cycle through', positiveInt, 60_000)
+    .option(
+      '--temperature <x>',
+      "softmax temperature T of generated text outliers (default: the LM's, 2)",
+      positiveNumber,
+    )
+    .option(
+      '--generator <id|dir>',
+      'generator for --outliers generated (default: fashion-mnist-cgan / brown-lm)',
+    )
+    .option(
+      '--outlier-count <n>',
+      'distinct outliers to cycle through (default: 60000 images / 5000 texts)',
+      positiveInt,
+    )
     .option('--epochs <n>', 'epochs over the in-distribution data', positiveInt, 1)
     .option('--batch <n>', 'in-distribution images per step', positiveInt, 128)
     .option('--outlier-batch <n>', 'outliers per step', positiveInt, 128)
-    .option('--lr <x>', 'initial learning rate (cosine to 0)', positiveNumber, 0.01)
+    .option('--lr <x>', 'initial learning rate, cosine to 0 (default: SGD 0.01 / Adam 5e-4)', positiveNumber)
     .option('--seed <n>', 'seed of batches and outliers (uint32)', uint32, 0)
     .option(
       '--limit <n>',
@@ -61,26 +76,42 @@ export function registerFinetune(program: Command): void {
     .action(async (o: Opts) => {
       await initBackend();
       const base = await loadClassifier(o.from);
+      const text = base.manifest.input === 'token-ids';
+      if (text && o.sigma2 !== undefined)
+        throw new Error('--sigma2 is for image generators; text outliers take --temperature');
+      if (!text && o.temperature !== undefined)
+        throw new Error('--temperature is for text generators; images take --sigma2');
+      const lr = o.lr ?? (text ? 5e-4 : 0.01);
+      const generator = o.generator ?? (text ? 'brown-lm' : 'fashion-mnist-cgan');
+      const outlierCount = o.outlierCount ?? (text ? 5000 : 60_000);
+      const knob = text
+        ? o.temperature !== undefined
+          ? ` --temperature ${o.temperature}`
+          : ''
+        : o.sigma2 !== undefined
+          ? ` --sigma2 ${o.sigma2}`
+          : '';
       const command =
         `goe finetune --from ${o.from} --outliers ${o.outliers} --loss ${o.loss}` +
-        `${o.sigma2 !== undefined ? ` --sigma2 ${o.sigma2}` : ''} --outlier-count ${o.outlierCount} --epochs ${o.epochs}` +
-        ` --batch ${o.batch} --outlier-batch ${o.outlierBatch} --lr ${o.lr} --seed ${o.seed}` +
+        `${knob} --generator ${generator} --outlier-count ${outlierCount} --epochs ${o.epochs}` +
+        ` --batch ${o.batch} --outlier-batch ${o.outlierBatch} --lr ${lr} --seed ${o.seed}` +
         `${o.limit ? ` --limit ${o.limit}` : ''} --out ${o.out}`;
-      const bar = progressBar(0, 'finetune', 'loss {loss} {rate} img/s');
+      const bar = progressBar(0, 'finetune', `loss {loss} {rate} ${text ? 'windows' : 'img'}/s`);
       const clf = await withAbort((signal) =>
         finetune(base, {
           outliers: {
             source: o.outliers,
-            count: o.outlierCount,
+            count: outlierCount,
             seed: o.seed,
-            generator: o.generator,
+            generator,
             sigma2: o.sigma2,
+            temperature: o.temperature,
           },
           loss: o.loss,
           epochs: o.epochs,
           batchSize: o.batch,
           outlierBatch: o.outlierBatch,
-          lr: o.lr,
+          lr,
           seed: o.seed,
           limit: o.limit,
           id: o.out.replace(/\/+$/, '').split('/').pop()!,

@@ -3,17 +3,20 @@ import { createWriteStream } from 'node:fs';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { loadCgan, sampleImages } from '../../generators/cgan/index.js';
+import { readManifest } from '../../generators/manifest.js';
 import { resolveClasses, resolveModelDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../generators/weights.js';
 import { initBackend } from '../../runtime/backend/index.js';
 import { encodeGridPng, NpyWriter, SafetensorsWriter } from '../../runtime/codecs/index.js';
 import { note } from '../output.js';
-import { nonNegativeNumber, positiveInt, uint32 } from '../parse.js';
+import { nonNegativeNumber, positiveInt, positiveNumber, uint32 } from '../parse.js';
 import { progressBar } from '../progress.js';
+import { sampleText } from './sample-text.js';
 
 interface Opts {
   model: string;
   sigma2?: number;
+  temperature?: number;
   classes?: string;
   count: number;
   seed: number;
@@ -23,35 +26,62 @@ interface Opts {
 }
 
 const PNG_LIMIT = 1024;
+const IMAGE_FORMATS = ['.npy', '.safetensors', '.png'];
 
 export function registerSample(program: Command): void {
   program
     .command('sample')
-    .summary('draw outliers from a generator at latent variance σ² (.npy, .safetensors, .png)')
-    .description(
-      'draw outliers from a generator: z ~ N(0, σ²I), classes uniform over --classes; row i depends only on\n' +
-        '(model, σ², classes, seed, i). The format follows --out: .npy (uint8 N×H×W×C, or float32 in [0,1] with\n' +
-        '--float32), .safetensors (images + classes), .png (a labelled grid).',
+    .summary(
+      'draw outliers from a generator: images at variance σ² (.npy, .safetensors, .png), text at temperature T (.ndjson, .txt)',
     )
-    .requiredOption('--model <id|dir>', 'zoo id (e.g. fashion-mnist-cgan) or a model folder')
-    .option('--sigma2 <x>', "latent variance σ² (default: the model's, 50)", nonNegativeNumber)
+    .description(
+      // One paragraph per line: Commander wraps each to the terminal's width.
+      [
+        'Draw outliers from a generator. Classes are uniform over --classes, and sample i depends only on (model, σ² or T, classes, seed, i), so --start k gives samples k… of the same stream.',
+        '',
+        'Image models (e.g. fashion-mnist-cgan): z ~ N(0, σ²I). --out .npy (uint8 N×H×W×C, or float32 in [0, 1] with --float32), .safetensors (images + classes) or .png (a labelled grid).',
+        '',
+        "Text models (e.g. brown-lm): tokens drawn from softmax(logits / T). --out .ndjson (one row per line, {index, class, label, text, tokens}, as the API sends them) or .txt (one sample's text per line).",
+      ].join('\n'),
+    )
+    .requiredOption('--model <id|dir>', 'zoo id (e.g. fashion-mnist-cgan, brown-lm) or a model folder')
+    .option('--sigma2 <x>', "image models: latent variance σ² (default: the model's, 50)", nonNegativeNumber)
+    .option(
+      '--temperature <T>',
+      "text models: sampling temperature T > 0 (default: the model's, 2)",
+      positiveNumber,
+    )
     .option('--classes <list>', 'class indices or names, comma-separated (default: all)')
     .option('--count <n>', 'number of samples', positiveInt, 1000)
     .option('--seed <n>', 'seed (uint32; 0 is a seed)', uint32, 0)
     .option('--start <n>', 'index of the first sample (a slice of the same stream)', uint32, 0)
-    .requiredOption('--out <file>', 'output file: .npy, .safetensors or .png')
-    .option('--float32', 'write float32 pixels in [0, 1] instead of uint8')
+    .requiredOption(
+      '--out <file>',
+      'output file: .npy, .safetensors or .png (images); .ndjson or .txt (text)',
+    )
+    .option('--float32', 'image models: write float32 pixels in [0, 1] instead of uint8')
     .action(async (o: Opts) => {
+      const dir = resolveModelDir(o.model);
+      const manifest = await readManifest(dir);
+      if (manifest.modality === 'text') {
+        await sampleText(dir, manifest, o);
+        return;
+      }
+      if (o.temperature !== undefined) {
+        throw new Error(
+          `--temperature applies to text models; ${manifest.id} is an image model (use --sigma2)`,
+        );
+      }
       const format = extname(o.out).toLowerCase();
-      if (!['.npy', '.safetensors', '.png'].includes(format)) {
+      if (!IMAGE_FORMATS.includes(format)) {
         throw new Error(`--out must end in .npy, .safetensors or .png, got "${o.out}"`);
       }
       if (format === '.png' && o.count > PNG_LIMIT) {
         throw new Error(`a PNG grid holds at most ${PNG_LIMIT} samples; use .npy for ${o.count}`);
       }
       await initBackend();
-      const model = await loadCgan(resolveModelDir(o.model));
-      const { manifest, config } = model;
+      const model = await loadCgan(dir);
+      const { config } = model;
       const sigma2 = o.sigma2 ?? manifest.defaultSigma2;
       const [lo, hi] = manifest.sigma2Range;
       if (sigma2 < lo || sigma2 > hi)

@@ -11,8 +11,8 @@ import { positiveInt, positiveNumber, uint32 } from '../parse.js';
 import { progressBar } from '../progress.js';
 
 interface Opts {
-  kind: 'cgan';
-  data: 'fashion-mnist';
+  kind: 'cgan' | 'lm';
+  data: 'fashion-mnist' | 'brown';
   out: string;
   id?: string;
   steps: number;
@@ -26,25 +26,40 @@ interface Opts {
   fresh?: boolean;
 }
 
+/** Defaults that differ between the two kinds (commander takes one default per option). */
+const kindDefaults = {
+  cgan: { steps: 2000, batch: 64, lr: 2e-4 },
+  lm: { steps: 1000, batch: 32, lr: 1e-3 },
+} as const;
+
 export function registerTrainGenerator(program: Command): void {
   program
     .command('train-generator')
-    .summary('train a class-conditional GAN on Fashion-MNIST (resumable)')
+    .summary('train a generator: a class-conditional GAN (images) or language model (text); resumable')
     .description(
-      'train a class-conditional GAN (--kind cgan) on Fashion-MNIST; checkpoints every --checkpoint-every steps\n' +
-        'and resumes from DIR/checkpoint when run again (Ctrl-C saves one). Writes DIR/generator.safetensors,\n' +
-        'DIR/manifest.json and DIR/samples.png.',
+      'train a generator. --kind cgan: a class-conditional GAN on Fashion-MNIST (writes DIR/generator.safetensors\n' +
+        'and DIR/samples.png). --kind lm --data brown: a class-conditional Transformer LM on the Brown corpus\n' +
+        '(2 layers, d = 200, 2 heads, ff 200, dropout 0.2; genre token first; writes DIR/lm.safetensors, DIR/vocab.json,\n' +
+        'its held-out perplexity and DIR/samples.txt). Both checkpoint every --checkpoint-every steps and resume\n' +
+        'from DIR/checkpoint when run again (Ctrl-C saves one); DIR/manifest.json records data, command, steps, seed.',
     )
-    .addOption(new Option('--kind <kind>', 'generator kind').choices(['cgan']).default('cgan'))
+    .addOption(new Option('--kind <kind>', 'generator kind').choices(['cgan', 'lm']).default('cgan'))
     .addOption(
-      new Option('--data <name>', 'training data').choices(['fashion-mnist']).default('fashion-mnist'),
+      new Option('--data <name>', 'training data (cgan: fashion-mnist; lm: brown)').choices([
+        'fashion-mnist',
+        'brown',
+      ]),
     )
     .requiredOption('--out <dir>', 'output folder (a zoo entry, e.g. zoo/fashion-mnist-cgan)')
     .option('--id <id>', 'model id in the manifest (default: the folder name)')
-    .option('--steps <n>', 'total generator/discriminator steps', positiveInt, 2000)
-    .option('--batch <n>', 'real images per step', positiveInt, 64)
+    .option('--steps <n>', 'total training steps (default: cgan 2000, lm 1000)', positiveInt)
+    .option('--batch <n>', 'images (cgan, default 64) or sequences (lm, default 32) per step', positiveInt)
     .option('--seed <n>', 'seed of initialisation, batches and latents (uint32)', uint32, 0)
-    .option('--lr <x>', 'Adam learning rate (β = 0.5, 0.999)', positiveNumber, 2e-4)
+    .option(
+      '--lr <x>',
+      'Adam learning rate (cgan: 2e-4, β = 0.5, 0.999; lm: 1e-3 peak, warm-up + cosine)',
+      positiveNumber,
+    )
     .option('--latent <n>', 'latent size', positiveInt, defaultCganConfig.latentDim)
     .option(
       '--width <n>',
@@ -55,7 +70,16 @@ export function registerTrainGenerator(program: Command): void {
     .addOption(new Option('--loss <loss>', 'GAN loss').choices(['ns', 'hinge']).default('ns'))
     .option('--checkpoint-every <n>', 'steps between checkpoints', positiveInt, 100)
     .option('--fresh', 'ignore an existing checkpoint in --out and start over')
-    .action(async (o: Opts) => {
+    .action(async (opts: Opts) => {
+      const o = { ...kindDefaults[opts.kind], ...definedOnly(opts) } as Opts;
+      if (o.kind === 'lm') {
+        if (o.data && o.data !== 'brown') throw new Error(`--kind lm trains on --data brown, not ${o.data}`);
+        const { trainBrownLm } = await import('./train-lm.js');
+        await trainBrownLm(o);
+        return;
+      }
+      if (o.data && o.data !== 'fashion-mnist')
+        throw new Error(`--kind cgan trains on --data fashion-mnist, not ${o.data}`);
       if (o.latent < 64) throw new Error(`--latent must be ≥ 64 (the generator's contract), got ${o.latent}`);
       const backend = await initBackend();
       const train = loadFashionMnist('train');
@@ -146,4 +170,8 @@ export function registerTrainGenerator(program: Command): void {
       );
       note(`wrote ${join(o.out, 'manifest.json')} (${manifest.weights.digest}) and samples.png`);
     });
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -3,7 +3,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { normalRows, Purpose, uniformIntRows } from '../../runtime/rng/index.js';
 import * as tf from '../../runtime/tf.js';
-import { assignWeights, decodeWeights, encodeWeights, snapshot, writeFileAtomic } from '../weights.js';
+import {
+  assignWeights,
+  decodeWeights,
+  encodeWeights,
+  optimizerArrays,
+  restoreOptimizer,
+  snapshot,
+  writeFileAtomic,
+} from '../weights.js';
 import type { CganConfig } from './config.js';
 import {
   type DiscriminatorVars,
@@ -76,30 +84,12 @@ async function saveCheckpoint(
   optG: tf.Optimizer,
   optD: tf.Optimizer,
 ): Promise<void> {
-  const optArrays = async (opt: tf.Optimizer) => {
-    // Adam restores its moments by position, not name, so the order is what is saved.
-    const weights = await opt.getWeights();
-    const arrays: Record<string, { data: Float32Array; shape: number[] }> = {};
-    weights.forEach((w, i) => {
-      arrays[String(i).padStart(4, '0')] = {
-        data: Float32Array.from(w.tensor.dataSync()),
-        shape: [...w.tensor.shape],
-      };
-    });
-    return arrays;
-  };
   await writeFileAtomic(ckpt(dir, 'generator.safetensors'), encodeWeights(snapshot(g)));
   await writeFileAtomic(ckpt(dir, 'discriminator.safetensors'), encodeWeights(snapshot(d)));
-  await writeFileAtomic(ckpt(dir, 'adam-g.safetensors'), encodeWeights(await optArrays(optG)));
-  await writeFileAtomic(ckpt(dir, 'adam-d.safetensors'), encodeWeights(await optArrays(optD)));
+  await writeFileAtomic(ckpt(dir, 'adam-g.safetensors'), encodeWeights(await optimizerArrays(optG)));
+  await writeFileAtomic(ckpt(dir, 'adam-d.safetensors'), encodeWeights(await optimizerArrays(optD)));
   // state.json last: its presence means the four files beside it are complete.
   await writeFileAtomic(ckpt(dir, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
-}
-
-async function loadOptimizer(opt: tf.Optimizer, path: string): Promise<void> {
-  const arrays = decodeWeights(new Uint8Array(await readFile(path)));
-  const names = Object.keys(arrays).sort();
-  await opt.setWeights(names.map((n) => ({ name: n, tensor: tf.tensor(arrays[n].data, arrays[n].shape) })));
 }
 
 /** Scales uint8 pixels to the generator's tanh range [−1, 1]. */
@@ -156,8 +146,8 @@ export async function trainCgan(data: LabelledImages, o: CganTrainOptions): Prom
       decodeWeights(new Uint8Array(await readFile(ckpt(o.outDir, 'discriminator.safetensors')))),
       'checkpoint',
     );
-    await loadOptimizer(optG, ckpt(o.outDir, 'adam-g.safetensors'));
-    await loadOptimizer(optD, ckpt(o.outDir, 'adam-d.safetensors'));
+    await restoreOptimizer(optG, ckpt(o.outDir, 'adam-g.safetensors'));
+    await restoreOptimizer(optD, ckpt(o.outDir, 'adam-d.safetensors'));
     start = state.step;
     priorSeconds = state.seconds;
   }

@@ -1,24 +1,30 @@
 import type * as tf from '../../runtime/tf.js';
+import { gruClassifier } from './gru-classifier.js';
 import { smallCnn } from './small-cnn.js';
 import { wideResNet } from './wide-resnet.js';
 
+/** Image backbones; `gru` is the text classifier (token ids in). */
 export const architectures = ['small-cnn', 'wrn'] as const;
-export type Architecture = (typeof architectures)[number];
+export type Architecture = (typeof architectures)[number] | 'gru';
 
-/** Builds a classifier that maps NHWC images in [0, 1] to logits. */
+/** Builds a classifier mapping NHWC images in [0, 1] (or, for `gru`, [length] token ids) to logits. */
 export function buildClassifier(
   arch: Architecture,
-  inputShape: [number, number, number],
+  inputShape: readonly number[],
   numClasses: number,
+  o: { vocabSize?: number } = {},
 ): tf.LayersModel {
   switch (arch) {
     case 'small-cnn':
-      return smallCnn(inputShape, numClasses);
+      return smallCnn(inputShape as [number, number, number], numClasses);
     case 'wrn':
-      return wideResNet(inputShape, numClasses);
+      return wideResNet(inputShape as [number, number, number], numClasses);
+    case 'gru':
+      if (!o.vocabSize) throw new Error('a gru classifier needs its vocabulary size');
+      return gruClassifier(inputShape[0], o.vocabSize, numClasses);
     default:
       throw new Error(`unknown architecture "${arch as string}" (choose from ${architectures.join(', ')})`);
   }
 }
 
-export { smallCnn, wideResNet };
+export { gruClassifier, smallCnn, wideResNet };

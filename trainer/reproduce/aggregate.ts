@@ -57,7 +57,7 @@ function pick(report: EvalReport, detector: DetectorName): EvalResult[] {
 }
 
 /** Builds Table 1 from the runs' eval.json files. */
-export function table(dir: string, c: ImagesPlanConfig): TableRow[] {
+export function table(dir: string, c: Pick<ImagesPlanConfig, 'seeds' | 'ood'>): TableRow[] {
   return tableRows.map((row) => {
     const reports = c.seeds.map((s) => readEval(dir, runName(row.run, s)));
     const mean = Object.fromEntries(

@@ -29,7 +29,7 @@ export async function checkConditioning(
     images.set(b.data as Uint8Array, b.start * h * w * c);
     labels.set(b.classes, b.start);
   }
-  const acc = accuracyOf(logitsOf(clf.model, images, [count, h, w, c]), labels);
+  const acc = accuracyOf(logitsOf(clf.model, { name: 'samples', images, shape: [count, h, w, c] }), labels);
   gen.dispose();
   return {
     generator: gen.manifest.id,

@@ -1,9 +1,9 @@
 import type { Stat, TableRow } from './aggregate.js';
 import type { ImagesReport } from './images.js';
 
-const f = (s: Stat) => (s.n > 1 ? `${s.mean.toFixed(2)} ± ${s.std.toFixed(2)}` : s.mean.toFixed(2));
+export const f = (s: Stat) => (s.n > 1 ? `${s.mean.toFixed(2)} ± ${s.std.toFixed(2)}` : s.mean.toFixed(2));
 
-function tableMd(rows: TableRow[]): string {
+export function tableMd(rows: TableRow[]): string {
   const head =
     '| method | loss | detector | AUROC ↑ | AUPR-IN ↑ | AUPR-OUT ↑ | FPR@95TPR ↓ | test acc. |\n|---|---|---|---|---|---|---|---|';
   const body = rows.map(
@@ -13,7 +13,7 @@ function tableMd(rows: TableRow[]): string {
   return [head, ...body].join('\n');
 }
 
-function perSetMd(rows: TableRow[], sets: string[]): string {
+export function perSetMd(rows: TableRow[], sets: string[]): string {
   const head = `| method | detector | ${sets.map((s) => `${s} AUROC / FPR95`).join(' | ')} |\n|---|---|${sets.map(() => '---').join('|')}|`;
   const body = rows.map(
     (r) =>

@@ -1,0 +1,15 @@
+export { defaultLmShape, type LmConfig } from './config.js';
+export { exportLm } from './export.js';
+export { writeTinyLm } from './fixture.js';
+export { type LoadedLm, loadLm, readVocab } from './load.js';
+export { emptyCache, initLm, type KvCache, type LmVars, lmLogits, lmLoss, lmStep } from './model.js';
+export { sampleTexts, type TextBatch, type TextSampleRequest, textRow } from './sampler.js';
+export {
+  type LabelledStream,
+  type LmProgress,
+  type LmRun,
+  type LmTrainOptions,
+  lmBatch,
+  perplexity,
+  trainLm,
+} from './train.js';

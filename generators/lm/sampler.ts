@@ -1,0 +1,179 @@
+import { Purpose, RngArgumentError, sampleStream, uniformIntRows } from '../../runtime/rng/index.js';
+import type { Vocab } from '../../runtime/text/vocab.js';
+import * as tf from '../../runtime/tf.js';
+import type { LmConfig } from './config.js';
+import { emptyCache, type KvCache, type LmVars, lmStep } from './model.js';
+
+/** What to sample: row i depends only on (weights, T, classes, seed, i). */
+export interface TextSampleRequest {
+  /** Softmax temperature T > 0: T > 1 flattens the distribution (GOE's outliers, paper: T = 2). */
+  temperature: number;
+  /** Class indices to draw from, uniformly; default all. */
+  classes?: readonly number[];
+  seed: number;
+  start?: number;
+  count: number;
+  /** Tokens per sample; default the model's trained length. */
+  length?: number;
+  /** Rows decoded together (does not change the values). */
+  batchSize?: number;
+}
+
+/** One batch of generated rows, in request order. */
+export interface TextBatch {
+  start: number;
+  count: number;
+  /** count×length token ids, row-major. */
+  tokens: Int32Array;
+  length: number;
+  classes: Int32Array;
+}
+
+/**
+ * Autoregressive sampling with a key/value cache. Sample i reads its class from the (seed, i, CLASS)
+ * stream and its t-th token from the t-th uniform of the (seed, i, TOKEN) stream, drawn in float64 by
+ * inverse CDF from softmax(logits / T): given the same logits the same token on any backend and in any
+ * batch. Special tokens (class tokens) are never drawn.
+ */
+export async function* sampleTexts(
+  vars: LmVars,
+  config: LmConfig,
+  req: TextSampleRequest,
+): AsyncGenerator<TextBatch> {
+  const classes = req.classes ?? config.classTokens.map((_, i) => i);
+  const start = req.start ?? 0;
+  const batch = req.batchSize ?? 64;
+  const length = req.length ?? config.length;
+  const V = config.vocabSize;
+  checkTemperature(req.temperature);
+  const weights = new Float64Array(V);
+  for (let done = 0; done < req.count; ) {
+    const n = Math.min(batch, req.count - done);
+    const first = start + done;
+    const pick = uniformIntRows(req.seed, first, n, classes.length, Purpose.CLASS);
+    const cls = Int32Array.from(pick, (k) => classes[k]);
+    const streams = Array.from({ length: n }, (_, r) => sampleStream(req.seed, first + r, Purpose.TOKEN));
+    const tokens = new Int32Array(n * length);
+    let ids = tf.tensor1d(
+      Int32Array.from(cls, (k) => config.classTokens[k]),
+      'int32',
+    );
+    let cache: KvCache = emptyCache();
+    for (let t = 0; t < length; t++) {
+      const step = lmStep(vars, config, ids, cache);
+      cache = step.cache;
+      ids.dispose();
+      const logits = (await step.logits.data()) as Float32Array;
+      step.logits.dispose();
+      const next = new Int32Array(n);
+      for (let r = 0; r < n; r++) {
+        next[r] = drawToken(
+          logits,
+          r * V,
+          V,
+          config.specials,
+          req.temperature,
+          streams[r].uniform(),
+          weights,
+        );
+        tokens[r * length + t] = next[r];
+      }
+      ids = tf.tensor1d(next, 'int32');
+    }
+    ids.dispose();
+    tf.dispose([...cache.keys, ...cache.values]);
+    yield { start: first, count: n, tokens, length, classes: cls };
+    done += n;
+  }
+}
+
+function checkTemperature(temperature: number): void {
+  if (!Number.isFinite(temperature) || temperature < 0) {
+    throw new RngArgumentError('temperature', temperature, 'must be a finite number >= 0 (0 means argmax)');
+  }
+}
+
+/**
+ * The token `categoricalFromUniform(row, T, u)` draws, where `row` is `logits[offset … offset + V)` with
+ * ids 1 … specials − 1 set to −Infinity (`<unk>`, id 0, stays drawable: Brown text has it): the same
+ * float64 operations in the same order — max, wᵢ = exp((lᵢ − max) / T), Σw, first i with u·Σw < Σ_{j≤i} wⱼ
+ * — but with no row copy, no per-row allocation (`w` is scratch of length ≥ V) and the masked ids skipped
+ * (their weight is exactly 0, and x + 0 = x), so the draw is bit-for-bit the reference one. The V-wide exp
+ * of every row is most of a step's JavaScript time.
+ *
+ * @throws {RngArgumentError} as `categoricalFromUniform` on NaN / +Infinity logits or none finite
+ */
+export function drawToken(
+  logits: Float32Array,
+  offset: number,
+  V: number,
+  specials: number,
+  temperature: number,
+  u: number,
+  w: Float64Array,
+): number {
+  const from = Math.max(1, specials);
+  const end = offset + V;
+  // Index 0 (`<unk>`) first, then from..V−1: the reference's order with the masked ids left out.
+  let max = logits[offset];
+  let argmax = 0;
+  if (Number.isNaN(max)) throw badLogit(0, max);
+  for (let j = offset + from; j < end; j++) {
+    const l = logits[j];
+    if (l > max) {
+      max = l;
+      argmax = j - offset;
+    } else if (Number.isNaN(l)) {
+      throw badLogit(j - offset, l);
+    }
+  }
+  if (max === Number.POSITIVE_INFINITY) throw badLogit(argmax, max);
+  if (max === Number.NEGATIVE_INFINITY) {
+    throw new RngArgumentError('logits', logits.subarray(offset, end), 'must have at least one finite entry');
+  }
+  if (temperature === 0) return argmax;
+  let total = Math.exp((logits[offset] - max) / temperature);
+  w[0] = total;
+  for (let j = offset + from, i = from; j < end; j++, i++) {
+    const x = Math.exp((logits[j] - max) / temperature);
+    w[i] = x;
+    total += x;
+  }
+  const target = u * total;
+  let acc = 0;
+  let last = argmax;
+  if (w[0] !== 0) {
+    acc = w[0];
+    last = 0;
+    if (target < acc) return 0;
+  }
+  for (let i = from; i < V; i++) {
+    const x = w[i];
+    if (x === 0) continue;
+    acc += x;
+    last = i;
+    if (target < acc) return i;
+  }
+  // Rounding can leave target ≥ the summed cumulative; fall back to the last class with mass.
+  return last;
+}
+
+const badLogit = (i: number, l: number) =>
+  new RngArgumentError(`logits[${i}]`, l, 'must be a number < +Infinity (-Infinity masks a class)');
+
+/** A generated row as the API's and `goe sample`'s NDJSON text row (api/CONTRACT.md). */
+export function textRow(
+  b: TextBatch,
+  r: number,
+  vocab: Vocab,
+  classNames: readonly string[],
+): { index: number; class: number; label: string; text: string; tokens: number[] } {
+  const ids = b.tokens.subarray(r * b.length, (r + 1) * b.length);
+  return {
+    index: b.start + r,
+    class: b.classes[r],
+    label: classNames[b.classes[r]],
+    text: vocab.decode(ids),
+    tokens: Array.from(ids),
+  };
+}

