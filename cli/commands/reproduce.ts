@@ -8,6 +8,42 @@ import { note } from '../output.js';
 import { positiveInt } from '../parse.js';
 import { withAbort } from '../signals.js';
 
+interface ReproduceFlags {
+  quick?: boolean;
+  runs?: string;
+  reports?: string;
+  jobs: number;
+  zoo?: boolean;
+}
+
+/** What both reproductions share: folders, the recorded command, Ctrl-C, per-job progress lines. */
+async function runReproduction<R extends { mode: string; wallSeconds: number }>(
+  kind: 'images' | 'text',
+  o: ReproduceFlags,
+  run: (options: Parameters<typeof reproduceImages>[0]) => Promise<R>,
+): Promise<R> {
+  const runsDir = o.runs ?? join('.goe', 'reproduce', o.quick ? `${kind}-quick` : kind);
+  const reportsDir = o.reports ?? (o.quick ? join(runsDir, 'report') : 'reports');
+  const command = `goe reproduce ${kind}${o.quick ? ' --quick' : ''}${o.zoo ? ' --zoo' : ''} --jobs ${o.jobs}`;
+  const report = await withAbort((signal) =>
+    run({
+      quick: !!o.quick,
+      runsDir,
+      reportsDir,
+      concurrency: o.jobs,
+      zoo: !!o.zoo,
+      command,
+      signal,
+      onStage: note,
+      onJob: (done, total, job, seconds, skipped) =>
+        note(`[${done}/${total}] ${job.id} ${skipped ? '(already done)' : `${seconds.toFixed(0)} s`}`),
+    }),
+  );
+  const file = `${kind}${report.mode === 'quick' ? '-quick' : ''}.md`;
+  note(`wrote ${join(reportsDir, file)} in ${(report.wallSeconds / 60).toFixed(1)} min`);
+  return report;
+}
+
 export function registerReproduce(program: Command): void {
   const reproduce = program
     .command('reproduce')
@@ -27,33 +63,16 @@ export function registerReproduce(program: Command): void {
     .option('--reports <dir>', 'where the report goes (default reports/, or <runs>/report with --quick)')
     .option('--jobs <n>', 'parallel jobs', positiveInt, Math.max(1, cpus().length))
     .option('--zoo', "copy the first seed's classifiers into zoo/ (full runs only)")
-    .action(async (o: { quick?: boolean; runs?: string; reports?: string; jobs: number; zoo?: boolean }) => {
+    .action(async (o: ReproduceFlags) => {
       await initBackend();
-      const runsDir = o.runs ?? join('.goe', 'reproduce', o.quick ? 'images-quick' : 'images');
-      const reportsDir = o.reports ?? (o.quick ? join(runsDir, 'report') : 'reports');
-      const command = `goe reproduce images${o.quick ? ' --quick' : ''}${o.zoo ? ' --zoo' : ''} --jobs ${o.jobs}`;
-      const report = await withAbort((signal) =>
-        reproduceImages({
-          quick: !!o.quick,
-          runsDir,
-          reportsDir,
-          concurrency: o.jobs,
-          zoo: !!o.zoo,
-          command,
-          signal,
-          onStage: note,
-          onJob: (done, total, job, seconds, skipped) =>
-            note(`[${done}/${total}] ${job.id} ${skipped ? '(already done)' : `${seconds.toFixed(0)} s`}`),
-        }),
-      );
+      const report = await runReproduction('images', o, reproduceImages);
       const goe = report.table.find((r) => r.method.startsWith('GOE') && r.detector === 'msp');
       const base = report.table.find((r) => r.method === 'baseline' && r.detector === 'msp');
-      note(
-        `wrote ${join(reportsDir, report.mode === 'quick' ? 'images-quick.md' : 'images.md')} in ${(report.wallSeconds / 60).toFixed(1)} min` +
-          (goe && base
-            ? `; mean AUROC (MSP) baseline ${base.mean.auroc.mean.toFixed(2)} → GOE ${goe.mean.auroc.mean.toFixed(2)}`
-            : ''),
-      );
+      if (goe && base) {
+        note(
+          `mean AUROC (MSP) baseline ${base.mean.auroc.mean.toFixed(2)} → GOE ${goe.mean.auroc.mean.toFixed(2)}`,
+        );
+      }
     });
   reproduce
     .command('text')
@@ -70,29 +89,12 @@ export function registerReproduce(program: Command): void {
     .option('--reports <dir>', 'where the report goes (default reports/, or <runs>/report with --quick)')
     .option('--jobs <n>', 'parallel jobs', positiveInt, Math.max(1, cpus().length))
     .option('--zoo', "copy the first seed's classifiers into zoo/ (full runs only)")
-    .action(async (o: { quick?: boolean; runs?: string; reports?: string; jobs: number; zoo?: boolean }) => {
-      const runsDir = o.runs ?? join('.goe', 'reproduce', o.quick ? 'text-quick' : 'text');
-      const reportsDir = o.reports ?? (o.quick ? join(runsDir, 'report') : 'reports');
-      const command = `goe reproduce text${o.quick ? ' --quick' : ''}${o.zoo ? ' --zoo' : ''} --jobs ${o.jobs}`;
-      const report = await withAbort((signal) =>
-        reproduceText({
-          quick: !!o.quick,
-          runsDir,
-          reportsDir,
-          concurrency: o.jobs,
-          zoo: !!o.zoo,
-          command,
-          signal,
-          onStage: note,
-          onJob: (done, total, job, seconds, skipped) =>
-            note(`[${done}/${total}] ${job.id} ${skipped ? '(already done)' : `${seconds.toFixed(0)} s`}`),
-        }),
-      );
+    .action(async (o: ReproduceFlags) => {
+      const report = await runReproduction('text', o, reproduceText);
       const row = (m: string) =>
         report.table.find((r) => r.method === m && r.detector === 'msp')?.mean.auroc.mean;
       note(
-        `wrote ${join(reportsDir, report.mode === 'quick' ? 'text-quick.md' : 'text.md')} in ${(report.wallSeconds / 60).toFixed(1)} min; ` +
-          `mean AUROC (MSP) baseline ${row('baseline')?.toFixed(2)}, noise ${row('noise-OE')?.toFixed(2)}, ` +
+        `mean AUROC (MSP) baseline ${row('baseline')?.toFixed(2)}, noise ${row('noise-OE')?.toFixed(2)}, ` +
           `GOE ${row('GOE (generated)')?.toFixed(2)}, natural ${row('natural-OE')?.toFixed(2)}`,
       );
     });

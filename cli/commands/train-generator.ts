@@ -9,6 +9,7 @@ import { loadFashionMnist } from '../../trainer/datasets/fashion-mnist.js';
 import { note } from '../output.js';
 import { positiveInt, positiveNumber, uint32 } from '../parse.js';
 import { progressBar } from '../progress.js';
+import { withAbort } from '../signals.js';
 
 interface Opts {
   kind: 'cgan' | 'lm';
@@ -90,39 +91,34 @@ export function registerTrainGenerator(program: Command): void {
         dWidth: o.width,
         loss: o.loss,
       };
-      const abort = new AbortController();
-      const onSignal = () => {
-        note('\nstopping: saving a checkpoint (run the same command again to resume)');
-        abort.abort();
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
       const bar = progressBar(o.steps, 'train-generator', 'D {lossD} G {lossG} {rate} img/s');
-      const run = await trainCgan(
-        { images: train.images, labels: train.labels!, shape: train.shape },
-        {
-          config,
-          outDir: o.out,
-          steps: o.steps,
-          batchSize: o.batch,
-          seed: o.seed,
-          learningRate: o.lr,
-          beta1: 0.5,
-          beta2: 0.999,
-          checkpointEvery: o.checkpointEvery,
-          fresh: o.fresh,
-          signal: abort.signal,
-          onProgress: (p) =>
-            bar.update(p.step, {
-              lossD: p.lossD.toFixed(3),
-              lossG: p.lossG.toFixed(3),
-              rate: p.imagesPerSec.toFixed(0),
-            }),
-        },
+      const run = await withAbort(
+        (signal) =>
+          trainCgan(
+            { images: train.images, labels: train.labels!, shape: train.shape },
+            {
+              config,
+              outDir: o.out,
+              steps: o.steps,
+              batchSize: o.batch,
+              seed: o.seed,
+              learningRate: o.lr,
+              beta1: 0.5,
+              beta2: 0.999,
+              checkpointEvery: o.checkpointEvery,
+              fresh: o.fresh,
+              signal,
+              onProgress: (p) =>
+                bar.update(p.step, {
+                  lossD: p.lossD.toFixed(3),
+                  lossG: p.lossG.toFixed(3),
+                  rate: p.imagesPerSec.toFixed(0),
+                }),
+            },
+          ),
+        { resumable: true },
       );
       bar.stop();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
       if (run.step < o.steps) {
         note(`stopped at step ${run.step}/${o.steps}; checkpoint saved in ${join(o.out, 'checkpoint')}`);
         process.exitCode = 130;

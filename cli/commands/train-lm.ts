@@ -20,6 +20,7 @@ import {
 } from '../../trainer/datasets/text/brown.js';
 import { note } from '../output.js';
 import { progressBar } from '../progress.js';
+import { withAbort } from '../signals.js';
 
 /** The options of `goe train-generator` an LM run reads. */
 export interface LmOpts {
@@ -52,31 +53,26 @@ export async function trainBrownLm(o: LmOpts): Promise<void> {
     classTokens: brownClassNames.map((n) => vocab.id(classToken(n))),
     specials: vocab.specials,
   };
-  const abort = new AbortController();
-  const onSignal = () => {
-    note('\nstopping: saving a checkpoint (run the same command again to resume)');
-    abort.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   const bar = progressBar(o.steps, 'train-generator', 'loss {loss} {rate} tok/s');
-  const run = await trainLm(train, {
-    config,
-    outDir: o.out,
-    steps: o.steps,
-    batchSize: o.batch,
-    seed: o.seed,
-    lr: o.lr,
-    warmup: warmupOf(o.steps),
-    clipNorm: 1,
-    checkpointEvery: o.checkpointEvery,
-    fresh: o.fresh,
-    signal: abort.signal,
-    onProgress: (p) => bar.update(p.step, { loss: p.loss.toFixed(3), rate: p.tokensPerSec.toFixed(0) }),
-  });
+  const run = await withAbort(
+    (signal) =>
+      trainLm(train, {
+        config,
+        outDir: o.out,
+        steps: o.steps,
+        batchSize: o.batch,
+        seed: o.seed,
+        lr: o.lr,
+        warmup: warmupOf(o.steps),
+        clipNorm: 1,
+        checkpointEvery: o.checkpointEvery,
+        fresh: o.fresh,
+        signal,
+        onProgress: (p) => bar.update(p.step, { loss: p.loss.toFixed(3), rate: p.tokensPerSec.toFixed(0) }),
+      }),
+    { resumable: true },
+  );
   bar.stop();
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
   if (run.step < o.steps) {
     note(`stopped at step ${run.step}/${o.steps}; checkpoint saved in ${join(o.out, 'checkpoint')}`);
     process.exitCode = 130;

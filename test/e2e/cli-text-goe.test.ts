@@ -148,4 +148,26 @@ describe('the shipped text models', () => {
       expect(m.vocab.digest).toMatch(/^sha256:/);
     }
   });
+
+  it('goe eval scores a text file with a shipped classifier', async () => {
+    const txt = join(dir, 'mail.txt');
+    await writeFile(
+      txt,
+      'Dear friend, you have won a prize. Reply with your bank details to claim it.\n'.repeat(40),
+    );
+    const e = await runGoe([
+      'eval',
+      '--model',
+      join(zooDir(), 'brown-classifier-goe-msp'),
+      '--ood',
+      txt,
+      '--limit',
+      '50',
+      '--json',
+    ]);
+    expect(e.code, e.stderr).toBe(0);
+    const report = JSON.parse(e.stdout);
+    expect(report.accuracy).toBeGreaterThan(30);
+    expect(report.results.every((r: { ood: string }) => r.ood === 'mail.txt')).toBe(true);
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { concatSets, expectImageShape, type ImageSet, subset } from './image-set.js';
-import { pixelToFloat, quantizePixel, toFloatBatch } from './pixels.js';
+import { pixelToFloat, quantizePixel } from './pixels.js';
 
 function set(name: string, n: number, first: number, labels?: number[], classNames?: string[]): ImageSet {
   const images = Uint8Array.from({ length: n * 784 }, (_, i) => (first + Math.floor(i / 784)) % 256);
@@ -69,36 +69,6 @@ describe('concatSets', () => {
     expect(() => concatSets([])).toThrow(/at least one/);
     const odd: ImageSet = { name: 'odd', images: new Uint8Array(32 * 32), shape: [1, 32, 32, 1] };
     expect(() => concatSets([set('a', 1, 0), odd])).toThrow(/cannot concatenate odd \(32×32×1\)/);
-  });
-});
-
-describe('toFloatBatch', () => {
-  it('scales pixels by 1/255 into [0, 1]', () => {
-    const s: ImageSet = {
-      name: 's',
-      images: Uint8Array.from({ length: 3 * 784 }, (_, i) => i % 256),
-      shape: [3, 28, 28, 1],
-    };
-    const all = toFloatBatch(s, 0, 3);
-    expect(all.length).toBe(3 * 784);
-    for (let i = 0; i < all.length; i++) expect(all[i]).toBe(Math.fround((i % 256) / 255));
-    expect(all[0]).toBe(0);
-    expect(all[255]).toBe(1);
-    expect(all[51]).toBeCloseTo(0.2, 7);
-  });
-
-  it('returns exactly the rows asked for', () => {
-    const s = set('s', 5, 100);
-    const batch = toFloatBatch(s, 2, 2);
-    expect(batch.length).toBe(2 * 784);
-    expect(batch[0]).toBe(pixelToFloat(102));
-    expect(batch[784]).toBe(pixelToFloat(103));
-    expect(toFloatBatch(s, 5, 0).length).toBe(0);
-  });
-
-  it('rejects a range outside the set', () => {
-    expect(() => toFloatBatch(set('s', 2, 0), 1, 2)).toThrow("batch [1, 3) is outside s's 2 images");
-    expect(() => toFloatBatch(set('s', 2, 0), -1, 1)).toThrow(/outside/);
   });
 });
 

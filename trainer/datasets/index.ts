@@ -41,6 +41,6 @@ export {
   resolveOodSet,
 } from './ood-sets.js';
 export { areaResample, loadPhoto, type Photo, WORKING_SHORT_SIDE } from './photo.js';
-export { pixelToFloat, quantizePixel, toFloatBatch } from './pixels.js';
+export { pixelToFloat, quantizePixel } from './pixels.js';
 export { DatasetPurpose } from './purpose.js';
 export { loadImagePath } from './user-path.js';

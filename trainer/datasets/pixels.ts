@@ -22,25 +22,3 @@ export function pixelToFloat(v: number): number {
 export function quantizePixel(x: number): number {
   return x <= 0 ? 0 : x >= 1 ? 255 : Math.round(x * 255);
 }
-
-/**
- * Images `[start, start + count)` of `set` as classifier input: a row-major `count × h × w × c` (NHWC)
- * Float32Array of `v / 255` (see the module note: the only normalisation goe applies).
- *
- * @throws {DatasetError} `bad_argument` when the range is not inside the set
- */
-export function toFloatBatch(set: ImageSet, start: number, count: number): Float32Array {
-  const [n, h, w, c] = set.shape;
-  if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > n) {
-    throw new DatasetError(
-      'bad_argument',
-      `batch [${start}, ${start + count}) is outside ${set.name}'s ${n} images`,
-      { value: { start, count } },
-    );
-  }
-  const size = h * w * c;
-  const src = set.images.subarray(start * size, (start + count) * size);
-  const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = PIXEL_TO_FLOAT[src[i]];
-  return out;
-}

@@ -11,6 +11,7 @@ import { checkConditioning, type GeneratorCheck, sigma2Grid } from './generator-
 import { type Job, runJobs } from './jobs.js';
 import { fullConfig, type ImagesPlanConfig, imagesPlan, quickConfig, runName } from './plan.js';
 import { imagesMarkdown } from './report-markdown.js';
+import { exportClassifiers } from './zoo-export.js';
 
 export interface ReproduceOptions {
   quick: boolean;
@@ -51,34 +52,6 @@ async function versions(): Promise<Record<string, string>> {
     '@tensorflow/tfjs': await read('node_modules/@tensorflow/tfjs/package.json'),
     '@tensorflow/tfjs-backend-wasm': await read('node_modules/@tensorflow/tfjs-backend-wasm/package.json'),
   };
-}
-
-/** The zoo names of Table 1's classifiers (msp = trained with the OE loss, energy = energy-bounded loss). */
-const zooNames: Record<string, string> = {
-  baseline: 'fashion-mnist-classifier-baseline',
-  'generated-oe': 'fashion-mnist-classifier-goe-msp',
-  'generated-energy': 'fashion-mnist-classifier-goe-energy',
-  'noise-oe': 'fashion-mnist-classifier-noise-msp',
-  'noise-energy': 'fashion-mnist-classifier-noise-energy',
-  'natural-oe': 'fashion-mnist-classifier-natural-msp',
-  'natural-energy': 'fashion-mnist-classifier-natural-energy',
-};
-
-async function exportZoo(runsDir: string, c: ImagesPlanConfig, reportPath: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const [run, id] of Object.entries(zooNames)) {
-    const from = join(runsDir, runName(run, c.seeds[0]));
-    const to = join(zooDir(), id);
-    await mkdir(to, { recursive: true });
-    await cp(join(from, 'weights.safetensors'), join(to, 'weights.safetensors'));
-    const manifest = JSON.parse(await readFile(join(from, 'manifest.json'), 'utf8')) as ClassifierManifest;
-    const evalReport = JSON.parse(await readFile(join(from, 'eval.json'), 'utf8'));
-    manifest.id = id;
-    manifest.metrics = { ...manifest.metrics, ood: evalReport, report: reportPath };
-    await writeFileAtomic(join(to, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    out.push(id);
-  }
-  return out;
 }
 
 /**
@@ -177,7 +150,7 @@ export async function reproduceImages(o: ReproduceOptions): Promise<ImagesReport
   await writeFileAtomic(join(o.reportsDir, `${prefix}.json`), `${JSON.stringify(report, null, 2)}\n`);
   await writeFileAtomic(join(o.reportsDir, `${prefix}.md`), imagesMarkdown(report));
   if (o.zoo && !o.quick) {
-    const ids = await exportZoo(o.runsDir, c, `reports/${prefix}.md`);
+    const ids = await exportClassifiers(o.runsDir, c.seeds[0], 'fashion-mnist', `reports/${prefix}.md`);
     o.onStage?.(`zoo: ${ids.join(', ')}`);
   }
   return report;

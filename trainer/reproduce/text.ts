@@ -9,22 +9,12 @@ import type { ClassifierManifest } from '../classifier.js';
 import { readNdjsonTexts } from '../datasets/text/ndjson-outliers.js';
 import { linePlotSvg } from '../report/plot.js';
 import { readEval, stat, type TableRow, table } from './aggregate.js';
-import { type Job, runJobs } from './jobs.js';
+import type { ReproduceOptions } from './images.js';
+import { runJobs } from './jobs.js';
 import { runName } from './plan.js';
 import { f, perSetMd, tableMd } from './report-markdown.js';
 import { fullTextConfig, poolFile, quickTextConfig, type TextPlanConfig, textPlan } from './text-plan.js';
-
-export interface TextReproduceOptions {
-  quick: boolean;
-  runsDir: string;
-  reportsDir: string;
-  concurrency: number;
-  zoo: boolean;
-  command: string;
-  signal?: AbortSignal;
-  onJob?: (done: number, total: number, job: Job, seconds: number, skipped: boolean) => void;
-  onStage?: (message: string) => void;
-}
+import { exportClassifiers } from './zoo-export.js';
 
 /** One point of the temperature sweep (OE loss, MSP, first seed). */
 export interface TemperaturePoint {
@@ -52,34 +42,6 @@ export interface TextReport {
   figures: { temperaturePlot: string };
 }
 
-const zooNames: Record<string, string> = {
-  baseline: 'brown-classifier-baseline',
-  'generated-oe': 'brown-classifier-goe-msp',
-  'generated-energy': 'brown-classifier-goe-energy',
-  'noise-oe': 'brown-classifier-noise-msp',
-  'noise-energy': 'brown-classifier-noise-energy',
-  'natural-oe': 'brown-classifier-natural-msp',
-  'natural-energy': 'brown-classifier-natural-energy',
-};
-
-async function exportZoo(runsDir: string, c: TextPlanConfig, reportPath: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const [run, id] of Object.entries(zooNames)) {
-    const from = join(runsDir, runName(run, c.seeds[0]));
-    const to = join(zooDir(), id);
-    await mkdir(to, { recursive: true });
-    await cp(join(from, 'weights.safetensors'), join(to, 'weights.safetensors'));
-    await cp(join(from, 'vocab.json'), join(to, 'vocab.json'));
-    const manifest = JSON.parse(await readFile(join(from, 'manifest.json'), 'utf8')) as ClassifierManifest;
-    const evalReport = JSON.parse(await readFile(join(from, 'eval.json'), 'utf8'));
-    manifest.id = id;
-    manifest.metrics = { ...manifest.metrics, ood: evalReport, report: reportPath };
-    await writeFileAtomic(join(to, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    out.push(id);
-  }
-  return out;
-}
-
 function temperatureSweep(dir: string, c: TextPlanConfig): TemperaturePoint[] {
   const s0 = c.seeds[0];
   return c.temperatureSweep
@@ -104,7 +66,7 @@ function temperatureSweep(dir: string, c: TextPlanConfig): TemperaturePoint[] {
  * text, WordNet glosses × OE/MSP and energy/Energy, over seeds) and the temperature sweep; writes
  * text.md/.json and the sweep plot to `reportsDir`.
  */
-export async function reproduceText(o: TextReproduceOptions): Promise<TextReport> {
+export async function reproduceText(o: ReproduceOptions): Promise<TextReport> {
   const t0 = performance.now();
   const c = o.quick ? quickTextConfig : fullTextConfig;
   const jobs = textPlan(c, o.runsDir);
@@ -166,7 +128,7 @@ export async function reproduceText(o: TextReproduceOptions): Promise<TextReport
   await writeFileAtomic(join(o.reportsDir, `${prefix}.json`), `${JSON.stringify(report, null, 2)}\n`);
   await writeFileAtomic(join(o.reportsDir, `${prefix}.md`), textMarkdown(report));
   if (o.zoo && !o.quick) {
-    const ids = await exportZoo(o.runsDir, c, `reports/${prefix}.md`);
+    const ids = await exportClassifiers(o.runsDir, c.seeds[0], 'brown', `reports/${prefix}.md`);
     o.onStage?.(`zoo: ${ids.join(', ')}`);
   }
   return report;
