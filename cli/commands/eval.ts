@@ -82,9 +82,9 @@ export function registerEval(program: Command): void {
             .split(',')
             .map((s) => s.trim())
             .filter(Boolean);
-          const task = loadInDistribution('brown');
-          const vocab = clf.vocab ?? task.vocab!;
           const length = clf.manifest.inputShape[0];
+          const task = loadInDistribution('brown', { length });
+          const vocab = clf.vocab ?? task.vocab!;
           const sets = names.map((n) =>
             resolveTextOodSet(n, vocab, length, o.limit ?? DEFAULT_TEXT_OOD_COUNT),
           );

@@ -22,6 +22,7 @@ interface Opts {
   epochs?: number;
   batch?: number;
   lr?: number;
+  length: number;
   seed: number;
   limit?: number;
 }
@@ -49,6 +50,7 @@ export function registerTrain(program: Command): void {
     .option('--epochs <n>', 'epochs', positiveInt)
     .option('--batch <n>', 'batch size', positiveInt)
     .option('--lr <x>', 'initial learning rate', positiveNumber)
+    .option('--length <n>', 'tokens per Brown window (text only)', positiveInt, 64)
     .option('--seed <n>', 'seed (uint32)', uint32, 0)
     .option('--limit <n>', 'train on a seeded subset of this many rows (smoke tests)', positiveInt)
     .action(async (opts: Opts) => {
@@ -66,7 +68,7 @@ export function registerTrain(program: Command): void {
       await initBackend();
       const unit = o.data === 'brown' ? 'windows/s' : 'img/s';
       const bar = progressBar(0, 'train', `loss {loss} {rate} ${unit}`);
-      const command = `goe train --data ${o.data} --out ${o.out} --arch ${o.arch} --epochs ${o.epochs} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed}${o.limit ? ` --limit ${o.limit}` : ''}`;
+      const command = `goe train --data ${o.data} --out ${o.out} --arch ${o.arch} --epochs ${o.epochs} --batch ${o.batch} --lr ${o.lr}${o.data === 'brown' && o.length !== 64 ? ` --length ${o.length}` : ''} --seed ${o.seed}${o.limit ? ` --limit ${o.limit}` : ''}`;
       const clf = await withAbort((signal) =>
         trainBaseline({
           ...o,

