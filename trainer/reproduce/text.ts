@@ -138,7 +138,7 @@ export async function reproduceText(o: ReproduceOptions): Promise<TextReport> {
 export function textMarkdown(r: TextReport): string {
   const c = r.config;
   const seeds = c.seeds.length;
-  const accs = stat(r.table.filter((x) => x.method === 'baseline').map((x) => x.accuracy.mean));
+  const accs = r.table.find((x) => x.method === 'baseline')!.accuracy;
   return `# ${r.title}
 
 ${r.mode === 'quick' ? '> **Quick smoke run** (tiny data, one seed): checks the pipeline and the report, not the numbers.\n\n' : ''}Made by \`${r.command}\` on ${r.createdAt.slice(0, 10)} in ${(r.wallSeconds / 60).toFixed(1)} min (${r.machine.cores} cores, Node ${r.machine.node}).
