@@ -15,6 +15,8 @@ export interface TextSampleOptions {
   sigma2?: number;
   temperature?: number;
   float32?: boolean;
+  /** commander's `--no-unk`: false forbids drawing `<unk>`. */
+  unk?: boolean;
   classes?: string;
   count: number;
   seed: number;
@@ -63,6 +65,7 @@ export async function sampleText(
       seed: o.seed,
       start: o.start,
       count: o.count,
+      allowUnk: o.unk !== false,
     });
     for await (const b of batches) {
       const rows = Array.from({ length: b.count }, (_, r) => textRow(b, r, lm.vocab, manifest.classes));
@@ -84,5 +87,7 @@ export async function sampleText(
     bar.stop();
     lm.dispose();
   }
-  note(`wrote ${o.count} samples of ${manifest.id} at T=${temperature} (seed ${o.seed}) to ${o.out}`);
+  note(
+    `wrote ${o.count} samples of ${manifest.id} at T=${temperature} (seed ${o.seed}) to ${o.out}${o.unk === false ? ', <unk> never drawn' : ''}`,
+  );
 }

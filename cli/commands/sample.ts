@@ -23,6 +23,7 @@ interface Opts {
   start: number;
   out: string;
   float32?: boolean;
+  unk?: boolean;
 }
 
 const PNG_LIMIT = 1024;
@@ -60,6 +61,7 @@ export function registerSample(program: Command): void {
       'output file: .npy, .safetensors or .png (images); .ndjson or .txt (text)',
     )
     .option('--float32', 'image models: write float32 pixels in [0, 1] instead of uint8')
+    .option('--no-unk', 'text models: never draw <unk> (fluent low-temperature samples)')
     .action(async (o: Opts) => {
       const dir = resolveModelDir(o.model);
       const manifest = await readManifest(dir);
@@ -72,6 +74,8 @@ export function registerSample(program: Command): void {
           `--temperature applies to text models; ${manifest.id} is an image model (use --sigma2)`,
         );
       }
+      if (o.unk === false)
+        throw new Error(`--no-unk applies to text models; ${manifest.id} is an image model`);
       const format = extname(o.out).toLowerCase();
       if (!IMAGE_FORMATS.includes(format)) {
         throw new Error(`--out must end in .npy, .safetensors or .png, got "${o.out}"`);

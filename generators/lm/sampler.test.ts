@@ -141,4 +141,30 @@ describe('sampleTexts', () => {
       }
     }
   });
+
+  it('never draws <unk> with allowUnk false, and otherwise draws what the masked reference draws', async () => {
+    const V = 9;
+    const logits = Float32Array.from([5, 0, 0, 1, 2, 0.5, -1, 3, 0]);
+    const w = new Float64Array(V);
+    for (let k = 0; k < 200; k++) {
+      const u = (k + 0.5) / 200;
+      const masked = Float32Array.from(logits);
+      masked[0] = Number.NEGATIVE_INFINITY;
+      const want = reference(masked, 0, V, 3, 1.5, u);
+      expect(drawToken(logits, 0, V, 3, 1.5, u, w, false)).toBe(want);
+      expect(want).not.toBe(0);
+    }
+    expect(drawToken(logits, 0, V, 3, 0, 0.5, w, false)).toBe(7);
+    const got: number[] = [];
+    for await (const b of sampleTexts(lm.vars, lm.config, {
+      temperature: 0.5,
+      seed: 1,
+      count: 8,
+      allowUnk: false,
+    })) {
+      got.push(...b.tokens);
+    }
+    expect(got).not.toContain(0);
+    expect(Math.min(...got)).toBeGreaterThanOrEqual(lm.config.specials);
+  });
 });

@@ -17,6 +17,9 @@ export interface TextSampleRequest {
   length?: number;
   /** Rows decoded together (does not change the values). */
   batchSize?: number;
+  /** Whether `<unk>` may be drawn (default true: Brown text has it). At T ≤ 1 a word LM's most frequent
+   * token dominates; without it low-temperature samples are fluent near-distribution text. */
+  allowUnk?: boolean;
 }
 
 /** One batch of generated rows, in request order. */
@@ -75,6 +78,7 @@ export async function* sampleTexts(
           req.temperature,
           streams[r].uniform(),
           weights,
+          req.allowUnk ?? true,
         );
         tokens[r * length + t] = next[r];
       }
@@ -95,7 +99,7 @@ function checkTemperature(temperature: number): void {
 
 /**
  * The token `categoricalFromUniform(row, T, u)` draws, where `row` is `logits[offset … offset + V)` with
- * ids 1 … specials − 1 set to −Infinity (`<unk>`, id 0, stays drawable: Brown text has it): the same
+ * ids 1 … specials − 1 set to −Infinity (`<unk>`, id 0, stays drawable unless `allowUnk` is false): the same
  * float64 operations in the same order — max, wᵢ = exp((lᵢ − max) / T), Σw, first i with u·Σw < Σ_{j≤i} wⱼ
  * — but with no row copy, no per-row allocation (`w` is scratch of length ≥ V) and the masked ids skipped
  * (their weight is exactly 0, and x + 0 = x), so the draw is bit-for-bit the reference one. The V-wide exp
@@ -111,11 +115,12 @@ export function drawToken(
   temperature: number,
   u: number,
   w: Float64Array,
+  allowUnk = true,
 ): number {
   const from = Math.max(1, specials);
   const end = offset + V;
   // Index 0 (`<unk>`) first, then from..V−1: the reference's order with the masked ids left out.
-  let max = logits[offset];
+  let max = allowUnk ? logits[offset] : Number.NEGATIVE_INFINITY;
   let argmax = 0;
   if (Number.isNaN(max)) throw badLogit(0, max);
   for (let j = offset + from; j < end; j++) {
@@ -132,7 +137,7 @@ export function drawToken(
     throw new RngArgumentError('logits', logits.subarray(offset, end), 'must have at least one finite entry');
   }
   if (temperature === 0) return argmax;
-  let total = Math.exp((logits[offset] - max) / temperature);
+  let total = allowUnk ? Math.exp((logits[offset] - max) / temperature) : 0;
   w[0] = total;
   for (let j = offset + from, i = from; j < end; j++, i++) {
     const x = Math.exp((logits[j] - max) / temperature);

@@ -91,6 +91,23 @@ describe('goe sample with a text model', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('never writes <unk> with --no-unk, and refuses --no-unk for an image model', async () => {
+    const out = join(zoo, 'nounk.ndjson');
+    const [r, img] = await Promise.all([
+      sample(['--temperature', '0.5', '--no-unk', '--count', '10', '--seed', '2', '--out', out]),
+      runGoe(['sample', '--model', MODEL, '--no-unk', '--out', join(zoo, 'y.npy')], env()),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = decodeNdjson<Row>(new Uint8Array(await readFile(out)));
+    expect(rows).toHaveLength(10);
+    for (const row of rows) {
+      expect(row.tokens).not.toContain(0);
+      expect(row.text).not.toMatch(/<unk>/);
+    }
+    expect(img.code).toBe(1);
+    expect(img.stderr).toMatch(/--no-unk applies to text models/);
+  });
+
   it('documents --temperature and the text formats in --help', async () => {
     const help = await runGoe(['sample', '--help'], env());
     expect(help.code).toBe(0);
