@@ -12,29 +12,15 @@ import argparse
 import json
 import math
 import os
+import sys
 import platform
-import struct
 import time
 
-import numpy as np
 import torch
 
-
-def load_safetensors(path):
-    # The safetensors package is not in Debian; the format is a u64 header length, JSON, then raw bytes.
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, meta in header.items():
-        if name == "__metadata__":
-            continue
-        if meta["dtype"] != "F32":
-            raise ValueError(f"{name} is {meta['dtype']}, expected F32")
-        a, b = meta["data_offsets"]
-        out[name] = torch.from_numpy(np.frombuffer(data[a:b], dtype=np.float32).reshape(meta["shape"]).copy())
-    return out
+# The shared reader sits beside this script (also when it is run through runpy, which adds no path).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safetensors_io import load_safetensors  # noqa: E402
 
 
 def positional_encoding(n, d):
