@@ -10,16 +10,15 @@ import {
   subset,
 } from '../../trainer/datasets/index.js';
 import {
+  brownVocab,
   DEFAULT_TEXT_OOD_COUNT,
+  loadBrown,
   resolveTextOodSet,
   TEXT_OOD_SET_NAMES,
-  type TextSet,
-  textHead,
 } from '../../trainer/datasets/text/index.js';
 import { type DetectorName, detectorNames } from '../../trainer/detectors/index.js';
 import { type EvalReport, evaluate } from '../../trainer/evaluate.js';
 import { limitSet } from '../../trainer/fit.js';
-import { loadInDistribution } from '../../trainer/in-distribution.js';
 import { printJson } from '../output.js';
 import { positiveInt } from '../parse.js';
 
@@ -83,13 +82,18 @@ export function registerEval(program: Command): void {
             .map((s) => s.trim())
             .filter(Boolean);
           const length = clf.manifest.inputShape[0];
-          const task = loadInDistribution('brown', { length });
-          const vocab = clf.vocab ?? task.vocab!;
+          // Only the test split: the training windows are not needed to evaluate.
+          const vocab = clf.vocab ?? brownVocab();
           const sets = names.map((n) =>
             resolveTextOodSet(n, vocab, length, o.limit ?? DEFAULT_TEXT_OOD_COUNT),
           );
           await initBackend();
-          const report = evaluate(clf.model, limitSet(task.test as TextSet, o.limit, 0), sets, detectors);
+          const report = evaluate(
+            clf.model,
+            limitSet(loadBrown(vocab, 'test', length), o.limit, 0),
+            sets,
+            detectors,
+          );
           if (o.json) printJson(report);
           else process.stdout.write(formatEval(report));
           return;

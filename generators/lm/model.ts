@@ -44,14 +44,18 @@ export function initLm(c: LmConfig, seed: number): LmVars {
   return v;
 }
 
-/** Sinusoidal positions (Vaswani et al. 2017, §3.5), rows 0..n−1, as the PyTorch example's PositionalEncoding. */
-export function positionalEncoding(n: number, d: number): Float32Array {
+/**
+ * Sinusoidal positions (Vaswani et al. 2017, §3.5), rows start..start+n−1, as the PyTorch example's
+ * PositionalEncoding. Only the rows asked for: a decoding step needs one row, not the whole prefix.
+ */
+export function positionalEncoding(start: number, n: number, d: number): Float32Array {
   const pe = new Float32Array(n * d);
-  for (let pos = 0; pos < n; pos++) {
+  for (let r = 0; r < n; r++) {
+    const pos = start + r;
     for (let i = 0; i < d; i += 2) {
       const angle = pos / 10000 ** (i / d);
-      pe[pos * d + i] = Math.sin(angle);
-      if (i + 1 < d) pe[pos * d + i + 1] = Math.cos(angle);
+      pe[r * d + i] = Math.sin(angle);
+      if (i + 1 < d) pe[r * d + i + 1] = Math.cos(angle);
     }
   }
   return pe;
@@ -112,7 +116,7 @@ const noDropout: DropoutFn = (x) => x;
 
 function embed(v: LmVars, c: LmConfig, ids: tf.Tensor2D, offset: number, drop: DropoutFn): tf.Tensor {
   const [, t] = ids.shape;
-  const pe = tf.tensor2d(positionalEncoding(offset + t, c.dModel).subarray(offset * c.dModel), [t, c.dModel]);
+  const pe = tf.tensor2d(positionalEncoding(offset, t, c.dModel), [t, c.dModel]);
   return drop(tf.add(tf.mul(tf.gather(v.embedding, ids), Math.sqrt(c.dModel)), pe), 0);
 }
 

@@ -4,8 +4,7 @@ import { DatasetError } from '../errors.js';
  * Text samples as token ids: `n` windows of exactly `length` tokens each, row-major. Every sample goe
  * trains or evaluates on — Brown windows, outliers, OOD sets — has the same length, so length is never a
  * cue a detector can learn (DESIGN.md: the reference's glosses were shorter than its Brown windows).
- * `labels` index `classNames` for labelled (in-distribution) data; `docs` names each window's source
- * document where there is one.
+ * `labels` index `classNames` for labelled (in-distribution) data.
  */
 export interface TextSet {
   name: string;
@@ -74,14 +73,4 @@ export function textSubset(set: TextSet, indices: ArrayLike<number>): TextSet {
     ...(labels ? { labels } : {}),
     ...(set.classNames ? { classNames: set.classNames } : {}),
   };
-}
-
-/** The first `count` rows (or all, if fewer). */
-export function textHead(set: TextSet, count: number | undefined): TextSet {
-  return count && count < set.shape[0]
-    ? textSubset(
-        set,
-        Int32Array.from({ length: count }, (_, i) => i),
-      )
-    : set;
 }

@@ -4,7 +4,7 @@ import { Purpose, sampleStream } from '../../../runtime/rng/index.js';
 import type { Vocab } from '../../../runtime/text/vocab.js';
 import { DatasetError } from '../errors.js';
 import { requireDataset } from '../locate.js';
-import { type TextSet, textSetOf, windowsOf } from './text-set.js';
+import { type TextSet, textSetOf } from './text-set.js';
 
 /**
  * Text outside the Brown corpus, cut into windows of the in-distribution sample length: the OOD test sets
@@ -25,14 +25,14 @@ function windowsFrom(
 ): TextSet {
   const windows: Int32Array[] = [];
   let pending: number[] = [];
-  for (const text of texts) {
-    if (windows.length >= count) break;
-    pending = pending.concat(Array.from(vocab.encode(text)));
-    const full = Math.floor(pending.length / length) * length;
-    for (const w of windowsOf(pending.slice(0, full), length)) {
-      if (windows.length < count) windows.push(w);
+  outer: for (const text of texts) {
+    for (const id of vocab.encode(text)) {
+      pending.push(id);
+      if (pending.length < length) continue;
+      windows.push(Int32Array.from(pending));
+      pending = [];
+      if (windows.length === count) break outer;
     }
-    pending = pending.slice(full);
   }
   if (windows.length === 0) {
     throw new DatasetError('empty', `${name} has fewer than ${length} tokens: no sample of that length`);
