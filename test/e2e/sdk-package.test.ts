@@ -43,6 +43,7 @@ let project: string;
 let zoo: string;
 let server: RunningServer;
 let packed: PackResult;
+let rootPacked: PackResult;
 
 /** Runs a consumer script with plain Node (no tsx, no loader) in the consumer project. */
 async function node(script: string, ...args: string[]) {
@@ -81,8 +82,14 @@ beforeAll(async () => {
   const { packageJson, lockfile } = offlineProject(join(repo, 'package-lock.json'), [tarball], extra);
   await writeFile(join(project, 'package.json'), JSON.stringify(packageJson, null, 2));
   await writeFile(join(project, 'package-lock.json'), JSON.stringify(lockfile, null, 2));
-  const install = await runProcess('npm', ['ci', '--ignore-scripts'], { cwd: project, env: OFFLINE });
+  const [install, rootPack] = await Promise.all([
+    runProcess('npm', ['ci', '--ignore-scripts'], { cwd: project, env: OFFLINE }),
+    // The root package's file list; its prepack would rebuild the sdk/dist/ that was just built.
+    runProcess('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repo, env: OFFLINE }),
+  ]);
   expect(install.code, install.stderr).toBe(0);
+  expect(rootPack.code, rootPack.stderr).toBe(0);
+  [rootPacked] = JSON.parse(rootPack.stdout) as PackResult[];
   await serving;
 }, 180_000);
 
@@ -249,6 +256,43 @@ for await (const batch of streamOutliers({ model, count: 8, seed: 3, sigma2: 50 
         /^bad\.ts\(7,\d+\): error TS2551: Property 'labelz' does not exist.*'labels'\?/,
       );
     }
+  });
+});
+
+describe('the root package goe', () => {
+  it('ships the CLI, the zoo `goe serve` uses by default and the SDK build; no tests, reports or caches', () => {
+    const paths = rootPacked.files.map((f) => f.path);
+    console.log(
+      `goe: ${rootPacked.size} bytes packed, ${rootPacked.unpackedSize} unpacked, ${paths.length} files`,
+    );
+    for (const needed of [
+      'bin/goe.mjs',
+      'cli/main.ts',
+      'api/entries/node.ts',
+      'openapi.yaml',
+      'sdk/dist/index.js',
+      'sdk/dist/index.d.ts',
+      'sdk/dist/tfjs.js',
+      'sdk/ndjson.ts',
+      'zoo/fashion-mnist-cgan/manifest.json',
+      'zoo/fashion-mnist-cgan/generator.safetensors',
+      'zoo/brown-lm/manifest.json',
+    ]) {
+      expect(paths).toContain(needed);
+    }
+    const unwanted =
+      /(^|\/)(test|reports|infra|coverage|\.goe|checkpoint|node_modules)\/|\.test\.ts$|test-fixtures/;
+    expect(paths.filter((p) => unwanted.test(p))).toEqual([]);
+  });
+
+  it('re-exports the SDK as goe/sdk and goe/sdk/tfjs through its exports map', async () => {
+    const script =
+      "const sdk = await import('goe/sdk'); const tfjs = await import('goe/sdk/tfjs');" +
+      'console.log(typeof sdk.streamOutliers, typeof tfjs.batchToTensor);';
+    // Node resolves a package's own name through its exports map (self-reference), as an installed copy would.
+    const run = await runProcess(process.execPath, ['--input-type=module', '-e', script], { cwd: repo });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe('function function');
   });
 });
 
