@@ -1,27 +1,14 @@
 import { describe, expect, it } from 'vitest';
-// Test-only helpers for cutting bytes into chunks; nothing the SDK ships imports from runtime/.
-import { chunksOf, concatBytes, pushAll, randomChunks } from '../runtime/codecs/test-chunks.js';
-import { CodecError } from './codec-error.js';
+// Test-only helpers shared with the codec suites; nothing the SDK ships imports from runtime/.
+import {
+  chunksOf,
+  concatBytes,
+  codecErrorOf as errorOf,
+  pushAll,
+  randomChunks,
+  NDJSON_SAMPLES as values,
+} from '../runtime/codecs/test-chunks.js';
 import { decodeNdjson, NdjsonDecoder } from './ndjson.js';
-
-const values = [
-  { index: 0, text: 'plain ascii', class: 3 },
-  { index: 1, text: 'σ²=50 × naïve café — 日本語 🎲🧪', tokens: [1, 2, 3] },
-  { index: 2, text: 'line\nbreak and "quotes" and \u2028 separator' },
-  [1, 2.5, null, true],
-  'a bare string',
-  42,
-];
-
-function errorOf(fn: () => unknown): CodecError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CodecError) return error;
-    throw error;
-  }
-  throw new Error('expected a CodecError');
-}
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 

@@ -1,26 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError } from './errors.js';
 import { encodeNdjson, encodeNdjsonLine, ndjsonDecoderStream, ndjsonEncoderStream } from './ndjson.js';
-import { chunksOf, collect, concatBytes, streamOf } from './test-chunks.js';
-
-const values = [
-  { index: 0, text: 'plain ascii', class: 3 },
-  { index: 1, text: 'σ²=50 × naïve café — 日本語 🎲🧪', tokens: [1, 2, 3] },
-  { index: 2, text: 'line\nbreak and "quotes" and \u2028 separator' },
-  [1, 2.5, null, true],
-  'a bare string',
-  42,
-];
-
-function errorOf(fn: () => unknown): CodecError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CodecError) return error;
-    throw error;
-  }
-  throw new Error('expected a CodecError');
-}
+import {
+  chunksOf,
+  collect,
+  concatBytes,
+  codecErrorOf as errorOf,
+  streamOf,
+  NDJSON_SAMPLES as values,
+} from './test-chunks.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 

@@ -17,8 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../api/entries/node.js';
 import { initBackend } from '../../runtime/backend/index.js';
 import { parseNpyHeader } from '../../runtime/codecs/index.js';
-import { runGoe } from '../helpers/cli.js';
-import { offlineProject, runProcess, type Tarball } from '../helpers/npm.js';
+import { runGoe, runProcess } from '../helpers/cli.js';
+import { offlineProject, type Tarball } from '../helpers/npm.js';
 import { tempZoo } from '../helpers/zoo.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -5,41 +5,7 @@
  * with a lockfile can: it fetches each package by its integrity, which the cache holds. So the
  * project's lockfile is cut out of the repository's own (the same versions the suite ran against).
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-
-/** What one child process printed and how it exited. */
-export interface ProcessRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `command args` (no shell) and resolves with its output whatever the exit code. */
-export function runProcess(
-  command: string,
-  args: readonly string[],
-  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
-): Promise<ProcessRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 120_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** One `packages` entry of a v3 lockfile (the fields `npm ci` reads). */
 interface LockEntry {
