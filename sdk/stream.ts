@@ -74,7 +74,7 @@ export function streamOutliersWith(
  *
  * @example
  * ```ts
- * import { streamOutliers } from './sdk/index.js';
+ * import { streamOutliers } from '@goe/sdk';
  *
  * const outliers = streamOutliers(
  *   { model: 'fashion-mnist-cgan', sigma2: 50, count: 10_000, seed: 7 },
