@@ -100,13 +100,13 @@ afterAll(async () => {
 });
 
 describe('@goe/sdk packed and installed outside the repository', () => {
-  it('ships only dist/ and package.json, and prints its size and file list', () => {
+  it('ships only dist/, its README and package.json, and prints its size and file list', () => {
     const paths = packed.files.map((f) => f.path).sort();
     console.log(
       `${packed.filename}: ${packed.size} bytes packed, ${packed.unpackedSize} unpacked, ${paths.length} files\n` +
         packed.files.map((f) => `  ${String(f.size).padStart(7)}  ${f.path}`).join('\n'),
     );
-    expect(paths.every((p) => p === 'package.json' || p.startsWith('dist/'))).toBe(true);
+    expect(paths.filter((p) => !p.startsWith('dist/'))).toEqual(['README.md', 'package.json']);
     for (const entry of ['index', 'tfjs', 'schema']) {
       expect(paths).toContain(`dist/${entry}.d.ts`);
     }
