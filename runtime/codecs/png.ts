@@ -126,7 +126,8 @@ export function decodePng(bytes: Uint8Array, options: { channels?: PngChannels }
   const { width, height } = png;
   // RGBA samples: raw at the file's depth (Uint16Array at 16 bits), or 8-bit colours for a palette file.
   const rgba = png.data as Uint8Array | Uint16Array;
-  const max = png.colorType === 3 ? 255 : 2 ** png.depth - 1;
+  // @types/pngjs lists colour types 0, 2, 4, 6 only; palette files (3) report 3 here.
+  const max = (png.colorType as number) === 3 ? 255 : 2 ** png.depth - 1;
   const scale = (v: number) => (max === 255 ? v : Math.round((v * 255) / max));
   const color = transparent?.color;
   const n = width * height;
