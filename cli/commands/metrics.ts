@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { isDatasetError, readUserText } from '../../trainer/datasets/index.js';
 import { MetricsError, type OodMetrics, oodMetrics, parseScoresCsv } from '../../trainer/metrics/index.js';
 import { printJson } from '../output.js';
 
@@ -7,9 +7,11 @@ import { printJson } from '../output.js';
 export function metricsFromCsv(file: string): { metrics: OodMetrics; numOod: number; numId: number } {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readUserText(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    if (!isDatasetError(err)) throw err;
+    if (err.code !== 'unreadable') throw new Error(`scores file ${err.message}`);
+    const code = ((err.cause ?? {}) as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code);
     throw new Error(`cannot read scores file ${file}: ${why}`);
   }

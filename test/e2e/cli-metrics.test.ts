@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { normalRows, uniformIntRows } from '../../runtime/rng/index.js';
 import { sklearnReference } from '../../trainer/metrics/sklearn-reference.js';
@@ -9,7 +10,7 @@ import { runGoe } from '../helpers/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'goe-cli-metrics-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function csv(name: string, text: string): string {
+function csv(name: string, text: string | Uint8Array): string {
   const file = join(dir, name);
   writeFileSync(file, text);
   return file;
@@ -52,6 +53,16 @@ describe('goe metrics', () => {
     expect(r.stdout).toMatch(/^FPR@95TPR\s+33\.33 %/m);
     expect(r.stdout).toMatch(/5 samples: 2 OOD, 3 ID/);
   });
+
+  it('reads a UTF-16 CSV with a byte-order mark (Excel, PowerShell) as its UTF-8 twin, and says so', async () => {
+    const text = 'score,is_ood\n0.9,1\n0.8,0\n0.7,1\n0.6,0\n0.5,0\n';
+    const u16 = csv('utf16.csv', Buffer.from(`\uFEFF${text}`, 'utf16le'));
+    const a = await runGoe(['metrics', '--scores', u16, '--json'], { GOE_LOG: 'info' });
+    const b = await runGoe(['metrics', '--scores', csv('utf8.csv', text), '--json']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stderr).toMatch(/utf16\.csv is UTF-16LE \(byte-order mark\): decoded as such/);
+  });
 });
 
 describe('goe metrics errors: exit 1, one line naming the fault', () => {
@@ -75,6 +86,16 @@ describe('goe metrics errors: exit 1, one line naming the fault', () => {
       'a label not 0/1',
       () => csv('label.csv', 'score,is_ood\n0.5,1\n0.2,2\n'),
       /label\.csv: line 3: is_ood "2" must be 0, 1, true or false/,
+    ],
+    [
+      'a Latin-1 file (a score column named with an accent)',
+      () => csv('latin1.csv', Buffer.from('score,is_ood\n0.5,1\n0.2,0 # r\u00e9sum\u00e9\n', 'latin1')),
+      /scores file .*latin1\.csv is not UTF-8: byte 28 \(line 3\) is 0xE9/,
+    ],
+    [
+      'a gzipped CSV',
+      () => csv('scores.csv.gz', gzipSync('score,is_ood\n0.5,1\n0.2,0\n')),
+      /scores file .*scores\.csv\.gz is a gzip file, not text: decompress it first/,
     ],
     [
       'one-class input',

@@ -44,3 +44,4 @@ export { areaResample, loadPhoto, type Photo, WORKING_SHORT_SIDE } from './photo
 export { pixelToFloat, quantizePixel } from './pixels.js';
 export { DatasetPurpose } from './purpose.js';
 export { loadImagePath } from './user-path.js';
+export { decodeUserText, firstInvalidUtf8, readUserText, type TextEncoding } from './user-text.js';
