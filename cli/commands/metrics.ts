@@ -25,29 +25,50 @@ export function metricsFromCsv(file: string): { metrics: OodMetrics; numOod: num
   }
 }
 
+/**
+ * What the two FPR95 columns mean, for `--help` and under the tables (≤ 80 columns). FPR95-OOD+ is the
+ * toolkits' convention (pytorch-ood, OpenOOD; goe's `fpr95`), FPR95-ID+ that of the energy/ODIN papers.
+ */
+export const FPR95_LEGEND: readonly string[] = [
+  'FPR95-OOD+ (OOD positive, as pytorch-ood and OpenOOD): % of ID samples',
+  '  flagged as OOD at the threshold that flags 95% of the OOD samples.',
+  'FPR95-ID+ (ID positive, as the ODIN and energy-score papers): % of OOD',
+  '  samples accepted as ID at the threshold that accepts 95% of the ID samples.',
+];
+
 function printHuman(m: OodMetrics, numOod: number, numId: number): void {
   const rows: [string, number, string][] = [
     ['AUROC', m.auroc, '↑'],
     ['AUPR-IN', m.auprIn, '↑'],
     ['AUPR-OUT', m.auprOut, '↑'],
-    ['FPR@95TPR', m.fpr95, '↓'],
+    ['FPR95-OOD+', m.fpr95OodPositive, '↓'],
+    ['FPR95-ID+', m.fpr95IdPositive, '↓'],
   ];
   const lines = rows.map(
-    ([name, value, better]) => `${name.padEnd(10)}${value.toFixed(2).padStart(7)} %  ${better}`,
+    ([name, value, better]) => `${name.padEnd(11)}${value.toFixed(2).padStart(7)} %  ${better}`,
   );
   lines.push(`(${numOod + numId} samples: ${numOod} OOD, ${numId} ID; score higher = more OOD)`);
+  lines.push(...FPR95_LEGEND);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 export function registerMetrics(program: Command): void {
   program
     .command('metrics')
-    .description('OOD detection metrics (AUROC, AUPR-IN, AUPR-OUT, FPR@95TPR, in %) from a CSV of scores')
+    .summary('OOD detection metrics (AUROC, AUPR-IN, AUPR-OUT, FPR95 both ways) from a CSV of scores')
+    .description(
+      'OOD detection metrics, in %, from a CSV of scores: AUROC, AUPR-IN (ID positive),\n' +
+        'AUPR-OUT (OOD positive) and FPR at 95% TPR in both conventions in use:\n' +
+        FPR95_LEGEND.join('\n'),
+    )
     .requiredOption(
       '--scores <file>',
       'CSV with the header score,is_ood; score higher = more OOD, is_ood 1/true = OOD, 0/false = ID',
     )
-    .option('--json', 'print {auroc, auprIn, auprOut, fpr95} in percent at full precision')
+    .option(
+      '--json',
+      'print {auroc, auprIn, auprOut, fpr95, fpr95OodPositive, fpr95IdPositive} in % at full precision (fpr95 = fpr95OodPositive, its older name)',
+    )
     .action((opts: { scores: string; json?: boolean }) => {
       const { metrics, numOod, numId } = metricsFromCsv(opts.scores);
       if (opts.json) printJson(metrics);

@@ -164,6 +164,8 @@ describe('goe train → finetune → eval', () => {
       'auroc',
       'detector',
       'fpr95',
+      'fpr95IdPositive',
+      'fpr95OodPositive',
       'ood',
     ]);
     expect(Object.keys(report.mean).sort()).toEqual(['energy', 'maxlogit', 'msp']);

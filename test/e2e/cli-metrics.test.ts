@@ -29,15 +29,45 @@ const rows = Array.from(scores, (s, i) => `${s},${i % 3 ? isOod[i] : isOod[i] ? 
 const scoresCsv = csv('scores.csv', `score,is_ood\n${rows.join('\n')}\n`);
 
 describe('goe metrics', () => {
-  it('--json prints {auroc, auprIn, auprOut, fpr95} in percent, matching scikit-learn to 1e-9', async () => {
+  it('--json prints every metric in percent, both FPR95 conventions, matching scikit-learn to 1e-9', async () => {
     const r = await runGoe(['metrics', '--scores', scoresCsv, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const got = JSON.parse(r.stdout);
-    expect(Object.keys(got)).toEqual(['auroc', 'auprIn', 'auprOut', 'fpr95']);
+    expect(Object.keys(got)).toEqual([
+      'auroc',
+      'auprIn',
+      'auprOut',
+      'fpr95',
+      'fpr95OodPositive',
+      'fpr95IdPositive',
+    ]);
     const ref = sklearnReference([{ name: 'cli', scores, isOod }]).cli;
-    for (const key of ['auroc', 'auprIn', 'auprOut', 'fpr95'] as const) {
+    for (const key of ['auroc', 'auprIn', 'auprOut', 'fpr95', 'fpr95IdPositive'] as const) {
       expect(Math.abs(got[key] - 100 * ref[key]), key).toBeLessThanOrEqual(1e-9);
     }
+    expect(got.fpr95OodPositive).toBe(got.fpr95);
+  });
+
+  it("the README's worked example: the two FPR95 conventions give 65% and 10%, as scikit-learn does", async () => {
+    // ID scores 1…20; OOD scores 3, 8 and 21…38: two OOD samples look in-distribution.
+    const id = Array.from({ length: 20 }, (_, i) => i + 1);
+    const ood = [3, 8, ...Array.from({ length: 18 }, (_, i) => i + 21)];
+    const lines = [...id.map((s) => `${s},0`), ...ood.map((s) => `${s},1`)];
+    const r = await runGoe(['metrics', '--scores', csv('worked.csv', `score,is_ood\n${lines.join('\n')}\n`)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^FPR95-OOD\+\s+65\.00 %/m);
+    expect(r.stdout).toMatch(/^FPR95-ID\+\s+10\.00 %/m);
+    const ref = sklearnReference([
+      { name: 'worked', scores: [...id, ...ood], isOod: [...id.map(() => 0), ...ood.map(() => 1)] },
+    ]).worked;
+    expect([ref.fpr95, ref.fpr95IdPositive]).toEqual([0.65, 0.1]);
+  });
+
+  it('--help says which class is positive in each FPR95', async () => {
+    const r = await runGoe(['metrics', '--help']);
+    expect(r.stdout).toMatch(/FPR95-OOD\+ \(OOD positive/);
+    expect(r.stdout).toMatch(/FPR95-ID\+ \(ID positive/);
+    expect(r.stdout).toMatch(/95% of the ID samples/);
   });
 
   it('prints a table with two decimals without --json', async () => {
@@ -50,7 +80,9 @@ describe('goe metrics', () => {
     expect(r.stdout).toMatch(/^AUROC\s+83\.33 %/m);
     expect(r.stdout).toMatch(/^AUPR-IN\s+91\.67 %/m);
     expect(r.stdout).toMatch(/^AUPR-OUT\s+83\.33 %/m);
-    expect(r.stdout).toMatch(/^FPR@95TPR\s+33\.33 %/m);
+    expect(r.stdout).toMatch(/^FPR95-OOD\+\s+33\.33 %/m);
+    // ID positive: accepting 95% of the 3 ID samples (0.5, 0.6, 0.8) accepts the OOD 0.7 of the 2: 50%.
+    expect(r.stdout).toMatch(/^FPR95-ID\+\s+50\.00 %/m);
     expect(r.stdout).toMatch(/5 samples: 2 OOD, 3 ID/);
   });
 
