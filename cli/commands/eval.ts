@@ -1,8 +1,10 @@
 import { type Command, Option } from 'commander';
 import { resolveModelDir } from '../../generators/registry.js';
 import { initBackend } from '../../runtime/backend/index.js';
+import { log } from '../../runtime/log.js';
 import { loadClassifier } from '../../trainer/classifier.js';
 import {
+  ensureDataset,
   type ImageSet,
   loadFashionMnist,
   parseOodList,
@@ -98,6 +100,10 @@ export function registerEval(program: Command): void {
           return;
         }
         const names = parseOodList(o.ood ?? 'mnist,gaussian,uniform');
+        // MNIST is not packaged: fetched once into the cache dir (checked by SHA-256) when not local.
+        if (names.includes('mnist')) {
+          await ensureDataset('mnist-test', { onProgress: (m) => log('info', m) });
+        }
         await initBackend();
         const head = (set: ImageSet) =>
           o.limit && o.limit < set.shape[0]

@@ -1,4 +1,5 @@
 export { gunzipIfNeeded, isGzip, readBytes } from './bytes.js';
+export { DATASET_SOURCES, type DatasetSource, type EnsureOptions, ensureDataset } from './download.js';
 export { DatasetError, type DatasetErrorCode, type DatasetErrorOptions, isDatasetError } from './errors.js';
 export {
   FASHION_MNIST_CLASSES,
