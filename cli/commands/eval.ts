@@ -24,7 +24,7 @@ import { limitSet } from '../../trainer/fit.js';
 import type { OodMetrics } from '../../trainer/metrics/index.js';
 import { printJson } from '../output.js';
 import { positiveInt } from '../parse.js';
-import { FPR95_LEGEND } from './metrics.js';
+import { FPR95_DEFINITIONS, FPR95_LEGEND } from './metrics.js';
 
 const pct = (x: number) => x.toFixed(2).padStart(6);
 
@@ -49,12 +49,12 @@ export function registerEval(program: Command): void {
     .summary('OOD evaluation: AUROC, AUPR-IN, AUPR-OUT, FPR@95TPR per detector and OOD set')
     .description(
       "OOD evaluation: the classifier's in-distribution test set vs each --ood set, per detector; AUROC, AUPR-IN,\n" +
-        'AUPR-OUT (OOD positive) and FPR@95TPR in both conventions, in %.\n' +
-        FPR95_LEGEND.join('\n') +
+        'AUPR-OUT (OOD positive) and FPR@95TPR in both conventions, in %:\n' +
+        FPR95_DEFINITIONS.join('\n') +
         '\n' +
         '  image classifiers: --ood mnist, gaussian, uniform, natural, or a path (IDX, .npy, folder of PNGs)\n' +
-        '  text classifiers:  --ood spam-assassin, sotu, or a UTF-8 .txt path (one sample per line; lines are\n' +
-        "                     joined and cut into windows of the model's sample length, 64 tokens)",
+        '  text classifiers: --ood spam-assassin, sotu, or a UTF-8 .txt path (one sample per line; lines are ' +
+        "joined and cut into windows of the model's sample length, 64 tokens)",
     )
     .requiredOption('--model <dir|id>', 'classifier folder or zoo id')
     .option('--ood <list>', 'comma-separated OOD sets (default: mnist,gaussian,uniform / spam-assassin,sotu)')

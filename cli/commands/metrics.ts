@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { isDatasetError, readUserText } from '../../trainer/datasets/index.js';
 import { MetricsError, type OodMetrics, oodMetrics, parseScoresCsv } from '../../trainer/metrics/index.js';
+import { HELP_WIDTH, wrapText } from '../help.js';
 import { printJson } from '../output.js';
 
 /** Reads the CSV at `file` and computes its metrics; every fault is one line naming the file. */
@@ -26,15 +27,16 @@ export function metricsFromCsv(file: string): { metrics: OodMetrics; numOod: num
 }
 
 /**
- * What the two FPR95 columns mean, for `--help` and under the tables (≤ 80 columns). FPR95-OOD+ is the
+ * What the two FPR95 columns mean, for `--help` and under the tables (list items). FPR95-OOD+ is the
  * toolkits' convention (pytorch-ood, OpenOOD; goe's `fpr95`), FPR95-ID+ that of the energy/ODIN papers.
  */
-export const FPR95_LEGEND: readonly string[] = [
-  'FPR95-OOD+ (OOD positive, as pytorch-ood and OpenOOD): % of ID samples',
-  '  flagged as OOD at the threshold that flags 95% of the OOD samples.',
-  'FPR95-ID+ (ID positive, as the ODIN and energy-score papers): % of OOD',
-  '  samples accepted as ID at the threshold that accepts 95% of the ID samples.',
+export const FPR95_DEFINITIONS: readonly string[] = [
+  '  FPR95-OOD+ (OOD positive, as pytorch-ood and OpenOOD): % of ID samples flagged as OOD at the threshold that flags 95% of the OOD samples.',
+  '  FPR95-ID+ (ID positive, as the ODIN and energy-score papers): % of OOD samples accepted as ID at the threshold that accepts 95% of the ID samples.',
 ];
+
+/** {@link FPR95_DEFINITIONS} wrapped at 80 columns, for printing under a table. */
+export const FPR95_LEGEND: readonly string[] = wrapText(FPR95_DEFINITIONS.join('\n'), HELP_WIDTH).split('\n');
 
 function printHuman(m: OodMetrics, numOod: number, numId: number): void {
   const rows: [string, number, string][] = [
@@ -59,7 +61,7 @@ export function registerMetrics(program: Command): void {
     .description(
       'OOD detection metrics, in %, from a CSV of scores: AUROC, AUPR-IN (ID positive),\n' +
         'AUPR-OUT (OOD positive) and FPR at 95% TPR in both conventions in use:\n' +
-        FPR95_LEGEND.join('\n'),
+        FPR95_DEFINITIONS.join('\n'),
     )
     .requiredOption(
       '--scores <file>',
