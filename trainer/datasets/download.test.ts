@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { writeMnistFixture } from '../../test/helpers/mnist-fixture.js';
 import { DATASET_SOURCES, ensureDataset } from './download.js';
 import { loadMnistTest } from './fashion-mnist.js';
 
 // No network here: each test passes its own fetch, serving bytes the test made.
 const saved = { mnist: process.env.GOE_MNIST_DIR, cache: process.env.GOE_CACHE_DIR };
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 afterEach(() => {
   for (const [k, v] of [
     ['GOE_MNIST_DIR', saved.mnist],
@@ -22,6 +26,7 @@ afterEach(() => {
 function freshCache(): string {
   delete process.env.GOE_MNIST_DIR;
   const cache = mkdtempSync(join(tmpdir(), 'goe-dl-'));
+  made.push(cache);
   process.env.GOE_CACHE_DIR = cache;
   return join(cache, 'datasets', 'mnist-test');
 }
@@ -41,6 +46,7 @@ describe('ensureDataset', () => {
 
   it('returns a local folder without fetching', async () => {
     const fixture = writeMnistFixture(4);
+    made.push(fixture.dir);
     process.env.GOE_MNIST_DIR = fixture.dir;
     const fetch = () => Promise.reject(new Error('no fetch expected'));
     expect(await ensureDataset('mnist-test', { fetch })).toBe(fixture.dir);
@@ -49,6 +55,7 @@ describe('ensureDataset', () => {
   it('downloads into the cache, trying the next mirror after a failure, when the bytes match', async () => {
     const dir = freshCache();
     const fixture = writeMnistFixture(10);
+    made.push(fixture.dir);
     const files = Object.fromEntries(
       readdirSync(fixture.dir).map((f) => [f, new Uint8Array(readFileSync(join(fixture.dir, f)))]),
     );

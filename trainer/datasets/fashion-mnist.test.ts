@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -59,6 +59,7 @@ describe('loadMnistTest', () => {
     expect(mnist.images).toEqual(fixture.images);
     expect(Array.from(mnist.labels!)).toEqual(Array.from(fixture.labels));
     expect(classCounts(mnist.labels!)).toEqual([3, 3, 3, 3, 3, 3, 3, 3, 3, 3]);
+    rmSync(fixture.dir, { recursive: true, force: true });
   });
 
   it('then looks in the cache dir, and names what to set when neither holds it', () => {
@@ -79,6 +80,7 @@ describe('loadMnistTest', () => {
     mkdirSync(join(cache, 'datasets'), { recursive: true });
     renameSync(fixture.dir, join(cache, 'datasets', 'mnist-test'));
     expect(loadMnistTest().shape).toEqual([20, 28, 28, 1]);
+    rmSync(cache, { recursive: true, force: true });
   });
 });
 

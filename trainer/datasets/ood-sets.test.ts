@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -67,6 +67,7 @@ describe('resolveOodSet', () => {
       expect(resolveOodSet('mnist').shape).toEqual([12, 28, 28, 1]);
     } finally {
       delete process.env.GOE_MNIST_DIR;
+      rmSync(mnist.dir, { recursive: true, force: true });
     }
     const mine = resolveOodSet(npy, { count: 2 }); // count applies to generated sets only
     expect(mine.name).toBe('mine.npy');

@@ -1,14 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { uniformIntRows } from '../../runtime/rng/index.js';
 import { isDatasetError } from './errors.js';
 import { readNdjsonTexts } from './text/ndjson-outliers.js';
 import { decodeUserText, firstInvalidUtf8, readUserText } from './user-text.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'goe-user-text-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const TEXT = 'Café “naïve” — 東京 🙂 ok\nsecond line, plain ASCII\n';
 
 function utf16(text: string, endian: 'le' | 'be'): Uint8Array {
