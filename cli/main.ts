@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { repoRoot } from '../trainer/datasets/index.js';
+import { HELP_CONFIG } from './help.js';
 
 type Register = (program: Command) => void;
 
@@ -37,6 +38,7 @@ export async function buildProgram(only?: string): Promise<Command> {
         'Environment: GOE_BACKEND=auto|node-gpu|node|wasm|cpu, GOE_STORE=file://.goe|s3://bucket/prefix, GOE_LOG=info|debug|silent',
     )
     .version(version)
+    .configureHelp(HELP_CONFIG)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const names = only && only in commands ? [only] : Object.keys(commands);
@@ -44,7 +46,8 @@ export async function buildProgram(only?: string): Promise<Command> {
   return program;
 }
 
-async function main(argv: string[]): Promise<void> {
+/** Runs goe with `argv` (node, script, command, ...); bin/goe.mjs calls it, tests import buildProgram alone. */
+export async function main(argv: string[]): Promise<void> {
   try {
     await (await buildProgram(argv[2])).parseAsync(argv);
   } catch (err) {
@@ -59,5 +62,3 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = 1;
   }
 }
-
-await main(process.argv);

@@ -23,7 +23,9 @@ export interface paths {
          * @description The body is streamed as rows are generated; a client that disconnects stops the generator within one
          *     batch. The format is chosen by `format` in the body, else by `Accept` (`application/x-npy` → npy,
          *     `application/vnd.goe.safetensors` or `application/octet-stream` → safetensors,
-         *     `application/x-ndjson` → ndjson, `image/png` → png, `*\/*` or none → ndjson).
+         *     `application/x-ndjson` → ndjson, `image/png` → png, `*\/*` or none → ndjson). Accept follows
+         *     RFC 9110 §12.5.1: a format takes the q of the most specific matching range, q=0 refuses it, equal
+         *     q goes by the server's preference (ndjson, npy, safetensors, png); 200 and 406 carry `Vary: Accept`.
          *     Text models (`modality: text`) are served as ndjson only: `Accept` is matched among the formats
          *     the model serves, and a `format` other than `ndjson` is `not-acceptable`.
          *     Fixed-seed responses are cached in the server's store (`Goe-Cache: hit|miss|bypass`).

@@ -3,16 +3,12 @@ import { accuracyOf, logitsOf } from './classifier.js';
 import type { ImageSet } from './datasets/image-set.js';
 import type { TextSet } from './datasets/text/text-set.js';
 import { type DetectorName, detectorByName } from './detectors/index.js';
-import { oodMetrics } from './metrics/index.js';
+import { type OodMetrics, oodMetrics } from './metrics/index.js';
 
 /** One detector on one OOD set; metrics in percent (DESIGN.md, "Evaluation protocol"). */
-export interface EvalResult {
+export interface EvalResult extends OodMetrics {
   detector: DetectorName;
   ood: string;
-  auroc: number;
-  auprIn: number;
-  auprOut: number;
-  fpr95: number;
 }
 
 /** The `goe eval --json` document. */
@@ -26,7 +22,8 @@ export interface EvalReport {
 
 /**
  * Scores the in-distribution test set and each OOD set with each detector (higher = more OOD; OOD is
- * the positive class) and computes AUROC, AUPR-IN, AUPR-OUT and FPR@95TPR per pair, plus means.
+ * the positive class) and computes AUROC, AUPR-IN, AUPR-OUT and FPR@95TPR in both conventions (OOD
+ * positive `fpr95OodPositive`, also `fpr95`; ID positive `fpr95IdPositive`) per pair, plus means.
  */
 export function evaluate(
   model: tf.LayersModel,
@@ -55,9 +52,15 @@ export function evaluate(
   const mean: EvalReport['mean'] = {};
   for (const name of detectors) {
     const rows = results.filter((r) => r.detector === name);
-    const avg = (k: 'auroc' | 'auprIn' | 'auprOut' | 'fpr95') =>
-      rows.reduce((s, r) => s + r[k], 0) / rows.length;
-    mean[name] = { auroc: avg('auroc'), auprIn: avg('auprIn'), auprOut: avg('auprOut'), fpr95: avg('fpr95') };
+    const avg = (k: keyof OodMetrics) => rows.reduce((s, r) => s + r[k], 0) / rows.length;
+    mean[name] = {
+      auroc: avg('auroc'),
+      auprIn: avg('auprIn'),
+      auprOut: avg('auprOut'),
+      fpr95: avg('fpr95'),
+      fpr95OodPositive: avg('fpr95OodPositive'),
+      fpr95IdPositive: avg('fpr95IdPositive'),
+    };
   }
   return { results, mean, accuracy };
 }

@@ -1,8 +1,10 @@
 import { type Command, Option } from 'commander';
 import { resolveModelDir } from '../../generators/registry.js';
 import { initBackend } from '../../runtime/backend/index.js';
+import { log } from '../../runtime/log.js';
 import { loadClassifier } from '../../trainer/classifier.js';
 import {
+  ensureDataset,
   type ImageSet,
   loadFashionMnist,
   parseOodList,
@@ -19,28 +21,25 @@ import {
 import { type DetectorName, detectorNames } from '../../trainer/detectors/index.js';
 import { type EvalReport, evaluate } from '../../trainer/evaluate.js';
 import { limitSet } from '../../trainer/fit.js';
+import type { OodMetrics } from '../../trainer/metrics/index.js';
 import { printJson } from '../output.js';
 import { positiveInt } from '../parse.js';
+import { FPR95_DEFINITIONS, FPR95_LEGEND } from './metrics.js';
 
 const pct = (x: number) => x.toFixed(2).padStart(6);
 
-/** The human table of `goe eval`: one row per detector × OOD set, then the means. */
+/** The human table of `goe eval`: one row per detector × OOD set, then the means, then what FPR95 means. */
 export function formatEval(r: EvalReport): string {
   const lines = [
     `test accuracy ${r.accuracy.toFixed(2)}%`,
     '',
-    'detector  OOD set            AUROC  AUPR-IN  AUPR-OUT  FPR95',
+    'detector  OOD set           AUROC  AUPR-IN  AUPR-OUT  FPR95-OOD+  FPR95-ID+',
   ];
-  for (const x of r.results) {
-    lines.push(
-      `${x.detector.padEnd(9)} ${x.ood.padEnd(16)} ${pct(x.auroc)}   ${pct(x.auprIn)}    ${pct(x.auprOut)} ${pct(x.fpr95)}`,
-    );
-  }
-  for (const [d, m] of Object.entries(r.mean)) {
-    lines.push(
-      `${d.padEnd(9)} ${'mean'.padEnd(16)} ${pct(m.auroc)}   ${pct(m.auprIn)}    ${pct(m.auprOut)} ${pct(m.fpr95)}`,
-    );
-  }
+  const row = (d: string, set: string, m: OodMetrics) =>
+    `${d.padEnd(9)} ${set.padEnd(15)} ${pct(m.auroc)}   ${pct(m.auprIn)}    ${pct(m.auprOut)}      ${pct(m.fpr95OodPositive)}     ${pct(m.fpr95IdPositive)}`;
+  for (const x of r.results) lines.push(row(x.detector, x.ood, x));
+  for (const [d, m] of Object.entries(r.mean)) lines.push(row(d, 'mean', m));
+  lines.push('', ...FPR95_LEGEND);
   return `${lines.join('\n')}\n`;
 }
 
@@ -50,10 +49,12 @@ export function registerEval(program: Command): void {
     .summary('OOD evaluation: AUROC, AUPR-IN, AUPR-OUT, FPR@95TPR per detector and OOD set')
     .description(
       "OOD evaluation: the classifier's in-distribution test set vs each --ood set, per detector; AUROC, AUPR-IN,\n" +
-        'AUPR-OUT, FPR@95TPR in % (OOD positive).\n' +
+        'AUPR-OUT (OOD positive) and FPR@95TPR in both conventions, in %:\n' +
+        FPR95_DEFINITIONS.join('\n') +
+        '\n' +
         '  image classifiers: --ood mnist, gaussian, uniform, natural, or a path (IDX, .npy, folder of PNGs)\n' +
-        '  text classifiers:  --ood spam-assassin, sotu, or a UTF-8 .txt path (one sample per line; lines are\n' +
-        "                     joined and cut into windows of the model's sample length, 64 tokens)",
+        '  text classifiers: --ood spam-assassin, sotu, or a UTF-8 .txt path (one sample per line; lines are ' +
+        "joined and cut into windows of the model's sample length, 64 tokens)",
     )
     .requiredOption('--model <dir|id>', 'classifier folder or zoo id')
     .option('--ood <list>', 'comma-separated OOD sets (default: mnist,gaussian,uniform / spam-assassin,sotu)')
@@ -99,6 +100,10 @@ export function registerEval(program: Command): void {
           return;
         }
         const names = parseOodList(o.ood ?? 'mnist,gaussian,uniform');
+        // MNIST is not packaged: fetched once into the cache dir (checked by SHA-256) when not local.
+        if (names.includes('mnist')) {
+          await ensureDataset('mnist-test', { onProgress: (m) => log('info', m) });
+        }
         await initBackend();
         const head = (set: ImageSet) =>
           o.limit && o.limit < set.shape[0]

@@ -1,4 +1,5 @@
 export { gunzipIfNeeded, isGzip, readBytes } from './bytes.js';
+export { DATASET_SOURCES, type DatasetSource, type EnsureOptions, ensureDataset } from './download.js';
 export { DatasetError, type DatasetErrorCode, type DatasetErrorOptions, isDatasetError } from './errors.js';
 export {
   FASHION_MNIST_CLASSES,
@@ -44,3 +45,4 @@ export { areaResample, loadPhoto, type Photo, WORKING_SHORT_SIDE } from './photo
 export { pixelToFloat, quantizePixel } from './pixels.js';
 export { DatasetPurpose } from './purpose.js';
 export { loadImagePath } from './user-path.js';
+export { decodeUserText, firstInvalidUtf8, readUserText, type TextEncoding } from './user-text.js';

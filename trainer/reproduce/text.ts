@@ -12,7 +12,7 @@ import { readEval, stat, type TableRow, table } from './aggregate.js';
 import type { ReproduceOptions } from './images.js';
 import { runJobs } from './jobs.js';
 import { runName } from './plan.js';
-import { f, perSetMd, tableMd } from './report-markdown.js';
+import { f, METRICS_NOTE, perSetMd, tableMd } from './report-markdown.js';
 import { fullTextConfig, poolFile, quickTextConfig, type TextPlanConfig, textPlan } from './text-plan.js';
 import { exportClassifiers } from './zoo-export.js';
 
@@ -149,7 +149,7 @@ batch ${c.batch}${c.trainLimit ? `, ${c.trainLimit} training windows` : ''}; bas
 windows, ${c.batch} in-distribution + ${c.batch} outliers per step, Adam 5e-4 cosine to 0, ${c.outlierCount} distinct outliers per source; OE loss λ = 0.5,
 energy-bounded loss with margins from each baseline's training energies. Outliers: generated = \`${r.generator.id}\` at T = ${c.temperature}
 (one pool per temperature, seed ${c.poolSeed}), noise = uniform random tokens, natural = WordNet glosses; all cut to 64 tokens.
-Metrics in %, OOD positive; ${seeds > 1 ? `mean ± std over seeds ${c.seeds.join(', ')}` : `seed ${c.seeds[0]}`}.
+${METRICS_NOTE}; ${seeds > 1 ? `mean ± std over seeds ${c.seeds.join(', ')}` : `seed ${c.seeds[0]}`}.
 
 Generator: \`${r.generator.id}\` (${r.generator.digest.slice(0, 19)}…), held-out perplexity ${r.generator.metrics?.heldOutPerplexity ?? '?'}.
 
@@ -165,7 +165,7 @@ ${perSetMd(r.table, c.ood)}
 
 ![temperature sweep](${r.figures.temperaturePlot})
 
-| T | mean AUROC | ${c.ood.map((s) => `${s} AUROC`).join(' | ')} | mean FPR95 | test acc. |
+| T | mean AUROC | ${c.ood.map((s) => `${s} AUROC`).join(' | ')} | mean FPR95-OOD+ | test acc. |
 |---|---|${c.ood.map(() => '---').join('|')}|---|---|
 ${r.temperatureSweep
   .map(
