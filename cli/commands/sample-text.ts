@@ -1,12 +1,16 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { textNdjsonEncoder } from '../../api/encoders/index.js';
+import type { DecodableTextBatch } from '../../api/generators.js';
 import { loadLm, sampleTexts, textRow } from '../../generators/lm/index.js';
-import type { TextGeneratorManifest } from '../../generators/manifest.js';
+import {
+  type GeneratorManifest,
+  samplingSetting,
+  type TextGeneratorManifest,
+} from '../../generators/manifest.js';
 import { resolveClasses } from '../../generators/registry.js';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { initBackend } from '../../runtime/backend/index.js';
-import { encodeNdjson } from '../../runtime/codecs/index.js';
+import { type BatchEncoder, encodeChunks } from '../../runtime/encoders/index.js';
 import { note } from '../output.js';
 import { progressBar } from '../progress.js';
 
@@ -43,11 +47,7 @@ export async function sampleText(
   if (!TEXT_FORMATS.includes(format)) {
     throw new Error(`--out must end in .ndjson or .txt for a text model, got "${o.out}"`);
   }
-  const temperature = o.temperature ?? manifest.defaultTemperature;
-  const [lo, hi] = manifest.temperatureRange;
-  if (temperature < lo || temperature > hi) {
-    throw new Error(`--temperature must be within [${lo}, ${hi}] for ${manifest.id}`);
-  }
+  const temperature = checkedSetting(manifest, o.temperature);
   const classes = resolveClasses(
     o.classes?.split(',').map((s) => s.trim()),
     manifest.classes,
@@ -55,34 +55,38 @@ export async function sampleText(
   await initBackend();
   const lm = await loadLm(dir);
   const bar = progressBar(o.count, 'sample');
-  // Written beside the target and renamed at the end, so a failed run leaves no half file under its name.
-  const partial = `${o.out}.partial`;
-  const out = createWriteStream(partial);
-  try {
-    const batches = sampleTexts(lm.vars, lm.config, {
-      temperature,
-      classes,
-      seed: o.seed,
-      start: o.start,
-      count: o.count,
-      allowUnk: o.unk !== false,
-    });
+  const batches = sampleTexts(lm.vars, lm.config, {
+    temperature,
+    classes,
+    seed: o.seed,
+    start: o.start,
+    count: o.count,
+    allowUnk: o.unk !== false,
+  });
+  const encoder: BatchEncoder<DecodableTextBatch> =
+    format === '.ndjson'
+      ? textNdjsonEncoder({ labels: manifest.classes })
+      : {
+          contentType: 'text/plain',
+          head: () => [],
+          batch: (b) => {
+            const lines = Array.from(
+              { length: b.count },
+              (_, r) => `${textRow(b, r, b.vocab, manifest.classes).text}\n`,
+            );
+            return [new TextEncoder().encode(lines.join(''))];
+          },
+          end: () => [],
+        };
+  async function* decodable() {
     for await (const b of batches) {
-      const rows = Array.from({ length: b.count }, (_, r) => textRow(b, r, lm.vocab, manifest.classes));
-      const bytes =
-        format === '.ndjson'
-          ? encodeNdjson(rows)
-          : new TextEncoder().encode(rows.map((r) => `${r.text}\n`).join(''));
-      if (!out.write(bytes)) await once(out, 'drain');
+      yield { ...b, vocab: lm.vocab };
       bar.update(b.start - o.start + b.count);
     }
-    out.end();
-    await once(out, 'close');
-    await rename(partial, o.out);
-  } catch (err) {
-    out.destroy();
-    await rm(partial, { force: true });
-    throw err;
+  }
+  try {
+    // The API's row encoder, streamed to a temp file and renamed: a failed run leaves no file.
+    await writeFileAtomic(o.out, encodeChunks(decodable(), encoder));
   } finally {
     bar.stop();
     lm.dispose();
@@ -90,4 +94,11 @@ export async function sampleText(
   note(
     `wrote ${o.count} samples of ${manifest.id} at T=${temperature} (seed ${o.seed}) to ${o.out}${o.unk === false ? ', <unk> never drawn' : ''}`,
   );
+}
+
+/** σ² or T for `manifest`: the option's value or the model's default, or an error naming the option and range. */
+export function checkedSetting(manifest: GeneratorManifest, requested: number | undefined): number {
+  const { name, value, range, ok } = samplingSetting(manifest, requested);
+  if (!ok) throw new Error(`--${name} must be within [${range[0]}, ${range[1]}] for ${manifest.id}`);
+  return value;
 }

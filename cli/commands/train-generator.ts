@@ -2,7 +2,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { defaultCganConfig, exportCgan, sampleImages, trainCgan } from '../../generators/cgan/index.js';
-import { writeFileAtomic } from '../../generators/weights.js';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { initBackend } from '../../runtime/backend/index.js';
 import { encodeGridPng } from '../../runtime/codecs/index.js';
 import { loadFashionMnist } from '../../trainer/datasets/fashion-mnist.js';

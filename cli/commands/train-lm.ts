@@ -8,7 +8,7 @@ import {
   sampleTexts,
   trainLm,
 } from '../../generators/lm/index.js';
-import { writeFileAtomic } from '../../generators/weights.js';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { initBackend } from '../../runtime/backend/index.js';
 import {
   brownClasses,

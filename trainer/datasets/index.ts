@@ -17,7 +17,7 @@ export {
   looksLikeIdx,
   readIdxFile,
 } from './idx.js';
-export { concatSets, expectImageShape, IMAGE_SIZE, type ImageSet, subset } from './image-set.js';
+export { concatSets, expectImageShape, IMAGE_SIZE, type ImageSet } from './image-set.js';
 export {
   type DatasetSpec,
   datasetCacheDir,
@@ -43,4 +43,5 @@ export {
 export { areaResample, loadPhoto, type Photo, WORKING_SHORT_SIDE } from './photo.js';
 export { pixelToFloat, quantizePixel } from './pixels.js';
 export { DatasetPurpose } from './purpose.js';
+export { type RowSet, rowsOf, subset } from './row-set.js';
 export { loadImagePath } from './user-path.js';

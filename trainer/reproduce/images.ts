@@ -2,7 +2,7 @@ import { cp, mkdir, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { resolveModelDir, zooDir } from '../../generators/registry.js';
-import { writeFileAtomic } from '../../generators/weights.js';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { type ClassifierManifest, loadClassifier } from '../classifier.js';
 import { repoRoot } from '../datasets/locate.js';
 import { linePlotSvg } from '../report/plot.js';

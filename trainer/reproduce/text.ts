@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { TextGeneratorManifest } from '../../generators/manifest.js';
 import { readManifest } from '../../generators/manifest.js';
 import { resolveModelDir, zooDir } from '../../generators/registry.js';
-import { writeFileAtomic } from '../../generators/weights.js';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import type { ClassifierManifest } from '../classifier.js';
 import { readNdjsonTexts } from '../datasets/text/ndjson-outliers.js';
 import { linePlotSvg } from '../report/plot.js';
