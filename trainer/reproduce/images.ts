@@ -1,16 +1,16 @@
-import { cp, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { resolveModelDir, zooDir } from '../../generators/registry.js';
+import { resolveModelDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { type ClassifierManifest, loadClassifier } from '../classifier.js';
 import { repoRoot } from '../datasets/locate.js';
 import { linePlotSvg } from '../report/plot.js';
-import { type SweepPoint, sweep, type TableRow, table } from './aggregate.js';
-import { checkConditioning, type GeneratorCheck, sigma2Grid } from './generator-check.js';
+import { type SweepPoint, sweep, table } from './aggregate.js';
+import { checkConditioning, sigma2Grid } from './generator-check.js';
 import { type Job, runJobs } from './jobs.js';
-import { fullConfig, type ImagesPlanConfig, imagesPlan, quickConfig, runName } from './plan.js';
-import { imagesMarkdown } from './report-markdown.js';
+import { fullConfig, imagesPlan, quickConfig, runName } from './plan.js';
+import { type ImagesReport, imagesMarkdown } from './report-markdown.js';
 import { exportClassifiers } from './zoo-export.js';
 
 export interface ReproduceOptions {
@@ -25,24 +25,6 @@ export interface ReproduceOptions {
   signal?: AbortSignal;
   onJob?: (done: number, total: number, job: Job, seconds: number, skipped: boolean) => void;
   onStage?: (message: string) => void;
-}
-
-/** Everything `reports/images.json` holds. */
-export interface ImagesReport {
-  title: string;
-  command: string;
-  mode: 'quick' | 'full';
-  createdAt: string;
-  wallSeconds: number;
-  machine: { cores: number; node: string; backend: string };
-  versions: Record<string, string>;
-  config: ImagesPlanConfig;
-  energyMargins: Record<string, ClassifierManifest['energyMargins']>;
-  table: TableRow[];
-  sigma2Sweep: SweepPoint[];
-  countSweep: SweepPoint[];
-  generatorCheck: GeneratorCheck;
-  figures: { sigma2Grid: string; sigma2Plot: string; countPlot: string };
 }
 
 async function versions(): Promise<Record<string, string>> {

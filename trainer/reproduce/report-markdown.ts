@@ -1,5 +1,25 @@
-import type { Stat, TableRow } from './aggregate.js';
-import type { ImagesReport } from './images.js';
+import type { ClassifierManifest } from '../classifier.js';
+import type { Stat, SweepPoint, TableRow } from './aggregate.js';
+import type { GeneratorCheck } from './generator-check.js';
+import type { ImagesPlanConfig } from './plan.js';
+
+/** Everything `reports/images.json` holds. */
+export interface ImagesReport {
+  title: string;
+  command: string;
+  mode: 'quick' | 'full';
+  createdAt: string;
+  wallSeconds: number;
+  machine: { cores: number; node: string; backend: string };
+  versions: Record<string, string>;
+  config: ImagesPlanConfig;
+  energyMargins: Record<string, ClassifierManifest['energyMargins']>;
+  table: TableRow[];
+  sigma2Sweep: SweepPoint[];
+  countSweep: SweepPoint[];
+  generatorCheck: GeneratorCheck;
+  figures: { sigma2Grid: string; sigma2Plot: string; countPlot: string };
+}
 
 export const f = (s: Stat) => (s.n > 1 ? `${s.mean.toFixed(2)} ± ${s.std.toFixed(2)}` : s.mean.toFixed(2));
 
