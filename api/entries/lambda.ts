@@ -1,4 +1,4 @@
-import { streamHandle } from 'hono/aws-lambda';
+import { getConnInfo, streamHandle } from 'hono/aws-lambda';
 import { type AppOptions, buildApp } from '../app.js';
 import { appOptionsFromEnv } from '../env.js';
 
@@ -15,9 +15,8 @@ export function createLambdaHandler(options: AppOptions = {}) {
       clientAddress:
         options.clientAddress ??
         ((c) => {
-          const ip = (c.env as { requestContext?: { http?: { sourceIp?: string } } } | undefined)
-            ?.requestContext?.http?.sourceIp;
-          return ip ? `addr:${ip}` : undefined;
+          const { address } = getConnInfo(c).remote;
+          return address ? `addr:${address}` : undefined;
         }),
     }),
   );

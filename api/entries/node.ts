@@ -1,6 +1,6 @@
-import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { type AppOptions, buildApp } from '../app.js';
 
 /** Options of {@link startServer}. */
@@ -28,8 +28,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     clientAddress:
       options.clientAddress ??
       ((c) => {
-        const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-        const address = incoming?.socket?.remoteAddress;
+        const { address } = getConnInfo(c).remote;
         return address ? `addr:${address}` : undefined;
       }),
   });
