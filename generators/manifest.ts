@@ -14,6 +14,32 @@ export interface Provenance {
   createdAt: string;
 }
 
+/** A value of one command-line option, as the parsed options hold it. */
+export type OptionValue = string | number | boolean | undefined | readonly (string | number)[];
+
+/**
+ * The command line a manifest's provenance records, built from the parsed options rather than by hand,
+ * so no option is left out: `commandLine('train', { data: 'brown', outlierCount: 5 })` is
+ * `goe train --data brown --outlier-count 5`. Keys become `--kebab-case` flags in the object's order;
+ * `true` is a bare flag, `false` its `--no-` form, `undefined` is left out, arrays are comma-joined,
+ * and a value with spaces or quotes is double-quoted.
+ */
+export function commandLine(command: string, options: Readonly<Record<string, OptionValue>>): string {
+  const parts = [`goe ${command}`];
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    if (value === true) parts.push(`--${flag}`);
+    else if (value === false) parts.push(`--no-${flag}`);
+    else {
+      const text = Array.isArray(value) ? value.join(',') : String(value);
+      // Quoted when a shell would split it (a path with spaces), so the line can be run as it stands.
+      parts.push(`--${flag} ${/[\s'"$]/.test(text) ? JSON.stringify(text) : text}`);
+    }
+  }
+  return parts.join(' ');
+}
+
 /** The manifest of an image generator in `zoo/<id>/manifest.json`. */
 export interface ImageGeneratorManifest {
   id: string;

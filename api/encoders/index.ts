@@ -1,3 +1,2 @@
 export { CONTENT_TYPES, negotiateFormat } from './media-types.js';
 export { type EncodableBatch, type EncodeOptions, encodeBatches } from './stream.js';
-export { textNdjsonEncoder } from './text-ndjson.js';

@@ -1,5 +1,5 @@
+import type { DecodableTextBatch } from '../../generators/lm/index.js';
 import type { BatchEncoder, ImageRows } from '../../runtime/encoders/index.js';
-import type { DecodableTextBatch } from '../generators.js';
 
 /** A batch an encoder consumes: image rows, or text rows with the vocabulary that decodes them. */
 export type EncodableBatch = ImageRows | DecodableTextBatch;

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
 import { type Command, Option } from 'commander';
 import { copyFileAtomic, writeFileAtomic } from '../../runtime/atomic-write.js';
+import { goeEnv } from '../../runtime/config.js';
 import {
   createGoeClient,
   GoeApiError,
@@ -105,7 +106,7 @@ export function registerPull(program: Command): void {
         await withAbort((signal) => pull(o, format, signal));
       } catch (err) {
         process.stderr.write(`goe: error: ${err instanceof Error ? err.message : String(err)}\n`);
-        if (process.env.GOE_LOG === 'debug' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+        if (goeEnv('GOE_LOG') === 'debug' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
         process.exitCode = exitCodeOf(err);
       }
     });

@@ -1,16 +1,11 @@
 import { extname } from 'node:path';
-import { textNdjsonEncoder } from '../../api/encoders/index.js';
-import type { DecodableTextBatch } from '../../api/generators.js';
-import { loadLm, sampleTexts, textRow } from '../../generators/lm/index.js';
+import { writeTextSamples } from '../../generators/lm/index.js';
 import {
   type GeneratorManifest,
   samplingSetting,
   type TextGeneratorManifest,
 } from '../../generators/manifest.js';
 import { resolveClasses } from '../../generators/registry.js';
-import { writeFileAtomic } from '../../runtime/atomic-write.js';
-import { initBackend } from '../../runtime/backend/index.js';
-import { type BatchEncoder, encodeChunks } from '../../runtime/encoders/index.js';
 import { note } from '../output.js';
 import { progressBar } from '../progress.js';
 
@@ -52,44 +47,24 @@ export async function sampleText(
     o.classes?.split(',').map((s) => s.trim()),
     manifest.classes,
   );
-  await initBackend();
-  const lm = await loadLm(dir);
   const bar = progressBar(o.count, 'sample');
-  const batches = sampleTexts(lm.vars, lm.config, {
-    temperature,
-    classes,
-    seed: o.seed,
-    start: o.start,
-    count: o.count,
-    allowUnk: o.unk !== false,
-  });
-  const encoder: BatchEncoder<DecodableTextBatch> =
-    format === '.ndjson'
-      ? textNdjsonEncoder({ labels: manifest.classes })
-      : {
-          contentType: 'text/plain',
-          head: () => [],
-          batch: (b) => {
-            const lines = Array.from(
-              { length: b.count },
-              (_, r) => `${textRow(b, r, b.vocab, manifest.classes).text}\n`,
-            );
-            return [new TextEncoder().encode(lines.join(''))];
-          },
-          end: () => [],
-        };
-  async function* decodable() {
-    for await (const b of batches) {
-      yield { ...b, vocab: lm.vocab };
-      bar.update(b.start - o.start + b.count);
-    }
-  }
   try {
-    // The API's row encoder, streamed to a temp file and renamed: a failed run leaves no file.
-    await writeFileAtomic(o.out, encodeChunks(decodable(), encoder));
+    await writeTextSamples(
+      dir,
+      {
+        temperature,
+        classes,
+        seed: o.seed,
+        start: o.start,
+        count: o.count,
+        allowUnk: o.unk !== false,
+        out: o.out,
+        format: format === '.ndjson' ? 'ndjson' : 'txt',
+      },
+      (done) => bar.update(done),
+    );
   } finally {
     bar.stop();
-    lm.dispose();
   }
   note(
     `wrote ${o.count} samples of ${manifest.id} at T=${temperature} (seed ${o.seed}) to ${o.out}${o.unk === false ? ', <unk> never drawn' : ''}`,

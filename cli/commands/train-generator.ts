@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { defaultCganConfig, exportCgan, sampleImages, trainCgan } from '../../generators/cgan/index.js';
+import { commandLine } from '../../generators/manifest.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { initBackend } from '../../runtime/backend/index.js';
 import { encodeGridPng } from '../../runtime/codecs/index.js';
@@ -125,7 +126,20 @@ export function registerTrainGenerator(program: Command): void {
         return;
       }
       const id = o.id ?? o.out.replace(/\/+$/, '').split('/').pop()!;
-      const command = `goe train-generator --kind cgan --data fashion-mnist --out ${o.out} --steps ${o.steps} --batch ${o.batch} --seed ${o.seed} --lr ${o.lr} --latent ${o.latent} --width ${o.width} --loss ${o.loss}`;
+      // Every option that shapes the artifact (--checkpoint-every and --fresh only steer resuming).
+      const command = commandLine('train-generator', {
+        kind: 'cgan',
+        data: 'fashion-mnist',
+        out: o.out,
+        id: o.id,
+        steps: o.steps,
+        batch: o.batch,
+        seed: o.seed,
+        lr: o.lr,
+        latent: o.latent,
+        width: o.width,
+        loss: o.loss,
+      });
       const manifest = await exportCgan(o.out, run.generator, config, {
         id,
         classes: [...(train.classNames ?? [])],

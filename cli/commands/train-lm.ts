@@ -8,6 +8,7 @@ import {
   sampleTexts,
   trainLm,
 } from '../../generators/lm/index.js';
+import { commandLine } from '../../generators/manifest.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { initBackend } from '../../runtime/backend/index.js';
 import {
@@ -82,7 +83,17 @@ export async function trainBrownLm(o: LmOpts): Promise<void> {
   const ppl = perplexity(run.vars, config, test);
   const id = o.id ?? o.out.replace(/\/+$/, '').split('/').pop()!;
   const tokens = train.reduce((s, d) => s + d.tokens.length, 0);
-  const command = `goe train-generator --kind lm --data brown --out ${o.out} --steps ${o.steps} --batch ${o.batch} --seed ${o.seed} --lr ${o.lr}`;
+  // Every option that shapes the artifact (--checkpoint-every and --fresh only steer resuming).
+  const command = commandLine('train-generator', {
+    kind: 'lm',
+    data: 'brown',
+    out: o.out,
+    id: o.id,
+    steps: o.steps,
+    batch: o.batch,
+    seed: o.seed,
+    lr: o.lr,
+  });
   const manifest = await exportLm(o.out, run.vars, config, vocab, {
     id,
     classes: [...brownClassNames],

@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { resolveModelDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
+import { initBackend } from '../../runtime/backend/index.js';
 import { type ClassifierManifest, loadClassifier } from '../classifier.js';
 import { repoRoot } from '../datasets/locate.js';
 import { linePlotSvg } from '../report/plot.js';
@@ -119,7 +120,7 @@ export async function reproduceImages(o: ReproduceOptions): Promise<ImagesReport
     mode: o.quick ? 'quick' : 'full',
     createdAt: new Date().toISOString(),
     wallSeconds: Math.round((performance.now() - t0) / 1000),
-    machine: { cores: cpus().length, node: process.version, backend: process.env.GOE_BACKEND ?? 'auto' },
+    machine: { cores: cpus().length, node: process.version, backend: (await initBackend()).choice },
     versions: await versions(),
     config: c,
     energyMargins,

@@ -5,6 +5,7 @@ import type { TextGeneratorManifest } from '../../generators/manifest.js';
 import { readManifest } from '../../generators/manifest.js';
 import { resolveModelDir, zooDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
+import { initBackend } from '../../runtime/backend/index.js';
 import type { ClassifierManifest } from '../classifier.js';
 import { readNdjsonTexts } from '../datasets/text/ndjson-outliers.js';
 import { linePlotSvg } from '../report/plot.js';
@@ -117,7 +118,7 @@ export async function reproduceText(o: ReproduceOptions): Promise<TextReport> {
     mode: o.quick ? 'quick' : 'full',
     createdAt: new Date().toISOString(),
     wallSeconds: Math.round((performance.now() - t0) / 1000),
-    machine: { cores: cpus().length, node: process.version, backend: process.env.GOE_BACKEND ?? 'auto' },
+    machine: { cores: cpus().length, node: process.version, backend: (await initBackend()).choice },
     config: c,
     generator: { id: lm.id, digest: lm.weights.digest, metrics: lm.metrics, provenance: lm.provenance },
     table: rows,
