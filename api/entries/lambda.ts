@@ -1,6 +1,7 @@
 import { getConnInfo, streamHandle } from 'hono/aws-lambda';
 import { type AppOptions, buildApp } from '../app.js';
 import { appOptionsFromEnv } from '../env.js';
+import { clientAddressOf } from './client-address.js';
 
 /**
  * The goe API as an AWS Lambda handler with response streaming (a Function URL with
@@ -12,12 +13,7 @@ export function createLambdaHandler(options: AppOptions = {}) {
   return streamHandle(
     buildApp({
       ...options,
-      clientAddress:
-        options.clientAddress ??
-        ((c) => {
-          const { address } = getConnInfo(c).remote;
-          return address ? `addr:${address}` : undefined;
-        }),
+      clientAddress: options.clientAddress ?? clientAddressOf(getConnInfo),
     }),
   );
 }

@@ -3,14 +3,19 @@ import type { Stat, SweepPoint, TableRow } from './aggregate.js';
 import type { GeneratorCheck } from './generator-check.js';
 import type { ImagesPlanConfig } from './plan.js';
 
-/** Everything `reports/images.json` holds. */
-export interface ImagesReport {
+/** What every reproduction report opens with: what ran, how, when, and on what. */
+export interface ReportHeader {
   title: string;
   command: string;
   mode: 'quick' | 'full';
   createdAt: string;
   wallSeconds: number;
+  /** `backend`: the TF.js backend actually chosen (not the GOE_BACKEND request). */
   machine: { cores: number; node: string; backend: string };
+}
+
+/** Everything `reports/images.json` holds. */
+export interface ImagesReport extends ReportHeader {
   versions: Record<string, string>;
   config: ImagesPlanConfig;
   energyMargins: Record<string, ClassifierManifest['energyMargins']>;

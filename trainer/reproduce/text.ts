@@ -13,7 +13,7 @@ import { readEval, stat, type TableRow, table } from './aggregate.js';
 import type { ReproduceOptions } from './images.js';
 import { runJobs } from './jobs.js';
 import { runName } from './plan.js';
-import { f, perSetMd, tableMd } from './report-markdown.js';
+import { f, perSetMd, type ReportHeader, tableMd } from './report-markdown.js';
 import { fullTextConfig, poolFile, quickTextConfig, type TextPlanConfig, textPlan } from './text-plan.js';
 import { exportClassifiers } from './zoo-export.js';
 
@@ -28,13 +28,7 @@ export interface TemperaturePoint {
 }
 
 /** Everything `reports/text.json` holds. */
-export interface TextReport {
-  title: string;
-  command: string;
-  mode: 'quick' | 'full';
-  createdAt: string;
-  wallSeconds: number;
-  machine: { cores: number; node: string; backend: string };
+export interface TextReport extends ReportHeader {
   config: TextPlanConfig;
   generator: { id: string; digest: string; metrics?: Record<string, number | string>; provenance: unknown };
   table: TableRow[];
