@@ -8,8 +8,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../runtime/atomic-write.js';
 import { goeCacheDir } from '../runtime/cache-dir.js';
 
 /** What a cached pull records beside its body. */
@@ -103,11 +104,11 @@ export class PullCache {
     const dir = join(this.root, name);
     await mkdir(dir, { recursive: true });
     // meta and sha256 first: a body without them is never trusted, and they are rewritten atomically.
-    await writeAtomic(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
-    await writeAtomic(join(dir, 'body.sha256'), `${meta.sha256}  body\n`);
+    await writeFileAtomic(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+    await writeFileAtomic(join(dir, 'body.sha256'), `${meta.sha256}  body\n`);
     await rename(file, join(dir, 'body'));
     await mkdir(join(this.root, 'requests'), { recursive: true });
-    await writeAtomic(join(this.root, 'requests', key), `${name}\n`);
+    await writeFileAtomic(join(this.root, 'requests', key), `${name}\n`);
     return { dir, body: join(dir, 'body'), meta };
   }
 }
@@ -121,10 +122,4 @@ export async function sha256File(path: string): Promise<string> {
 
 function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}-${randomUUID()}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
 }

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { decodeSafetensors, encodeSafetensors } from '../runtime/codecs/index.js';
+import { digestOf } from '../runtime/digest.js';
 import * as tf from '../runtime/tf.js';
 
 /** Named float32 tensors, e.g. a model's variables, as they go to and come from a safetensors file. */
@@ -34,19 +33,6 @@ export function decodeWeights(bytes: Uint8Array): NamedArrays {
     out[name] = { data: t.data, shape: [...t.shape] };
   }
   return out;
-}
-
-/** `sha256:<hex>` of bytes: the weight digest manifests record and the API's ETag builds on. */
-export function digestOf(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-/** Writes a file atomically (temp + rename), so an interrupted checkpoint never leaves a torn file. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, path);
 }
 
 /** Loads a safetensors weight file from disk. */

@@ -1,8 +1,9 @@
 import { createHash, randomInt } from 'node:crypto';
-import type {
-  GeneratorManifest,
-  ImageGeneratorManifest,
-  TextGeneratorManifest,
+import {
+  type GeneratorManifest,
+  type ImageGeneratorManifest,
+  samplingSetting,
+  type TextGeneratorManifest,
 } from '../../generators/manifest.js';
 import { resolveClasses } from '../../generators/registry.js';
 import { type FieldError, problem } from '../problems.js';
@@ -84,6 +85,18 @@ export function planOutliers(
   throw new Error(`generator ${unknown.id} has modality ${String(unknown.modality)}, which is not served`);
 }
 
+/** σ² or T of a request, or a 400 naming the field and the model's range. */
+function checkedSetting(manifest: GeneratorManifest, requested: number | undefined): number {
+  const { name, value, range, ok } = samplingSetting(manifest, requested);
+  if (!ok) {
+    const [lo, hi] = range;
+    throw problem('invalid-request', `${name} ${value} is outside ${manifest.id}'s range [${lo}, ${hi}]`, {
+      errors: [{ path: `/${name}`, message: `must be within [${lo}, ${hi}]` }],
+    });
+  }
+  return value;
+}
+
 function planImages(
   req: OutlierRequest,
   manifest: ImageGeneratorManifest,
@@ -98,14 +111,8 @@ function planImages(
       { errors: [{ path: '/temperature', message: 'not applicable to an image model' }] },
     );
   }
-  // `+ 0` turns −0 (which passes `minimum: 0`) into 0, so both spell the same request and the same bytes.
-  const sigma2 = (req.sigma2 ?? manifest.defaultSigma2) + 0;
-  const [lo, hi] = manifest.sigma2Range;
-  if (sigma2 < lo || sigma2 > hi) {
-    throw problem('invalid-request', `sigma2 ${sigma2} is outside ${manifest.id}'s range [${lo}, ${hi}]`, {
-      errors: [{ path: '/sigma2', message: `must be within [${lo}, ${hi}]` }],
-    });
-  }
+  // −0 (which passes `minimum: 0`) comes back as 0: both spell the same request and the same bytes.
+  const sigma2 = checkedSetting(manifest, req.sigma2);
   const rows = planRows(req, manifest, format, limits);
   // A PNG grid is drawn from uint8 pixels whatever dtype says.
   const dtype = format === 'png' ? 'uint8' : (req.dtype ?? 'uint8');
@@ -159,15 +166,7 @@ function planText(
       { errors: [{ path: '/format', message: 'must be ndjson for a text model' }] },
     );
   }
-  const temperature = req.temperature ?? manifest.defaultTemperature;
-  const [lo, hi] = manifest.temperatureRange;
-  if (temperature < lo || temperature > hi) {
-    throw problem(
-      'invalid-request',
-      `temperature ${temperature} is outside ${manifest.id}'s range [${lo}, ${hi}]`,
-      { errors: [{ path: '/temperature', message: `must be within [${lo}, ${hi}]` }] },
-    );
-  }
+  const temperature = checkedSetting(manifest, req.temperature);
   const rows = planRows(req, manifest, format, limits);
   const etag = etagOf({
     v: ENCODING_VERSION,

@@ -1,27 +1,8 @@
 import { type Command, Option } from 'commander';
-import { resolveModelDir } from '../../generators/registry.js';
-import { initBackend } from '../../runtime/backend/index.js';
-import { log } from '../../runtime/log.js';
-import { loadClassifier } from '../../trainer/classifier.js';
-import {
-  ensureDataset,
-  type ImageSet,
-  loadFashionMnist,
-  parseOodList,
-  resolveOodSet,
-  subset,
-} from '../../trainer/datasets/index.js';
-import {
-  brownVocab,
-  DEFAULT_TEXT_OOD_COUNT,
-  loadBrown,
-  resolveTextOodSet,
-  TEXT_OOD_SET_NAMES,
-} from '../../trainer/datasets/text/index.js';
-import { type DetectorName, detectorNames } from '../../trainer/detectors/index.js';
-import { type EvalReport, evaluate } from '../../trainer/evaluate.js';
-import { limitSet } from '../../trainer/fit.js';
+import { detectorNames } from '../../trainer/detectors/index.js';
+import type { EvalReport } from '../../trainer/evaluate.js';
 import type { OodMetrics } from '../../trainer/metrics/index.js';
+import { type EvalRunOptions, evalRun } from '../../trainer/runs.js';
 import { printJson } from '../output.js';
 import { positiveInt } from '../parse.js';
 import { FPR95_DEFINITIONS, FPR95_LEGEND } from './metrics.js';
@@ -63,59 +44,13 @@ export function registerEval(program: Command): void {
     )
     .option(
       '--limit <n>',
-      'use only the first N images of the test set and of each OOD set (smoke tests)',
+      'use only the first N rows (images or text windows) of the test set and of each OOD set (smoke tests)',
       positiveInt,
     )
     .option('--json', 'print { results, mean, accuracy } as JSON')
-    .action(
-      async (o: {
-        model: string;
-        ood?: string;
-        detector: DetectorName | 'all';
-        limit?: number;
-        json?: boolean;
-      }) => {
-        const clf = await loadClassifier(resolveModelDir(o.model));
-        const detectors = o.detector === 'all' ? [...detectorNames] : [o.detector];
-        if (clf.manifest.input === 'token-ids') {
-          const names = (o.ood ?? TEXT_OOD_SET_NAMES.join(','))
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean);
-          const length = clf.manifest.inputShape[0];
-          // Only the test split: the training windows are not needed to evaluate.
-          const vocab = clf.vocab ?? brownVocab();
-          const sets = names.map((n) =>
-            resolveTextOodSet(n, vocab, length, o.limit ?? DEFAULT_TEXT_OOD_COUNT),
-          );
-          await initBackend();
-          const report = evaluate(
-            clf.model,
-            limitSet(loadBrown(vocab, 'test', length), o.limit, 0),
-            sets,
-            detectors,
-          );
-          if (o.json) printJson(report);
-          else process.stdout.write(formatEval(report));
-          return;
-        }
-        const names = parseOodList(o.ood ?? 'mnist,gaussian,uniform');
-        // MNIST is not packaged: fetched once into the cache dir (checked by SHA-256) when not local.
-        if (names.includes('mnist')) {
-          await ensureDataset('mnist-test', { onProgress: (m) => log('info', m) });
-        }
-        await initBackend();
-        const head = (set: ImageSet) =>
-          o.limit && o.limit < set.shape[0]
-            ? subset(
-                set,
-                Int32Array.from({ length: o.limit }, (_, i) => i),
-              )
-            : set;
-        const sets = names.map((n) => head(resolveOodSet(n, { count: o.limit })));
-        const report = evaluate(clf.model, head(loadFashionMnist('test')), sets, detectors);
-        if (o.json) printJson(report);
-        else process.stdout.write(formatEval(report));
-      },
-    );
+    .action(async (o: EvalRunOptions & { json?: boolean }) => {
+      const report = await evalRun(o);
+      if (o.json) printJson(report);
+      else process.stdout.write(formatEval(report));
+    });
 }

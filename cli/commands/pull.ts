@@ -1,8 +1,8 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, extname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, extname } from 'node:path';
 import { type Command, Option } from 'commander';
+import { copyFileAtomic, writeFileAtomic } from '../../runtime/atomic-write.js';
+import { goeEnv } from '../../runtime/config.js';
 import {
   createGoeClient,
   GoeApiError,
@@ -106,7 +106,7 @@ export function registerPull(program: Command): void {
         await withAbort((signal) => pull(o, format, signal));
       } catch (err) {
         process.stderr.write(`goe: error: ${err instanceof Error ? err.message : String(err)}\n`);
-        if (process.env.GOE_LOG === 'debug' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+        if (goeEnv('GOE_LOG') === 'debug' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
         process.exitCode = exitCodeOf(err);
       }
     });
@@ -196,11 +196,13 @@ async function download(
 ): Promise<void> {
   const { info } = opened;
   await mkdir(dirname(o.out) || '.', { recursive: true });
-  const tmp = cache ? await cache.tempFile() : tempBeside(o.out);
+  // A cached pull lands in the cache's temp folder (committed there by a rename), else beside --out;
+  // either way written atomically, so a broken body leaves nothing under the final name.
+  const target = cache ? await cache.tempFile() : o.out;
   const check = new BodyCheck();
-  const file = createWriteStream(tmp);
-  try {
-    const reader = opened.body!.getReader();
+  const body = opened.body!;
+  async function* checked(): AsyncGenerator<Uint8Array> {
+    const reader = body.getReader();
     for (;;) {
       let chunk: ReadableStreamReadResult<Uint8Array>;
       try {
@@ -210,16 +212,11 @@ async function download(
       }
       if (chunk.done) break;
       check.update(chunk.value);
-      if (!file.write(chunk.value)) await once(file, 'drain');
+      yield chunk.value;
     }
-    file.end();
-    await once(file, 'close');
     check.verify({ format, count: info.count, rowShape: info.rowShape, dtype: info.dtype });
-  } catch (err) {
-    file.destroy();
-    await rm(tmp, { force: true });
-    throw err;
   }
+  await writeFileAtomic(target, checked());
   const { sha256, bytes } = check.finish();
   const meta: PullMeta = {
     etag: info.etag ?? '',
@@ -237,10 +234,8 @@ async function download(
     createdAt: new Date().toISOString(),
   };
   if (cache && info.etag) {
-    const entry = await cache.commit(key, tmp, meta);
-    await copyAtomic(entry.body, o.out);
-  } else {
-    await rename(tmp, o.out);
+    const entry = await cache.commit(key, target, meta);
+    await copyFileAtomic(entry.body, o.out);
   }
   report(o, meta, 'miss');
 }
@@ -249,7 +244,7 @@ async function serveFromCache(o: Opts, entry: CacheEntry, how: 'hit' | 'offline'
   checkDigest(o, entry.meta.modelDigest, null);
   note(`cache hit: ${entry.meta.etag} (sha256 ${entry.meta.sha256.slice(0, 12)}… verified)`);
   await mkdir(dirname(o.out) || '.', { recursive: true });
-  await copyAtomic(entry.body, o.out);
+  await copyFileAtomic(entry.body, o.out);
   report(o, entry.meta, how === 'hit' ? 'hit' : 'offline');
 }
 
@@ -298,20 +293,4 @@ function parseClasses(list: string): (string | number)[] {
 
 function wholeNumber(value: string): number {
   return value === '0' ? 0 : positiveInt(value);
-}
-
-function tempBeside(path: string): string {
-  return join(dirname(path) || '.', `.${Date.now()}-${process.pid}.goe-pull.tmp`);
-}
-
-/** Copies into a temp file beside `to`, then renames: readers never see a partial file. */
-async function copyAtomic(from: string, to: string): Promise<void> {
-  const tmp = tempBeside(to);
-  try {
-    await copyFile(from, tmp);
-    await rename(tmp, to);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }

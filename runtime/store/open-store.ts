@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Env, goeEnv } from '../config.js';
 import { StoreUrlError } from './errors.js';
 import { FileStore } from './file-store.js';
 import { type S3Credentials, S3Store } from './s3-store.js';
@@ -7,8 +8,6 @@ import type { Store } from './store.js';
 
 /** The store used when `GOE_STORE` is unset: `.goe` under the working directory. */
 export const EMBEDDED_STORE_URL = 'file://.goe';
-
-type Env = Record<string, string | undefined>;
 
 /** Options of `openStore`; each falls back to the environment. */
 export interface OpenStoreOptions {
@@ -26,7 +25,7 @@ export interface OpenStoreOptions {
 
 /** `GOE_STORE` if set (and not blank), else `file://.goe`. */
 export function defaultStoreUrl(env: Env = process.env): string {
-  return env.GOE_STORE?.trim() || EMBEDDED_STORE_URL;
+  return goeEnv('GOE_STORE', env) ?? EMBEDDED_STORE_URL;
 }
 
 /**
@@ -53,7 +52,7 @@ export function openStore(url?: string, options: OpenStoreOptions = {}): Store {
     return new S3Store({
       bucket,
       prefix,
-      endpoint: options.endpoint ?? (env.GOE_S3_ENDPOINT || undefined),
+      endpoint: options.endpoint ?? goeEnv('GOE_S3_ENDPOINT', env),
       region: options.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined),
       credentials: options.credentials ?? envCredentials(env),
     });

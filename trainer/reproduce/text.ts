@@ -1,18 +1,18 @@
-import { cp, mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { TextGeneratorManifest } from '../../generators/manifest.js';
 import { readManifest } from '../../generators/manifest.js';
-import { resolveModelDir, zooDir } from '../../generators/registry.js';
-import { writeFileAtomic } from '../../generators/weights.js';
-import type { ClassifierManifest } from '../classifier.js';
+import { resolveModelDir } from '../../generators/registry.js';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
+import { initBackend } from '../../runtime/backend/index.js';
 import { readNdjsonTexts } from '../datasets/text/ndjson-outliers.js';
 import { linePlotSvg } from '../report/plot.js';
-import { readEval, stat, type TableRow, table } from './aggregate.js';
+import { readEval, type TableRow, table } from './aggregate.js';
 import type { ReproduceOptions } from './images.js';
 import { runJobs } from './jobs.js';
 import { runName } from './plan.js';
-import { f, METRICS_NOTE, perSetMd, tableMd } from './report-markdown.js';
+import { f, METRICS_NOTE, perSetMd, type ReportHeader, tableMd } from './report-markdown.js';
 import { fullTextConfig, poolFile, quickTextConfig, type TextPlanConfig, textPlan } from './text-plan.js';
 import { exportClassifiers } from './zoo-export.js';
 
@@ -27,13 +27,7 @@ export interface TemperaturePoint {
 }
 
 /** Everything `reports/text.json` holds. */
-export interface TextReport {
-  title: string;
-  command: string;
-  mode: 'quick' | 'full';
-  createdAt: string;
-  wallSeconds: number;
-  machine: { cores: number; node: string; backend: string };
+export interface TextReport extends ReportHeader {
   config: TextPlanConfig;
   generator: { id: string; digest: string; metrics?: Record<string, number | string>; provenance: unknown };
   table: TableRow[];
@@ -117,7 +111,7 @@ export async function reproduceText(o: ReproduceOptions): Promise<TextReport> {
     mode: o.quick ? 'quick' : 'full',
     createdAt: new Date().toISOString(),
     wallSeconds: Math.round((performance.now() - t0) / 1000),
-    machine: { cores: cpus().length, node: process.version, backend: process.env.GOE_BACKEND ?? 'auto' },
+    machine: { cores: cpus().length, node: process.version, backend: (await initBackend()).choice },
     config: c,
     generator: { id: lm.id, digest: lm.weights.digest, metrics: lm.metrics, provenance: lm.provenance },
     table: rows,
