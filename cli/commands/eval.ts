@@ -19,6 +19,7 @@ import {
 import { type DetectorName, detectorNames } from '../../trainer/detectors/index.js';
 import { type EvalReport, evaluate } from '../../trainer/evaluate.js';
 import { limitSet } from '../../trainer/fit.js';
+import { type DetectorScores, plotFolder, writeEvalPlots } from '../../trainer/report/ood-plots.js';
 import { printJson } from '../output.js';
 import { positiveInt } from '../parse.js';
 
@@ -66,6 +67,10 @@ export function registerEval(program: Command): void {
       positiveInt,
     )
     .option('--json', 'print { results, mean, accuracy } as JSON')
+    .option(
+      '--plot <dir>',
+      'also write ROC curves (roc-<detector>) and ID-vs-OOD score histograms (hist-<detector>-<set>) as SVG and PNG',
+    )
     .action(
       async (o: {
         model: string;
@@ -73,7 +78,23 @@ export function registerEval(program: Command): void {
         detector: DetectorName | 'all';
         limit?: number;
         json?: boolean;
+        plot?: string;
       }) => {
+        // Before the model loads: a bad --plot path should not cost an evaluation first.
+        if (o.plot) await plotFolder(o.plot);
+        const scores: DetectorScores[] = [];
+        const onScores = o.plot
+          ? (detector: string, ood: string, inScores: Float32Array, outScores: Float32Array) =>
+              scores.push({ detector, ood, inScores, outScores })
+          : undefined;
+        const finish = async (report: EvalReport) => {
+          if (o.plot) {
+            const files = await writeEvalPlots(o.plot, scores);
+            process.stderr.write(`wrote ${files.length} plots to ${o.plot}\n`);
+          }
+          if (o.json) printJson(report);
+          else process.stdout.write(formatEval(report));
+        };
         const clf = await loadClassifier(resolveModelDir(o.model));
         const detectors = o.detector === 'all' ? [...detectorNames] : [o.detector];
         if (clf.manifest.input === 'token-ids') {
@@ -93,9 +114,9 @@ export function registerEval(program: Command): void {
             limitSet(loadBrown(vocab, 'test', length), o.limit, 0),
             sets,
             detectors,
+            onScores,
           );
-          if (o.json) printJson(report);
-          else process.stdout.write(formatEval(report));
+          await finish(report);
           return;
         }
         const names = parseOodList(o.ood ?? 'mnist,gaussian,uniform');
@@ -108,9 +129,7 @@ export function registerEval(program: Command): void {
               )
             : set;
         const sets = names.map((n) => head(resolveOodSet(n, { count: o.limit })));
-        const report = evaluate(clf.model, head(loadFashionMnist('test')), sets, detectors);
-        if (o.json) printJson(report);
-        else process.stdout.write(formatEval(report));
+        await finish(evaluate(clf.model, head(loadFashionMnist('test')), sets, detectors, onScores));
       },
     );
 }

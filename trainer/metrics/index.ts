@@ -16,4 +16,5 @@ export type { OodLabels, Scores } from './curve.js';
 export { MetricsError, type MetricsErrorCode } from './errors.js';
 export { fpr95tpr, fprAtTpr } from './fpr-at-tpr.js';
 export { type OodMetrics, oodMetrics } from './ood-metrics.js';
+export { type RocCurve, rocCurve } from './roc-curve.js';
 export { parseScoresCsv, SCORES_CSV_HEADER, ScoresCsvError, type ScoresTable } from './scores-csv.js';

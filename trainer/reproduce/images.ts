@@ -7,6 +7,7 @@ import { type ClassifierManifest, loadClassifier } from '../classifier.js';
 import { repoRoot } from '../datasets/locate.js';
 import { linePlotSvg } from '../report/plot.js';
 import { type SweepPoint, sweep, type TableRow, table } from './aggregate.js';
+import { copyEvalPlots, type EvalFigures } from './eval-plots.js';
 import { checkConditioning, type GeneratorCheck, sigma2Grid } from './generator-check.js';
 import { type Job, runJobs } from './jobs.js';
 import { fullConfig, type ImagesPlanConfig, imagesPlan, quickConfig, runName } from './plan.js';
@@ -42,7 +43,8 @@ export interface ImagesReport {
   sigma2Sweep: SweepPoint[];
   countSweep: SweepPoint[];
   generatorCheck: GeneratorCheck;
-  figures: { sigma2Grid: string; sigma2Plot: string; countPlot: string };
+  /** File names in the reports folder: the σ² grid and sweeps, and the ROC curves and histograms of `goe eval --plot`. */
+  figures: { sigma2Grid: string; sigma2Plot: string; countPlot: string } & EvalFigures;
 }
 
 async function versions(): Promise<Record<string, string>> {
@@ -81,6 +83,7 @@ export async function reproduceImages(o: ReproduceOptions): Promise<ImagesReport
     sigma2Grid: `${prefix}-sigma2-grid.png`,
     sigma2Plot: `${prefix}-sigma2-sweep.svg`,
     countPlot: `${prefix}-outlier-count.svg`,
+    ...(await copyEvalPlots(o.runsDir, o.reportsDir, prefix, c.seeds[0], c.ood[0])),
   };
   await writeFileAtomic(
     join(o.reportsDir, figures.sigma2Grid),

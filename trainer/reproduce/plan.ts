@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { withPlots } from './eval-plots.js';
 import type { Job } from './jobs.js';
 
 /** The sizes of an image reproduction; `quick` is the CI smoke test, `full` the README's numbers. */
@@ -63,13 +64,20 @@ export function imagesPlan(c: ImagesPlanConfig, dir: string): Job[] {
   const limit = c.trainLimit ? ['--limit', String(c.trainLimit)] : [];
   const evalLimit = c.evalLimit ? ['--limit', String(c.evalLimit)] : [];
   const addEval = (run: string, after: string) =>
-    jobs.push({
-      id: `eval-${run}`,
-      args: ['eval', '--model', join(dir, run), '--ood', c.ood.join(','), '--json', ...evalLimit],
-      output: join(dir, run, 'eval.json'),
-      stdoutTo: join(dir, run, 'eval.json'),
-      after: [after],
-    });
+    jobs.push(
+      withPlots(
+        {
+          id: `eval-${run}`,
+          args: ['eval', '--model', join(dir, run), '--ood', c.ood.join(','), '--json', ...evalLimit],
+          output: join(dir, run, 'eval.json'),
+          stdoutTo: join(dir, run, 'eval.json'),
+          after: [after],
+        },
+        dir,
+        run,
+        c.seeds[0],
+      ),
+    );
   const finetune = (run: string, seed: number, extra: string[]) => {
     jobs.push({
       id: run,

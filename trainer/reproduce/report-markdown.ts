@@ -1,4 +1,5 @@
 import type { Stat, TableRow } from './aggregate.js';
+import { evalPlotsMarkdown } from './eval-plots.js';
 import type { ImagesReport } from './images.js';
 
 export const f = (s: Stat) => (s.n > 1 ? `${s.mean.toFixed(2)} ± ${s.std.toFixed(2)}` : s.mean.toFixed(2));
@@ -55,6 +56,7 @@ ${tableMd(r.table)}
 
 ${perSetMd(r.table, c.ood)}
 
+${evalPlotsMarkdown(r.figures, c.seeds[0], c.ood[0])}
 ## Fig. 1 — samples at growing σ² (rows), one class per column
 
 ![σ² grid](${r.figures.sigma2Grid})

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { withPlots } from './eval-plots.js';
 import type { Job } from './jobs.js';
 import { losses, runName, sources } from './plan.js';
 
@@ -68,13 +69,20 @@ export function textPlan(c: TextPlanConfig, dir: string): Job[] {
   const late: Job[] = [];
   const evalArgs = ['--ood', c.ood.join(','), '--json', '--limit', String(c.evalLimit)];
   const addEval = (list: Job[], run: string) =>
-    list.push({
-      id: `eval-${run}`,
-      args: ['eval', '--model', join(dir, run), ...evalArgs],
-      output: join(dir, run, 'eval.json'),
-      stdoutTo: join(dir, run, 'eval.json'),
-      after: [run],
-    });
+    list.push(
+      withPlots(
+        {
+          id: `eval-${run}`,
+          args: ['eval', '--model', join(dir, run), ...evalArgs],
+          output: join(dir, run, 'eval.json'),
+          stdoutTo: join(dir, run, 'eval.json'),
+          after: [run],
+        },
+        dir,
+        run,
+        c.seeds[0],
+      ),
+    );
   const finetune = (list: Job[], run: string, seed: number, extra: string[], after: string[] = []) => {
     list.push({
       id: run,
