@@ -74,7 +74,11 @@ export function rocPlotSpec(detector: string, sets: readonly DetectorScores[]): 
             title: 'true-positive rate (OOD flagged)',
             scale: { domain: [0, 1] },
           },
-          color: { field: 'set', type: 'nominal', legend: { title: 'OOD set', orient: 'bottom-right' } },
+          color: {
+            field: 'set',
+            type: 'nominal',
+            legend: { title: null, orient: 'bottom', direction: 'vertical' },
+          },
           order: { field: 'fpr', type: 'quantitative' },
         },
       },
