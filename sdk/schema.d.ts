@@ -88,6 +88,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The preview page
+         * @description A page for looking at outliers before training with them: choose a generator, classes, σ² or T, seed
+         *     and count, and see the grid (image models) or the texts (text models), the same latents at several
+         *     levels, the request as curl, TypeScript and Python code, and a `.npy` download. Open without a key; the
+         *     page asks for one (kept in the tab's sessionStorage) and sends it with its own requests. Its stylesheet
+         *     and script are `GET /page/page.css` and `GET /page/page.js`; it loads nothing from elsewhere.
+         */
+        get: operations["getPreviewPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.yaml": {
         parameters: {
             query?: never;
@@ -577,6 +601,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getPreviewPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page (HTML; its script and stylesheet are served by this server too). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                 };
             };
             500: components["responses"]["InternalError"];

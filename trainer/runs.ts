@@ -25,11 +25,12 @@ import {
   TEXT_OOD_SET_NAMES,
 } from './datasets/text/index.js';
 import { type DetectorName, detectorNames } from './detectors/index.js';
-import { type EvalReport, evaluate } from './evaluate.js';
+import { type EvalReport, evaluate, type OnScores } from './evaluate.js';
 import { finetune } from './finetune.js';
 import { type FitProgress, limitSet } from './fit.js';
 import type { InDistributionName } from './in-distribution.js';
 import type { Architecture } from './models/index.js';
+import { type DetectorScores, plotFolder, writeEvalPlots } from './report/ood-plots.js';
 import { trainBaseline } from './train-baseline.js';
 
 /** What a caller can watch or stop in a run. */
@@ -177,10 +178,29 @@ export interface EvalRunOptions {
   detector: DetectorName | 'all';
   /** Only the first N rows of the test set and of each OOD set (smoke tests). */
   limit?: number;
+  /** A folder for ROC curves and score histograms (SVG + PNG), `goe eval --plot`. */
+  plot?: string;
 }
 
-/** OOD evaluation of a classifier: per detector and OOD set, AUROC, AUPR-IN, AUPR-OUT, FPR95 in %. */
+/**
+ * OOD evaluation of a classifier: per detector and OOD set, AUROC, AUPR-IN, AUPR-OUT, FPR95 in %; with
+ * `plot`, also writes the ROC curves and score histograms there (the folder is checked before any work).
+ */
 export async function evalRun(o: EvalRunOptions): Promise<EvalReport> {
+  if (o.plot) await plotFolder(o.plot);
+  const scores: DetectorScores[] = [];
+  const onScores: OnScores | undefined = o.plot
+    ? (detector, ood, inScores, outScores) => scores.push({ detector, ood, inScores, outScores })
+    : undefined;
+  const report = await evaluateRun(o, onScores);
+  if (o.plot) {
+    const files = await writeEvalPlots(o.plot, scores);
+    log('info', `wrote ${files.length} plots to ${o.plot}`);
+  }
+  return report;
+}
+
+async function evaluateRun(o: EvalRunOptions, onScores: OnScores | undefined): Promise<EvalReport> {
   const clf = await loadClassifier(resolveModelDir(o.model));
   const detectors = o.detector === 'all' ? [...detectorNames] : [o.detector];
   if (clf.manifest.input === 'token-ids') {
@@ -193,7 +213,13 @@ export async function evalRun(o: EvalRunOptions): Promise<EvalReport> {
     const vocab = clf.vocab ?? brownVocab();
     const sets = names.map((n) => resolveTextOodSet(n, vocab, length, o.limit ?? DEFAULT_TEXT_OOD_COUNT));
     await initBackend();
-    return evaluate(clf.model, limitSet(loadBrown(vocab, 'test', length), o.limit, 0), sets, detectors);
+    return evaluate(
+      clf.model,
+      limitSet(loadBrown(vocab, 'test', length), o.limit, 0),
+      sets,
+      detectors,
+      onScores,
+    );
   }
   const names = parseOodList(o.ood ?? 'mnist,gaussian,uniform');
   // MNIST is not packaged: fetched once into the cache dir (checked by SHA-256) when not local.
@@ -207,5 +233,5 @@ export async function evalRun(o: EvalRunOptions): Promise<EvalReport> {
         )
       : set;
   const sets = names.map((n) => head(resolveOodSet(n, { count: o.limit })));
-  return evaluate(clf.model, head(loadFashionMnist('test')), sets, detectors);
+  return evaluate(clf.model, head(loadFashionMnist('test')), sets, detectors, onScores);
 }

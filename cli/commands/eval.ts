@@ -48,6 +48,10 @@ export function registerEval(program: Command): void {
       positiveInt,
     )
     .option('--json', 'print { results, mean, accuracy } as JSON')
+    .option(
+      '--plot <dir>',
+      'also write ROC curves (roc-<detector>) and ID-vs-OOD score histograms (hist-<detector>-<set>) as SVG and PNG',
+    )
     .action(async (o: EvalRunOptions & { json?: boolean }) => {
       const report = await evalRun(o);
       if (o.json) printJson(report);

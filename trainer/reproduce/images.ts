@@ -8,6 +8,7 @@ import { type ClassifierManifest, loadClassifier } from '../classifier.js';
 import { repoRoot } from '../datasets/locate.js';
 import { linePlotSvg } from '../report/plot.js';
 import { type SweepPoint, sweep, table } from './aggregate.js';
+import { copyEvalPlots } from './eval-plots.js';
 import { checkConditioning, sigma2Grid } from './generator-check.js';
 import { type Job, runJobs } from './jobs.js';
 import { fullConfig, imagesPlan, quickConfig, runName } from './plan.js';
@@ -64,6 +65,7 @@ export async function reproduceImages(o: ReproduceOptions): Promise<ImagesReport
     sigma2Grid: `${prefix}-sigma2-grid.png`,
     sigma2Plot: `${prefix}-sigma2-sweep.svg`,
     countPlot: `${prefix}-outlier-count.svg`,
+    ...(await copyEvalPlots(o.runsDir, o.reportsDir, prefix, c.seeds[0], c.ood[0])),
   };
   await writeFileAtomic(
     join(o.reportsDir, figures.sigma2Grid),

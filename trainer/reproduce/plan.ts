@@ -65,16 +65,23 @@ export function runName(kind: string, seed: number): string {
 export function imagesPlan(c: ImagesPlanConfig, dir: string): Job[] {
   const jobs: Job[] = [];
   const addEval = (run: string, after: string) =>
-    jobs.push({
-      id: `eval-${run}`,
-      task: {
-        kind: 'eval',
-        options: { model: join(dir, run), ood: c.ood.join(','), detector: 'all', limit: c.evalLimit },
-        out: join(dir, run, 'eval.json'),
-      },
-      output: join(dir, run, 'eval.json'),
-      after: [after],
-    });
+    jobs.push(
+      withPlots(
+        {
+          id: `eval-${run}`,
+          task: {
+            kind: 'eval',
+            options: { model: join(dir, run), ood: c.ood.join(','), detector: 'all', limit: c.evalLimit },
+            out: join(dir, run, 'eval.json'),
+          },
+          output: join(dir, run, 'eval.json'),
+          after: [after],
+        },
+        dir,
+        run,
+        c.seeds[0],
+      ),
+    );
   const finetune = (run: string, seed: number, outliers: OutlierChoice) => {
     jobs.push({
       id: run,
@@ -146,4 +153,33 @@ export function imagesPlan(c: ImagesPlanConfig, dir: string): Job[] {
     });
   }
   return jobs;
+}
+
+/**
+ * The runs of a reproduction whose `goe eval` also draws ROC curves and score histograms (`--plot`), on
+ * the first seed, and the detector each is read with: the baseline and GOE, each with the detector its
+ * loss is made for (Table 1/2's pairing).
+ */
+export const PLOTTED_RUNS = [
+  { kind: 'baseline', detector: 'msp', label: 'baseline, MSP' },
+  { kind: 'generated-oe', detector: 'msp', label: 'GOE (OE loss), MSP' },
+  { kind: 'baseline', detector: 'energy', label: 'baseline, Energy' },
+  { kind: 'generated-energy', detector: 'energy', label: 'GOE (energy loss), Energy' },
+] as const;
+
+/** Where `goe eval --plot` writes a run's plots. */
+export function plotDir(runsDir: string, run: string): string {
+  return join(runsDir, run, 'plots');
+}
+
+/**
+ * A run's eval job with `--plot` added when the run is one of {@link PLOTTED_RUNS} on `seed`; then the job
+ * is done when its plots exist too, so a run evaluated before plots existed is evaluated again (cheap).
+ */
+export function withPlots(job: Job, runsDir: string, run: string, seed: number): Job {
+  if (!PLOTTED_RUNS.some((p) => runName(p.kind, seed) === run)) return job;
+  const dir = plotDir(runsDir, run);
+  if (job.task.kind !== 'eval') return job;
+  const task = { ...job.task, options: { ...job.task.options, plot: dir } };
+  return { ...job, task, output: join(dir, 'roc-msp.svg') };
 }

@@ -1,5 +1,6 @@
 import type { ClassifierManifest } from '../classifier.js';
 import type { Stat, SweepPoint, TableRow } from './aggregate.js';
+import { type EvalFigures, evalPlotsMarkdown } from './eval-plots.js';
 import type { GeneratorCheck } from './generator-check.js';
 import type { ImagesPlanConfig } from './plan.js';
 
@@ -23,7 +24,8 @@ export interface ImagesReport extends ReportHeader {
   sigma2Sweep: SweepPoint[];
   countSweep: SweepPoint[];
   generatorCheck: GeneratorCheck;
-  figures: { sigma2Grid: string; sigma2Plot: string; countPlot: string };
+  /** File names in the reports folder: the σ² grid and sweeps, and the ROC curves and histograms of `goe eval --plot`. */
+  figures: { sigma2Grid: string; sigma2Plot: string; countPlot: string } & EvalFigures;
 }
 
 /** A stat as `mean ± std` (two decimals); `—` for a metric the runs or an older report did not record. */
@@ -92,6 +94,7 @@ ${tableMd(r.table)}
 
 ${perSetMd(r.table, c.ood)}
 
+${evalPlotsMarkdown(r.figures, c.seeds[0], c.ood[0])}
 ## Fig. 1 — samples at growing σ² (rows), one class per column
 
 ![σ² grid](${r.figures.sigma2Grid})

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { FinetuneRunOptions } from '../runs.js';
 import type { Job } from './jobs.js';
-import { losses, runName, sources } from './plan.js';
+import { losses, runName, sources, withPlots } from './plan.js';
 
 /** The sizes of a text reproduction; `quick` is the CI smoke test, `full` the README's numbers. */
 export interface TextPlanConfig {
@@ -68,16 +68,23 @@ export function textPlan(c: TextPlanConfig, dir: string): Job[] {
   const jobs: Job[] = [];
   const late: Job[] = [];
   const addEval = (list: Job[], run: string) =>
-    list.push({
-      id: `eval-${run}`,
-      task: {
-        kind: 'eval',
-        options: { model: join(dir, run), ood: c.ood.join(','), detector: 'all', limit: c.evalLimit },
-        out: join(dir, run, 'eval.json'),
-      },
-      output: join(dir, run, 'eval.json'),
-      after: [run],
-    });
+    list.push(
+      withPlots(
+        {
+          id: `eval-${run}`,
+          task: {
+            kind: 'eval',
+            options: { model: join(dir, run), ood: c.ood.join(','), detector: 'all', limit: c.evalLimit },
+            out: join(dir, run, 'eval.json'),
+          },
+          output: join(dir, run, 'eval.json'),
+          after: [run],
+        },
+        dir,
+        run,
+        c.seeds[0],
+      ),
+    );
   const finetune = (
     list: Job[],
     run: string,

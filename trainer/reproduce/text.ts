@@ -9,6 +9,7 @@ import { initBackend } from '../../runtime/backend/index.js';
 import { readNdjsonTexts } from '../datasets/text/ndjson-outliers.js';
 import { linePlotSvg } from '../report/plot.js';
 import { readEval, type TableRow, table } from './aggregate.js';
+import { copyEvalPlots, type EvalFigures, evalPlotsMarkdown } from './eval-plots.js';
 import type { ReproduceOptions } from './images.js';
 import { runJobs } from './jobs.js';
 import { runName } from './plan.js';
@@ -33,7 +34,8 @@ export interface TextReport extends ReportHeader {
   table: TableRow[];
   temperatureSweep: TemperaturePoint[];
   samples: { temperature: number; texts: string[] }[];
-  figures: { temperaturePlot: string };
+  /** File names in the reports folder: the temperature sweep, and the ROC curves and histograms of `goe eval --plot`. */
+  figures: { temperaturePlot: string } & EvalFigures;
 }
 
 function temperatureSweep(dir: string, c: TextPlanConfig): TemperaturePoint[] {
@@ -81,7 +83,10 @@ export async function reproduceText(o: ReproduceOptions): Promise<TextReport> {
   }
   await mkdir(o.reportsDir, { recursive: true });
   const prefix = o.quick ? 'text-quick' : 'text';
-  const figures = { temperaturePlot: `${prefix}-temperature-sweep.svg` };
+  const figures = {
+    temperaturePlot: `${prefix}-temperature-sweep.svg`,
+    ...(await copyEvalPlots(o.runsDir, o.reportsDir, prefix, c.seeds[0], c.ood[0])),
+  };
   const ref = (method: string) =>
     rows.find((r) => r.method === method && r.detector === 'msp')!.mean.auroc.mean;
   await writeFileAtomic(
@@ -155,6 +160,7 @@ ${tableMd(r.table)}
 
 ${perSetMd(r.table, c.ood)}
 
+${evalPlotsMarkdown(r.figures, c.seeds[0], c.ood[0])}
 ## Temperature sweep (OE loss, MSP, seed ${c.seeds[0]})
 
 ![temperature sweep](${r.figures.temperaturePlot})
