@@ -8,8 +8,9 @@ import type { components } from '../sdk/schema.js';
 export const PROBLEM_BASE = 'https://goe.dev/problems/';
 
 /** The slugs openapi.yaml's `ProblemType` enum lists (generated into sdk/schema.d.ts). */
-type ContractSlug =
-  components['schemas']['ProblemType'] extends `${typeof PROBLEM_BASE}${infer S}` ? S : never;
+type ContractSlug = components['schemas']['ProblemType'] extends `${typeof PROBLEM_BASE}${infer S}`
+  ? S
+  : never;
 
 /**
  * The stable problem slugs of the contract (openapi.yaml `ProblemType`), with their status and title.
