@@ -34,7 +34,7 @@ export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('goe')
     .description(
       'Generative Outlier Exposure: outliers from generative models, OE fine-tuning and OOD evaluation.\n' +
-        'Environment: GOE_BACKEND=auto|node-gpu|node|wasm|cpu, GOE_STORE=file://.goe|s3://bucket/prefix, GOE_LOG=info|debug|silent',
+        'Environment: GOE_BACKEND=auto|node-gpu|node|wasm|cpu, GOE_STORE=file://DIR|s3://bucket/prefix, GOE_LOG=info|debug|silent',
     )
     .version(version)
     .showHelpAfterError('(run with --help for usage)')
