@@ -2,6 +2,7 @@ import type { OutlierFormat } from '../validation/index.js';
 import type { BatchEncoder, ImageBodySpec } from './encoder.js';
 import { ndjsonEncoder } from './ndjson.js';
 import { npyEncoder } from './npy.js';
+import { npzEncoder } from './npz.js';
 import { pngEncoder } from './png.js';
 import { safetensorsEncoder } from './safetensors.js';
 
@@ -12,6 +13,7 @@ export { textNdjsonEncoder } from './text-ndjson.js';
 
 const ENCODERS: Readonly<Record<OutlierFormat, (spec: ImageBodySpec) => BatchEncoder>> = {
   npy: npyEncoder,
+  npz: npzEncoder,
   safetensors: safetensorsEncoder,
   ndjson: ndjsonEncoder,
   png: pngEncoder,

@@ -4,6 +4,7 @@ import type { OutlierFormat } from '../validation/index.js';
 /** The `Content-Type` each format is sent with. */
 export const CONTENT_TYPES: Readonly<Record<OutlierFormat, string>> = {
   npy: 'application/x-npy',
+  npz: 'application/x-npz',
   safetensors: 'application/vnd.goe.safetensors',
   ndjson: 'application/x-ndjson',
   png: 'image/png',
@@ -12,13 +13,14 @@ export const CONTENT_TYPES: Readonly<Record<OutlierFormat, string>> = {
 /** Media types a client may ask for in `Accept`, and the format each selects (CONTRACT.md). */
 const ACCEPTED: ReadonlyArray<[string, OutlierFormat]> = [
   ['application/x-npy', 'npy'],
+  ['application/x-npz', 'npz'],
   ['application/vnd.goe.safetensors', 'safetensors'],
   ['application/octet-stream', 'safetensors'],
   ['application/x-ndjson', 'ndjson'],
   ['image/png', 'png'],
 ];
 
-const ALL_FORMATS: readonly OutlierFormat[] = ['npy', 'safetensors', 'ndjson', 'png'];
+const ALL_FORMATS: readonly OutlierFormat[] = ['npy', 'npz', 'safetensors', 'ndjson', 'png'];
 
 /**
  * The format of a response: `format` from the request when given, else the best match of `Accept`

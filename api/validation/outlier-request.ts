@@ -2,7 +2,7 @@ import { problem } from '../problems.js';
 import type { SchemaValidator } from './schema.js';
 
 /** Output formats of `POST /outliers`. */
-export type OutlierFormat = 'npy' | 'safetensors' | 'ndjson' | 'png';
+export type OutlierFormat = 'npy' | 'npz' | 'safetensors' | 'ndjson' | 'png';
 
 /**
  * A request that passed the `OutlierRequest` schema of openapi.yaml (the schema is the authority; this

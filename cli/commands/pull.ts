@@ -45,6 +45,7 @@ export const PULL_EXIT = { ok: 0, error: 1, usage: 2, server: 3, network: 4, int
 
 const FORMATS: Record<string, OutlierFormat> = {
   '.npy': 'npy',
+  '.npz': 'npz',
   '.safetensors': 'safetensors',
   '.ndjson': 'ndjson',
   '.png': 'png',
@@ -60,7 +61,8 @@ export function registerPull(program: Command): void {
     .summary('download a fixed-seed batch of outliers from a goe server (cached, verified)')
     .description(
       'download outliers from a goe server (`goe serve`) for CI: the same request gives the same bytes. ' +
-        'The format follows --out: .npy, .safetensors, .ndjson or .png (a preview grid, count ≤ 1024). ' +
+        'The format follows --out: .npy, .npz (images + classes + indices, for NumPy alone), .safetensors, ' +
+        '.ndjson or .png (a preview grid, count ≤ 1024). ' +
         'A second pull of the same request is served from the local cache once the server confirms the ETag ' +
         "(If-None-Match → 304) and the cached body's sha256 checks; a corrupted entry is downloaded again. " +
         'The cache is $GOE_CACHE_DIR/pulls (default ~/.cache/goe/pulls). The file is written atomically ' +
@@ -81,8 +83,8 @@ export function registerPull(program: Command): void {
     )
     .option('--classes <list>', 'class names or indices, comma-separated (default: all)')
     .option('--start <n>', 'index of the first row (a slice of the same stream)', uint32, 0)
-    .option('--float32', 'float32 pixels in [0, 1] instead of uint8 (.npy, .safetensors, .ndjson)')
-    .requiredOption('--out <file>', 'output file: .npy, .safetensors, .ndjson or .png')
+    .option('--float32', 'float32 pixels in [0, 1] instead of uint8 (.npy, .npz, .safetensors, .ndjson)')
+    .requiredOption('--out <file>', 'output file: .npy, .npz, .safetensors, .ndjson or .png')
     .option(
       '--expect-model-digest <sha256>',
       "fail (exit 5) unless the generator's weights digest (Goe-Model-Digest, GET /models) is this",
@@ -110,7 +112,8 @@ export function registerPull(program: Command): void {
     )
     .action(async (o: Opts) => {
       const format = FORMATS[extname(o.out).toLowerCase()];
-      if (!format) cmd.error(`error: --out must end in .npy, .safetensors, .ndjson or .png, got "${o.out}"`);
+      if (!format)
+        cmd.error(`error: --out must end in .npy, .npz, .safetensors, .ndjson or .png, got "${o.out}"`);
       if (format === 'png' && o.float32) cmd.error('error: --float32 does not apply to a .png preview');
       if (o.api === undefined && !o.offline)
         cmd.error('error: required option --api <url> not specified (only --offline works without it)');

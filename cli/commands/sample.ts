@@ -7,7 +7,7 @@ import { readManifest } from '../../generators/manifest.js';
 import { resolveClasses, resolveModelDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../generators/weights.js';
 import { initBackend } from '../../runtime/backend/index.js';
-import { encodeGridPng, NpyWriter, SafetensorsWriter } from '../../runtime/codecs/index.js';
+import { encodeGridPng, NpyWriter, NpzWriter, SafetensorsWriter } from '../../runtime/codecs/index.js';
 import { note } from '../output.js';
 import { nonNegativeNumber, positiveInt, positiveNumber, uint32 } from '../parse.js';
 import { progressBar } from '../progress.js';
@@ -27,20 +27,20 @@ interface Opts {
 }
 
 const PNG_LIMIT = 1024;
-const IMAGE_FORMATS = ['.npy', '.safetensors', '.png'];
+const IMAGE_FORMATS = ['.npy', '.npz', '.safetensors', '.png'];
 
 export function registerSample(program: Command): void {
   program
     .command('sample')
     .summary(
-      'draw outliers from a generator: images at variance σ² (.npy, .safetensors, .png), text at temperature T (.ndjson, .txt)',
+      'draw outliers from a generator: images at variance σ² (.npy, .npz, .safetensors, .png), text at temperature T (.ndjson, .txt)',
     )
     .description(
       // One paragraph per line: Commander wraps each to the terminal's width.
       [
         'Draw outliers from a generator. Classes are uniform over --classes, and sample i depends only on (model, σ² or T, classes, seed, i), so --start k gives samples k… of the same stream.',
         '',
-        'Image models (e.g. fashion-mnist-cgan): z ~ N(0, σ²I). --out .npy (uint8 N×H×W×C, or float32 in [0, 1] with --float32), .safetensors (images + classes) or .png (a labelled grid).',
+        'Image models (e.g. fashion-mnist-cgan): z ~ N(0, σ²I). --out .npy (uint8 N×H×W×C, or float32 in [0, 1] with --float32), .npz (images + classes + indices: np.load reads it alone), .safetensors (images + classes) or .png (a labelled grid).',
         '',
         "Text models (e.g. brown-lm): tokens drawn from softmax(logits / T). --out .ndjson (one row per line, {index, class, label, text, tokens}, as the API sends them) or .txt (one sample's text per line).",
       ].join('\n'),
@@ -58,7 +58,7 @@ export function registerSample(program: Command): void {
     .option('--start <n>', 'index of the first sample (a slice of the same stream)', uint32, 0)
     .requiredOption(
       '--out <file>',
-      'output file: .npy, .safetensors or .png (images); .ndjson or .txt (text)',
+      'output file: .npy, .npz, .safetensors or .png (images); .ndjson or .txt (text)',
     )
     .option('--float32', 'image models: write float32 pixels in [0, 1] instead of uint8')
     .option('--no-unk', 'text models: never draw <unk> (fluent low-temperature samples)')
@@ -78,7 +78,7 @@ export function registerSample(program: Command): void {
         throw new Error(`--no-unk applies to text models; ${manifest.id} is an image model`);
       const format = extname(o.out).toLowerCase();
       if (!IMAGE_FORMATS.includes(format)) {
-        throw new Error(`--out must end in .npy, .safetensors or .png, got "${o.out}"`);
+        throw new Error(`--out must end in .npy, .npz, .safetensors or .png, got "${o.out}"`);
       }
       if (format === '.png' && o.count > PNG_LIMIT) {
         throw new Error(`a PNG grid holds at most ${PNG_LIMIT} samples; use .npy for ${o.count}`);
@@ -134,6 +134,14 @@ export function registerSample(program: Command): void {
             bar.update(b.start - o.start + b.count);
           }
           w.end();
+        } else if (format === '.npz') {
+          const w = new NpzWriter({ count: o.count, rowShape, dtype, start: o.start });
+          for (const c of w.head()) await write(c);
+          for await (const b of batches) {
+            for (const c of w.images(b.data, b.classes)) await write(c);
+            bar.update(b.start - o.start + b.count);
+          }
+          for (const c of w.end()) await write(c);
         } else {
           const w = new SafetensorsWriter({
             tensors: [

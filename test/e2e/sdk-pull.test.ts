@@ -315,7 +315,7 @@ describe('goe pull against goe serve', () => {
 
   it('pulls the other formats: .ndjson rows equal the stream, .safetensors and .png are complete', async () => {
     const env = { GOE_CACHE_DIR: join(work, 'cache-formats') };
-    for (const ext of ['ndjson', 'safetensors', 'png']) {
+    for (const ext of ['ndjson', 'npz', 'safetensors', 'png']) {
       const r = await runGoe(pullArgs(join(work, `x.${ext}`), ['--json']), env);
       expect(r.code, `${ext}: ${r.stderr}`).toBe(0);
       expect(JSON.parse(r.stdout).format).toBe(ext);
