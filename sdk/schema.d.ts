@@ -211,6 +211,8 @@ export interface components {
             /** @description Ids of the generators loaded in memory (they load lazily, on first use). */
             generators: string[];
             version: string;
+            /** @description Live TF.js tensors in the serving process (weights included); flat under load unless something leaks. */
+            tensors?: number;
         };
         ImageRow: {
             /** @description Row index in the request numbering (`start`-based). */
