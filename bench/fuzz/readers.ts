@@ -6,14 +6,14 @@
  * other unplanned exception), never a hang (a call over {@link SLOW_MS}), never an error without the
  * input's name. Used by the test suite (a short run) and `goe bench fuzz` (a long one).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import fc from 'fast-check';
 import jpeg from 'jpeg-js';
 import { metricsFromCsv } from '../../cli/commands/metrics.js';
-import { decodeWeights, encodeWeights } from '../../generators/weights.js';
-import { encodeNdjson, encodeNpy, encodePng, isCodecError } from '../../runtime/codecs/index.js';
+import { encodeWeights, readWeights } from '../../generators/weights.js';
+import { encodeNdjson, encodeNpy, encodePng } from '../../runtime/codecs/index.js';
 import { Vocab } from '../../runtime/text/vocab.js';
 import { encodeIdx } from '../../trainer/datasets/idx.js';
 import { loadPhoto } from '../../trainer/datasets/photo.js';
@@ -147,8 +147,8 @@ export const READERS: readonly Reader[] = [
       '\xff\xff\xff\xff\xff\xff\xff\x7f',
       ...NUMBER_TOKENS,
     ],
-    // Model weights are read whole (generators/weights.ts); the message is the codec's, with its code.
-    read: (path) => decodeWeights(new Uint8Array(readFileSync(path))),
+    // Model weights (generators/weights.ts), as a zoo or an imported model is loaded.
+    read: (path) => readWeights(path),
   },
   {
     name: 'csv-scores',
@@ -283,9 +283,8 @@ export function judge(err: unknown, path: string): string | undefined {
   if (!(err instanceof Error)) return `threw a non-Error: ${String(err)}`;
   if (CRASHES.includes(err.constructor as ErrorConstructor))
     return `crashed with ${err.constructor.name}: ${err.message}`;
-  // Byte-level codecs report a stable code rather than a path; their callers add the name.
   // The file's name is enough where the loader names sets by their file name (text OOD sets do).
-  if (!err.message.includes(path) && !err.message.includes(basename(path)) && !isCodecError(err)) {
+  if (!err.message.includes(path) && !err.message.includes(basename(path))) {
     return `error does not name ${path}: ${err.message}`;
   }
   if (err.message.trim() === '') return 'empty error message';
