@@ -9,6 +9,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import jpeg from 'jpeg-js';
 import { metricsFromCsv } from '../../cli/commands/metrics.js';
@@ -32,6 +33,11 @@ export interface Reader {
   seed: () => Uint8Array;
   /** Tokens worth inserting (header keys, numbers that break parsers). */
   tokens: string[];
+  /**
+   * Repairs what a mutation breaks before the interesting part (a PNG's chunk CRCs), so half the
+   * mutated files get past the first integrity check into the decoder proper.
+   */
+  fixup?: (bytes: Uint8Array) => Uint8Array;
   /**
    * Reads the file at `path`. `dir` is a folder that holds only this file (for loaders that take a
    * folder). Resolves or throws.
@@ -110,6 +116,7 @@ export const READERS: readonly Reader[] = [
     file: 'a.png',
     seed: () => encodePng(grey(28 * 28), 28, 28, 1),
     tokens: ['IHDR', 'IDAT', 'IEND', 'tRNS', 'PLTE', '\x00\x00\x00\x0d', '\xff\xff\xff\xff', '\x89PNG'],
+    fixup: fixPngCrcs,
     // A folder of PNGs is how a user names PNG images.
     read: (_path, dir) => loadImagePath(dir),
   },
@@ -118,6 +125,7 @@ export const READERS: readonly Reader[] = [
     file: 'photo.png',
     seed: () => encodePng(grey(40 * 30), 30, 40, 1),
     tokens: ['IHDR', 'IDAT', 'IEND', 'tRNS', 'PLTE', '\x00\x00\x00\x0d', '\xff\xff\xff\xff'],
+    fixup: fixPngCrcs,
     read: (path) => loadPhoto(path),
   },
   {
@@ -183,6 +191,19 @@ export const READERS: readonly Reader[] = [
     read: (path) => resolveTextOodSet(path, vocab, 8, 4),
   },
 ];
+
+/** Recomputes the CRC of every whole chunk after the PNG signature (what a mutation usually breaks first). */
+function fixPngCrcs(bytes: Uint8Array): Uint8Array {
+  const b = bytes.slice();
+  const v = new DataView(b.buffer);
+  for (let at = 8; at + 12 <= b.length; ) {
+    const length = v.getUint32(at);
+    if (at + 12 + length > b.length) break;
+    v.setUint32(at + 8 + length, crc32(b.subarray(at + 4, at + 8 + length)));
+    at += 12 + length;
+  }
+  return b;
+}
 
 /** A list of edits to a seed file. */
 type Edit =
@@ -267,8 +288,11 @@ export function arbitraryFile(reader: Reader): fc.Arbitrary<Uint8Array> {
   return fc.oneof(
     {
       arbitrary: fc
-        .array(arbitraryEdit(), { minLength: 1, maxLength: 4 })
-        .map((edits) => applyEdits(seed, edits, reader.tokens)),
+        .tuple(fc.array(arbitraryEdit(), { minLength: 1, maxLength: 4 }), fc.boolean())
+        .map(([edits, fix]) => {
+          const mutated = applyEdits(seed, edits, reader.tokens);
+          return fix && reader.fixup ? reader.fixup(mutated) : mutated;
+        }),
       weight: 9,
     },
     { arbitrary: fc.uint8Array({ maxLength: 2048 }), weight: 1 },
