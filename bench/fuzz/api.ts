@@ -337,34 +337,36 @@ export async function fuzzApi(
   const statuses: Record<string, number> = {};
   let unsendable = 0;
   const protoKeys = Object.getOwnPropertyNames(Object.prototype).join();
-  await fc.assert(
-    fc.asyncProperty(arbitraryApiRequest(options.model), async (req) => {
-      let res: Response;
-      try {
-        res = await send(req);
-      } catch (err) {
-        // fetch refuses some generated URLs and headers before anything is sent: not the server's answer.
-        if (
-          err instanceof TypeError &&
-          !/fetch failed|socket|ECONN/i.test(String(err.cause ?? err.message))
-        ) {
-          unsendable++;
-          return;
+  await fc
+    .assert(
+      fc.asyncProperty(arbitraryApiRequest(options.model), async (req) => {
+        let res: Response;
+        try {
+          res = await send(req);
+        } catch (err) {
+          // fetch refuses some generated URLs and headers before anything is sent: not the server's answer.
+          if (
+            err instanceof TypeError &&
+            !/fetch failed|socket|ECONN/i.test(String(err.cause ?? err.message))
+          ) {
+            unsendable++;
+            return;
+          }
+          throw err;
         }
-        throw err;
-      }
-      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-      const wrong = await checkApiResponse(req, res);
-      if (wrong) throw new Error(wrong);
-      if (
-        Object.getOwnPropertyNames(Object.prototype).join() !== protoKeys ||
-        ({} as Record<string, unknown>).count !== undefined
-      ) {
-        throw new Error('Object.prototype was modified');
-      }
-    }),
-    { numRuns: options.runs, seed: options.seed, endOnFailure: true },
-  );
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        const wrong = await checkApiResponse(req, res);
+        if (wrong) throw new Error(wrong);
+        if (
+          Object.getOwnPropertyNames(Object.prototype).join() !== protoKeys ||
+          ({} as Record<string, unknown>).count !== undefined
+        ) {
+          throw new Error('Object.prototype was modified');
+        }
+      }),
+      { numRuns: options.runs, seed: options.seed, endOnFailure: true },
+    )
+    .catch(withCause);
   return { runs: options.runs, statuses, unsendable, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -375,4 +377,11 @@ export function requestInit(req: FuzzRequest): RequestInit {
     headers: req.headers,
     body: req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body,
   };
+}
+
+/** fast-check's failure with the property's own message appended (its message alone says only "failed"). */
+function withCause(err: unknown): never {
+  const cause = (err as Error).cause;
+  if (cause instanceof Error) (err as Error).message += `\nCaused by: ${cause.message}`;
+  throw err;
 }

@@ -338,31 +338,40 @@ export async function fuzzReader(
     seconds: 0,
   };
   try {
-    await fc.assert(
-      fc.asyncProperty(arbitraryFile(reader), async (bytes) => {
-        writeFileSync(path, bytes);
-        const t = performance.now();
-        let wrong: string | undefined;
-        try {
-          await reader.read(path, folder);
-          report.ok++;
-        } catch (err) {
-          wrong = judge(err, path);
-          report.refused++;
-          const name = (err as Error).name;
-          report.errors[name] = (report.errors[name] ?? 0) + 1;
-        }
-        const ms = performance.now() - t;
-        report.slowestMs = Math.max(report.slowestMs, ms);
-        if (wrong) throw new Error(`${reader.name}: ${wrong}`);
-        if (ms > SLOW_MS)
-          throw new Error(`${reader.name}: a ${bytes.length}-byte file took ${ms.toFixed(0)} ms`);
-      }),
-      { numRuns: options.runs, seed: options.seed, endOnFailure: true },
-    );
+    await fc
+      .assert(
+        fc.asyncProperty(arbitraryFile(reader), async (bytes) => {
+          writeFileSync(path, bytes);
+          const t = performance.now();
+          let wrong: string | undefined;
+          try {
+            await reader.read(path, folder);
+            report.ok++;
+          } catch (err) {
+            wrong = judge(err, path);
+            report.refused++;
+            const name = (err as Error).name;
+            report.errors[name] = (report.errors[name] ?? 0) + 1;
+          }
+          const ms = performance.now() - t;
+          report.slowestMs = Math.max(report.slowestMs, ms);
+          if (wrong) throw new Error(`${reader.name}: ${wrong}`);
+          if (ms > SLOW_MS)
+            throw new Error(`${reader.name}: a ${bytes.length}-byte file took ${ms.toFixed(0)} ms`);
+        }),
+        { numRuns: options.runs, seed: options.seed, endOnFailure: true },
+      )
+      .catch(withCause);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   report.seconds = (performance.now() - t0) / 1000;
   return report;
+}
+
+/** fast-check's failure with the property's own message appended (its message alone says only "failed"). */
+function withCause(err: unknown): never {
+  const cause = (err as Error).cause;
+  if (cause instanceof Error) (err as Error).message += `\nCaused by: ${cause.message}`;
+  throw err;
 }

@@ -4,6 +4,7 @@
  */
 import { type ColorType, PNG } from 'pngjs';
 import { CodecError } from './errors.js';
+import { checkPngSize } from './png-limits.js';
 import type { RawImage } from './text.js';
 
 /** Channels per pixel a PNG here can carry. */
@@ -61,6 +62,7 @@ export function encodePng(
  * any alpha → 4); `channels` converts (colour to grey uses ITU-R BT.601 luma). 16-bit files are scaled to 8.
  */
 export function decodePng(bytes: Uint8Array, options: { channels?: PngChannels } = {}): PngImage {
+  checkPngSize(bytes);
   let png: ReturnType<typeof PNG.sync.read>;
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
