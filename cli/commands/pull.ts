@@ -107,8 +107,9 @@ export function registerPull(program: Command): void {
         '  2  usage error (bad or missing flags)\n' +
         '  3  the server refused the request (a 4xx problem: unknown model or class, bad σ², auth, …)\n' +
         '  4  the server could not be reached, or kept failing (network errors, 5xx), after retries\n' +
-        "  5  integrity failure: the generator digest differs from --expect-model-digest, the file's sha256\n" +
-        '     from --expect-body-sha256, or the body is not what was announced',
+        '  5  integrity failure: the generator digest differs from --expect-model-digest,\n' +
+        "     the file's sha256 from --expect-body-sha256, or the body is not what was\n" +
+        '     announced',
     )
     .action(async (o: Opts) => {
       const format = FORMATS[extname(o.out).toLowerCase()];

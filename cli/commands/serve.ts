@@ -38,8 +38,8 @@ export function registerServe(program: Command): void {
         'URL on stdout; logs one JSON line per request on stderr. Environment: GOE_API_KEYS (comma-separated\n' +
         'bearer keys; unset = no auth), GOE_MAX_COUNT, GOE_RATE_LIMIT, GOE_RATE_BURST, GOE_MAX_CONCURRENCY,\n' +
         'GOE_STORE (response cache), GOE_ZOO.\n\n' +
-        'Stopping it: Ctrl-C or SIGTERM. Under npx or npm (`npx goe serve &` then `kill $!`, which kills\n' +
-        "npm's wrapper only) the server exits by itself within a second of its launcher exiting\n" +
+        'Stopping it: Ctrl-C or SIGTERM. Under npx or npm (`npx goe serve &` then `kill $!`, which kills ' +
+        "npm's wrapper only) the server exits by itself within a second of its launcher exiting " +
         '(--exit-with-parent, on by default there); --pid-file names a file holding its own pid.',
     )
     .option('--host <host>', 'interface to bind (0.0.0.0 exposes the service)', '127.0.0.1')
