@@ -38,6 +38,8 @@ export interface SoakReport {
   /** Streams the client abandoned on purpose after the first chunk. */
   abandoned: number;
   rssMiB: { afterWarmup: number; end: number; peak: number; driftPct: number };
+  /** Server RSS (MiB) at the end of each tenth of the run, warm-up included, to show where it levels off. */
+  rssSeriesMiB: number[];
   tensors: { afterWarmup: number; end: number };
   /** True when failures = 0, |drift| < 10 % and the tensor count held. */
   holds: boolean;
@@ -107,7 +109,9 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
   try {
     const t0 = Date.now();
     const end = t0 + o.seconds * 1000;
-    const warmupEnd = t0 + Math.min(10_000, o.seconds * 250);
+    // Warm-up is the first fifth of the run (at least 5 s): RSS grows until the heap and the wasm memory
+    // have held the peak of 32 concurrent requests (wasm memory never shrinks), then it should stay level.
+    const warmupEnd = t0 + Math.max(5_000, o.seconds * 200);
     const sampler = setInterval(() => samples.push({ t: Date.now(), rss: rssMiB(pid) }), 500);
     let n = 0;
     const one = async (k: number): Promise<void> => {
@@ -202,6 +206,11 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     };
     rss.driftPct = ((rss.end - rss.afterWarmup) / rss.afterWarmup) * 100;
     const tensors = { afterWarmup: afterWarmupTensors, end: endTensors };
+    const tenth = (Date.now() - t0) / 10;
+    const rssSeriesMiB = Array.from({ length: 10 }, (_, i) => {
+      const upTo = samples.filter((s) => s.t <= t0 + (i + 1) * tenth);
+      return Math.round(upTo.at(-1)?.rss ?? Number.NaN);
+    });
     return {
       seconds: (Date.now() - t0) / 1000,
       concurrency: o.concurrency,
@@ -211,6 +220,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       failureSamples,
       abandoned,
       rssMiB: rss,
+      rssSeriesMiB,
       tensors,
       holds: failures === 0 && Math.abs(rss.driftPct) < 10 && tensors.end === tensors.afterWarmup,
     };

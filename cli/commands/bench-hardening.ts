@@ -106,7 +106,8 @@ export function registerBenchHardening(bench: Command): void {
               `${JSON.stringify(r.byStatus)}, ${r.failures} failures, ${r.abandoned} abandoned streams\n` +
               `RSS ${r.rssMiB.afterWarmup.toFixed(0)} → ${r.rssMiB.end.toFixed(0)} MiB (drift ${r.rssMiB.driftPct.toFixed(1)} %, ` +
               `peak ${r.rssMiB.peak.toFixed(0)}), tensors ${r.tensors.afterWarmup} → ${r.tensors.end}: ` +
-              `${r.holds ? 'holds' : 'DOES NOT HOLD'}\n`,
+              `${r.holds ? 'holds' : 'DOES NOT HOLD'}\n` +
+              `RSS at each tenth of the run (MiB): ${r.rssSeriesMiB.join(' ')}\n`,
           );
         }
         if (!r.holds) process.exitCode = 1;
