@@ -35,6 +35,8 @@ export interface SoakReport {
   /** Responses ≥ 500 plus requests that failed without a response (reset connections, broken bodies). */
   failures: number;
   failureSamples: string[];
+  /** Requests sent again after a reset of a reused keep-alive socket before any answer (then answered). */
+  resets: number;
   /** Streams the client abandoned on purpose after the first chunk. */
   abandoned: number;
   rssMiB: { afterWarmup: number; end: number; peak: number; driftPct: number };
@@ -103,6 +105,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
   const byStatus: Record<string, number> = {};
   const failureSamples: string[] = [];
   let failures = 0;
+  let resets = 0;
   let abandoned = 0;
   let requests = 0;
   const samples: { t: number; rss: number }[] = [];
@@ -114,11 +117,11 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     const warmupEnd = t0 + Math.max(5_000, o.seconds * 200);
     const sampler = setInterval(() => samples.push({ t: Date.now(), rss: rssMiB(pid) }), 500);
     let n = 0;
-    const one = async (k: number): Promise<void> => {
+    const one = async (k: number, retry = true): Promise<void> => {
       const kind = k % 10;
       const seed = kind < 4 ? k % 8 : k; // 0–3: 8 fixed seeds (cache hits after the first); else fresh
       const format = ['npy', 'ndjson', 'npz', 'safetensors'][k % 4];
-      let res: Response;
+      let res: Response | undefined;
       const controller = new AbortController();
       try {
         if (kind === 7) res = await fetch(`${url}/models`);
@@ -142,7 +145,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
             signal: controller.signal,
           });
         }
-        byStatus[res.status] = (byStatus[res.status] ?? 0) + 1;
+        byStatus[res!.status] = (byStatus[res!.status] ?? 0) + 1;
         if (res.status >= 500) {
           failures++;
           if (failureSamples.length < 5) failureSamples.push(`${res.status} ${await res.text()}`);
@@ -160,6 +163,17 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
         await res.arrayBuffer();
       } catch (err) {
         if (controller.signal.aborted) return;
+        // A reused keep-alive socket the server closed as the request went out: nothing was answered,
+        // and HTTP/1.1 clients send such a request again (RFC 9112 §9.3.1; goe's requests are idempotent
+        // by contract, and the SDK retries failed connections). Counted; a second failure is a failure.
+        if (
+          res === undefined &&
+          retry &&
+          /ECONNRESET|other side closed|UND_ERR_SOCKET/.test(String((err as Error).cause ?? err))
+        ) {
+          resets++;
+          return one(k, false);
+        }
         failures++;
         if (failureSamples.length < 5) failureSamples.push(String((err as Error).cause ?? err));
       }
@@ -218,6 +232,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       byStatus,
       failures,
       failureSamples,
+      resets,
       abandoned,
       rssMiB: rss,
       rssSeriesMiB,

@@ -103,7 +103,8 @@ export function registerBenchHardening(bench: Command): void {
         else {
           process.stdout.write(
             `${r.requests} requests in ${r.seconds.toFixed(0)} s at concurrency ${r.concurrency}: ` +
-              `${JSON.stringify(r.byStatus)}, ${r.failures} failures, ${r.abandoned} abandoned streams\n` +
+              `${JSON.stringify(r.byStatus)}, ${r.failures} failures, ${r.abandoned} abandoned streams, ` +
+              `${r.resets} keep-alive resets retried\n` +
               `RSS ${r.rssMiB.afterWarmup.toFixed(0)} → ${r.rssMiB.end.toFixed(0)} MiB (drift ${r.rssMiB.driftPct.toFixed(1)} %, ` +
               `peak ${r.rssMiB.peak.toFixed(0)}), tensors ${r.tensors.afterWarmup} → ${r.tensors.end}: ` +
               `${r.holds ? 'holds' : 'DOES NOT HOLD'}\n` +
