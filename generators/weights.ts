@@ -35,10 +35,19 @@ export function decodeWeights(bytes: Uint8Array): NamedArrays {
   return out;
 }
 
-/** Loads a safetensors weight file from disk. */
+/**
+ * Loads a safetensors weight file from disk.
+ * @throws {Error} naming `path` when the file is not a safetensors file of float32 tensors (the codec's
+ *   message follows; the codec error is the `cause`)
+ */
 export async function readWeights(path: string): Promise<{ arrays: NamedArrays; digest: string }> {
   const bytes = new Uint8Array(await readFile(path));
-  return { arrays: decodeWeights(bytes), digest: digestOf(bytes) };
+  try {
+    return { arrays: decodeWeights(bytes), digest: digestOf(bytes) };
+  } catch (cause) {
+    // The codec knows bytes, not files: without the path a user cannot tell which weights are bad.
+    throw new Error(`cannot read weights ${path}: ${(cause as Error).message}`, { cause });
+  }
 }
 
 /** Assigns loaded arrays to variables by name; a missing or misshaped weight is an error naming it. */

@@ -6,6 +6,7 @@ import {
   type TextGeneratorManifest,
 } from '../../generators/manifest.js';
 import { resolveClasses } from '../../generators/registry.js';
+import { NPZ_MAX_BYTES, npzByteLength } from '../../runtime/codecs/index.js';
 import { type FieldError, problem } from '../problems.js';
 import type { OutlierFormat, OutlierRequest } from '../validation/index.js';
 
@@ -58,7 +59,7 @@ export const DEFAULT_COUNT = 256;
 
 /** The formats each modality is served in; text rows exist only as NDJSON. */
 export const SERVED_FORMATS: Readonly<Record<GeneratorManifest['modality'], readonly OutlierFormat[]>> = {
-  image: ['npy', 'safetensors', 'ndjson', 'png'],
+  image: ['npy', 'npz', 'safetensors', 'ndjson', 'png'],
   text: ['ndjson'],
 };
 
@@ -116,6 +117,7 @@ function planImages(
   const rows = planRows(req, manifest, format, limits);
   // A PNG grid is drawn from uint8 pixels whatever dtype says.
   const dtype = format === 'png' ? 'uint8' : (req.dtype ?? 'uint8');
+  if (format === 'npz') checkNpzSize(rows.count, manifest.shape, dtype);
   // Key order is part of the ETag: keep it as it was when image ETags were first issued.
   const etag = etagOf({
     v: ENCODING_VERSION,
@@ -193,6 +195,16 @@ function planText(
     backend,
     etag,
   };
+}
+
+/** An `.npz` body is a ZIP without ZIP64: all of it must fit 4 GiB. */
+function checkNpzSize(count: number, rowShape: readonly number[], dtype: 'uint8' | 'float32'): void {
+  if (npzByteLength({ count, rowShape, dtype, start: 0 }) <= NPZ_MAX_BYTES) return;
+  throw problem(
+    'count-over-limit',
+    `an npz body of ${count} rows of ${rowShape.join('×')} ${dtype} would pass 4 GiB (no ZIP64); use npy or fewer rows`,
+    { errors: [{ path: '/count', message: 'too many rows for one npz body' }] },
+  );
 }
 
 /** Classes, count, start and seed: the checks every modality shares. */

@@ -27,6 +27,7 @@ interface Opts {
 /** `--out` extension → the encoder that writes it. */
 const FORMATS: Readonly<Record<string, ImageFormat>> = {
   '.npy': 'npy',
+  '.npz': 'npz',
   '.safetensors': 'safetensors',
   '.png': 'png',
 };
@@ -35,14 +36,14 @@ export function registerSample(program: Command): void {
   program
     .command('sample')
     .summary(
-      'draw outliers from a generator: images at variance σ² (.npy, .safetensors, .png), text at temperature T (.ndjson, .txt)',
+      'draw outliers from a generator: images at variance σ² (.npy, .npz, .safetensors, .png), text at temperature T (.ndjson, .txt)',
     )
     .description(
       // One paragraph per line: Commander wraps each to the terminal's width.
       [
         'Draw outliers from a generator. Classes are uniform over --classes, and sample i depends only on (model, σ² or T, classes, seed, i), so --start k gives samples k… of the same stream.',
         '',
-        'Image models (e.g. fashion-mnist-cgan): z ~ N(0, σ²I). --out .npy (uint8 N×H×W×C, or float32 in [0, 1] with --float32), .safetensors (images + classes) or .png (a labelled grid).',
+        'Image models (e.g. fashion-mnist-cgan): z ~ N(0, σ²I). --out .npy (uint8 N×H×W×C, or float32 in [0, 1] with --float32), .npz (images + classes + indices: np.load reads it alone), .safetensors (images + classes) or .png (a labelled grid).',
         '',
         "Text models (e.g. brown-lm): tokens drawn from softmax(logits / T). --out .ndjson (one row per line, {index, class, label, text, tokens}, as the API sends them) or .txt (one sample's text per line).",
       ].join('\n'),
@@ -60,7 +61,7 @@ export function registerSample(program: Command): void {
     .option('--start <n>', 'index of the first sample (a slice of the same stream)', uint32, 0)
     .requiredOption(
       '--out <file>',
-      'output file: .npy, .safetensors or .png (images); .ndjson or .txt (text)',
+      'output file: .npy, .npz, .safetensors or .png (images); .ndjson or .txt (text)',
     )
     .option('--float32', 'image models: write float32 pixels in [0, 1] instead of uint8')
     .option('--no-unk', 'text models: never draw <unk> (fluent low-temperature samples)')
@@ -80,7 +81,7 @@ export function registerSample(program: Command): void {
         throw new Error(`--no-unk applies to text models; ${manifest.id} is an image model`);
       const format = extname(o.out).toLowerCase();
       if (!Object.hasOwn(FORMATS, format)) {
-        throw new Error(`--out must end in .npy, .safetensors or .png, got "${o.out}"`);
+        throw new Error(`--out must end in .npy, .npz, .safetensors or .png, got "${o.out}"`);
       }
       if (format === '.png' && o.count > PNG_MAX_COUNT) {
         throw new Error(`a PNG grid holds at most ${PNG_MAX_COUNT} samples; use .npy for ${o.count}`);

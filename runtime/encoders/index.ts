@@ -1,10 +1,11 @@
 /**
- * Batch encoders: generated rows in, the bytes of one file format out (npy, safetensors, NDJSON, PNG grid).
+ * Batch encoders: generated rows in, the bytes of one file format out (npy, npz, safetensors, NDJSON, PNG grid).
  * One set for every writer — the HTTP API streams them, `goe sample` writes them to a file.
  */
 import type { BatchEncoder, ImageBodySpec, ImageRows } from './encoder.js';
 import { ndjsonEncoder } from './ndjson.js';
 import { npyEncoder } from './npy.js';
+import { npzEncoder } from './npz.js';
 import { pngEncoder } from './png.js';
 import { safetensorsEncoder } from './safetensors.js';
 
@@ -12,14 +13,16 @@ export type { BatchEncoder, ImageBodySpec, ImageRows, TextBodySpec } from './enc
 export { rowBytes } from './encoder.js';
 export { ndjsonEncoder } from './ndjson.js';
 export { npyEncoder } from './npy.js';
+export { npzEncoder } from './npz.js';
 export { PNG_MAX_COUNT, pngEncoder } from './png.js';
 export { safetensorsEncoder } from './safetensors.js';
 
 /** The image formats there is an encoder for (the contract's `Format`). */
-export type ImageFormat = 'npy' | 'safetensors' | 'ndjson' | 'png';
+export type ImageFormat = 'npy' | 'npz' | 'safetensors' | 'ndjson' | 'png';
 
 const ENCODERS: Readonly<Record<ImageFormat, (spec: ImageBodySpec) => BatchEncoder>> = {
   npy: npyEncoder,
+  npz: npzEncoder,
   safetensors: safetensorsEncoder,
   ndjson: ndjsonEncoder,
   png: pngEncoder,
