@@ -7,10 +7,12 @@ import {
   ensureDataset,
   type ImageSet,
   loadFashionMnist,
+  OOD_SET_NAMES,
   parseOodList,
   resolveOodSet,
   subset,
 } from '../../trainer/datasets/index.js';
+import { loadImagesAs, type RowShape } from '../../trainer/datasets/sources/image-source.js';
 import {
   brownVocab,
   DEFAULT_TEXT_OOD_COUNT,
@@ -20,11 +22,38 @@ import {
 } from '../../trainer/datasets/text/index.js';
 import { type DetectorName, detectorNames } from '../../trainer/detectors/index.js';
 import { type EvalReport, evaluate } from '../../trainer/evaluate.js';
+import { userImagesTask } from '../../trainer/finetune.js';
 import { limitSet } from '../../trainer/fit.js';
 import type { OodMetrics } from '../../trainer/metrics/index.js';
 import { printJson } from '../output.js';
 import { positiveInt } from '../parse.js';
 import { FPR95_DEFINITIONS, FPR95_LEGEND } from './metrics.js';
+
+/** The first `limit` rows of `set` (all when no limit). */
+function limitHead(set: ImageSet, limit?: number): ImageSet {
+  return limit && limit < set.shape[0]
+    ? subset(
+        set,
+        Int32Array.from({ length: limit }, (_, i) => i),
+      )
+    : set;
+}
+
+/**
+ * An OOD set for a classifier reading `shape` rows: a path is read and brought to that shape; built-in
+ * sets are 28×28 grey and are only used for classifiers of that shape (never silently resized).
+ */
+function oodAtShape(spec: string, shape: RowShape, limit?: number): ImageSet {
+  if (!(OOD_SET_NAMES as readonly string[]).includes(spec))
+    return limitHead(loadImagesAs(spec, shape), limit);
+  const set = resolveOodSet(spec, { count: limit });
+  if (set.shape.slice(1).join('x') !== shape.join('x')) {
+    throw new Error(
+      `the built-in OOD set ${spec} is ${set.shape.slice(1).join('×')}; this classifier reads ${shape.join('×')}: pass a PATH of images`,
+    );
+  }
+  return limitHead(set, limit);
+}
 
 const pct = (x: number) => x.toFixed(2).padStart(6);
 
@@ -53,6 +82,8 @@ export function registerEval(program: Command): void {
         FPR95_DEFINITIONS.join('\n') +
         '\n' +
         '  image classifiers: --ood mnist, gaussian, uniform, natural, or a path (IDX, .npy, folder of PNGs)\n' +
+        '  classifiers of your own images (goe train --data PATH): --ood PATH,… (an image folder, ImageFolder\n' +
+        "    tree (its test/ part when it has one), .npy or IDX file), brought to the classifier's row shape\n" +
         '  text classifiers: --ood spam-assassin, sotu, or a UTF-8 .txt path (one sample per line; lines are ' +
         "joined and cut into windows of the model's sample length, 64 tokens)",
     )
@@ -95,6 +126,18 @@ export function registerEval(program: Command): void {
             sets,
             detectors,
           );
+          if (o.json) printJson(report);
+          else process.stdout.write(formatEval(report));
+          return;
+        }
+        if (clf.manifest.data === 'images') {
+          // A classifier of a team's own images: its test split read as trained, OOD sets at its row shape.
+          if (!o.ood) throw new Error(`${o.model} reads its own images: name the OOD sets with --ood PATH,…`);
+          const shape = clf.manifest.inputShape as RowShape;
+          const task = userImagesTask(clf)!;
+          const sets = parseOodList(o.ood).map((n) => oodAtShape(n, shape, o.limit));
+          await initBackend();
+          const report = evaluate(clf.model, limitHead(task.test as ImageSet, o.limit), sets, detectors);
           if (o.json) printJson(report);
           else process.stdout.write(formatEval(report));
           return;
