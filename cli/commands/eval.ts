@@ -147,15 +147,9 @@ export function registerEval(program: Command): void {
           await ensureDataset('mnist-test', { onProgress: (m) => log('info', m) });
         }
         await initBackend();
-        const head = (set: ImageSet) =>
-          o.limit && o.limit < set.shape[0]
-            ? subset(
-                set,
-                Int32Array.from({ length: o.limit }, (_, i) => i),
-              )
-            : set;
-        const sets = names.map((n) => head(resolveOodSet(n, { count: o.limit })));
-        const report = evaluate(clf.model, head(loadFashionMnist('test')), sets, detectors);
+        // Paths go through the one image loader (any size, PNG or JPEG), brought to 28×28 grey.
+        const sets = names.map((n) => oodAtShape(n, clf.manifest.inputShape as RowShape, o.limit));
+        const report = evaluate(clf.model, limitHead(loadFashionMnist('test'), o.limit), sets, detectors);
         if (o.json) printJson(report);
         else process.stdout.write(formatEval(report));
       },

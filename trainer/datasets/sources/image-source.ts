@@ -741,5 +741,5 @@ export function loadImagesAs(
     };
     images.set(toRowShape(img, h, w, c), i * rowSize);
   }
-  return { name: name.replace(/\.(npy|gz)$/i, ''), images, shape: [n, h, w, c] };
+  return { name, images, shape: [n, h, w, c] };
 }
