@@ -71,6 +71,23 @@ describe('goe data inspect', () => {
   });
 });
 
+describe('goe data inspect on texts', () => {
+  it('counts documents per class of a JSONL file and names a bad line', () => {
+    const file = join(tmp, 'texts.jsonl');
+    writeFileSync(file, '{"text":"a","label":"x"}\n{"text":"b","label":"y"}\n{"text":"c","label":"y"}\n');
+    const r = goe('data', 'inspect', file, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).classes).toEqual([
+      { name: 'x', documents: 1 },
+      { name: 'y', documents: 2 },
+    ]);
+    writeFileSync(file, '{"text":"a","label":"x"}\n{"text":"b"}\n');
+    const bad = goe('data', 'inspect', file);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`goe: error: ${file} line 2 has no "label"`);
+  });
+});
+
 describe('goe train / finetune / eval on a team ImageFolder', () => {
   it('trains at the data row shape, records it in the manifest, fine-tunes and evaluates', () => {
     const base = join(tmp, 'models', 'base');

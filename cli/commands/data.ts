@@ -5,6 +5,7 @@ import {
   type ImageSourceOptions,
   loadImageSource,
 } from '../../trainer/datasets/sources/image-source.js';
+import { loadTextSource } from '../../trainer/datasets/sources/text-source.js';
 import { printJson } from '../output.js';
 import { positiveInt, positiveNumber, uint32 } from '../parse.js';
 import { progressBar } from '../progress.js';
@@ -17,6 +18,9 @@ export interface DataSourceFlags {
   seed?: number;
   labels?: string;
 }
+
+/** Files `goe data inspect` reads as labelled texts. */
+const TEXT_FILE = /\.(jsonl|ndjson|csv)$/i;
 
 /** A `--test-split` fraction in (0, 1). */
 function fraction(value: string): number {
@@ -123,17 +127,41 @@ export function registerData(program: Command): void {
       .command('inspect')
       .summary('what goe sees in a data set: classes, counts, sizes, colour, split, problems')
       .description(
-        'Reads a data set as `goe train --data PATH` would and prints what goe sees. PATH is\n' +
+        'Reads a data set as `goe train --data PATH` would and prints what goe sees. PATH is one of:\n' +
           '  an ImageFolder tree: PATH/<class>/*.png|jpg|jpeg, or PATH/train/<class>/… (+ PATH/test/<class>/…)\n' +
           '  a .npy of images (N×H×W[×C], uint8 or float32 in [0, 1]) with a labels .npy beside it\n' +
           '  an IDX images file (…-images-idx3-ubyte[.gz]) with its labels file\n' +
-          'Hidden files and __MACOSX are ignored. A fatal problem (an empty class folder, one class, a corrupt\n' +
-          'image, labels that do not match) is one error line naming the file, exit 1.',
+          '  --text: labelled texts, a folder per class of .txt files, .jsonl {"text", "label"} or .csv text,label\n' +
+          '  ignored: hidden files, __MACOSX\n' +
+          '  errors: an empty class folder, one class, a corrupt image, labels that do not match (one line naming the file, exit 1)',
       )
       .argument('<path>', 'folder or images file')
       .option('--seed <n>', 'seed of the test split (uint32)', uint32, 0)
+      .option('--text', 'PATH holds labelled texts (implied by .jsonl, .ndjson and .csv files)')
       .option('--json', 'print the report as JSON'),
-  ).action((path: string, o: DataSourceFlags & { seed: number; json?: boolean }) => {
+  ).action((path: string, o: DataSourceFlags & { seed: number; json?: boolean; text?: boolean }) => {
+    if (o.text || TEXT_FILE.test(path)) {
+      const t = loadTextSource(path);
+      const r = {
+        path: t.path,
+        format: t.format,
+        classes: t.classNames.map((name, c) => ({
+          name,
+          documents: t.docs.filter((d) => d.label === c).length,
+        })),
+        documents: t.docs.length,
+      };
+      if (o.json) printJson(r);
+      else {
+        const width = Math.max(5, ...r.classes.map((x) => [...x.name].length));
+        process.stdout.write(
+          `${r.path}: ${r.format}; ${r.classes.length} classes; ${r.documents} documents\n\n` +
+            `${'class'.padEnd(width)}  documents\n` +
+            r.classes.map((x) => `${x.name.padEnd(width)}  ${String(x.documents).padStart(9)}\n`).join(''),
+        );
+      }
+      return;
+    }
     const r = inspection(loadWithProgress(path, o, o.seed));
     if (o.json) printJson(r);
     else process.stdout.write(formatInspection(r));
