@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ImageBatch, type LoadedCgan, loadCgan, sampleImages } from '../generators/cgan/index.js';
-import { type LoadedLm, loadLm, sampleTexts, type TextBatch } from '../generators/lm/index.js';
+import { type DecodableTextBatch, type LoadedLm, loadLm, sampleTexts } from '../generators/lm/index.js';
 import { type GeneratorManifest, readManifest } from '../generators/manifest.js';
 import { listGenerators } from '../generators/registry.js';
-import type { Vocab } from '../runtime/text/vocab.js';
 
 /** What to draw from a loaded image generator (already resolved against its manifest). */
 export interface ImageSampleParams {
@@ -23,11 +22,6 @@ export interface TextSampleParams {
   seed: number;
   start: number;
   count: number;
-}
-
-/** Text rows with the vocabulary that turns their token ids into words. */
-export interface DecodableTextBatch extends TextBatch {
-  vocab: Vocab;
 }
 
 type Loaded = LoadedCgan | LoadedLm;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { describeVariables, goeEnv } from '../runtime/config.js';
 import { repoRoot } from '../trainer/datasets/index.js';
 import { HELP_CONFIG } from './help.js';
 
@@ -35,9 +36,10 @@ const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf
 export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('goe')
     .description(
-      'Generative Outlier Exposure: outliers from generative models, OE fine-tuning and OOD evaluation.\n' +
-        'Environment: GOE_BACKEND=auto|node-gpu|node|wasm|cpu, GOE_STORE=file://.goe|s3://bucket/prefix, GOE_LOG=info|debug|silent',
+      'Generative Outlier Exposure: outliers from generative models, OE fine-tuning and OOD evaluation.',
     )
+    // After the commands, unwrapped: one variable a line (runtime/config.ts holds the list).
+    .addHelpText('after', `\nEnvironment:\n${describeVariables()}\n`)
     .version(version)
     .configureHelp(HELP_CONFIG)
     .showHelpAfterError('(run with --help for usage)')
@@ -59,7 +61,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     // Every other failure is one clear line, never a stack trace (GOE_LOG=debug shows it).
     process.stderr.write(`goe: error: ${err instanceof Error ? err.message : String(err)}\n`);
-    if (process.env.GOE_LOG === 'debug' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    if (goeEnv('GOE_LOG') === 'debug' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     process.exitCode = 1;
   }
 }

@@ -20,16 +20,26 @@ export interface EvalReport {
   accuracy: number;
 }
 
+/** Called by {@link evaluate} with each detector's scores on the ID test set and on one OOD set (for plots). */
+export type OnScores = (
+  detector: DetectorName,
+  ood: string,
+  inScores: Float32Array,
+  outScores: Float32Array,
+) => void;
+
 /**
  * Scores the in-distribution test set and each OOD set with each detector (higher = more OOD; OOD is
  * the positive class) and computes AUROC, AUPR-IN, AUPR-OUT and FPR@95TPR in both conventions (OOD
  * positive `fpr95OodPositive`, also `fpr95`; ID positive `fpr95IdPositive`) per pair, plus means.
+ * `onScores` receives the raw scores of every pair (`goe eval --plot`).
  */
 export function evaluate(
   model: tf.LayersModel,
   inTest: ImageSet | TextSet,
   oodSets: readonly (ImageSet | TextSet)[],
   detectors: readonly DetectorName[],
+  onScores?: OnScores,
 ): EvalReport {
   if (!inTest.labels) throw new Error(`${inTest.name} has no labels: accuracy needs labelled test data`);
   const classes = (model.outputs[0].shape as number[])[1];
@@ -42,6 +52,7 @@ export function evaluate(
     const inScores = det.score(inLogits, classes);
     oodSets.forEach((set, k) => {
       const outScores = det.score(oodLogits[k], classes);
+      onScores?.(name, set.name, inScores, outScores);
       const scores = new Float32Array(inScores.length + outScores.length);
       scores.set(inScores);
       scores.set(outScores, inScores.length);

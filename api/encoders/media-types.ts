@@ -5,6 +5,7 @@ import type { OutlierFormat } from '../validation/index.js';
 /** The `Content-Type` each format is sent with. */
 export const CONTENT_TYPES: Readonly<Record<OutlierFormat, string>> = {
   npy: 'application/x-npy',
+  npz: 'application/x-npz',
   safetensors: 'application/vnd.goe.safetensors',
   ndjson: 'application/x-ndjson',
   png: 'image/png',
@@ -13,6 +14,7 @@ export const CONTENT_TYPES: Readonly<Record<OutlierFormat, string>> = {
 /** Media types a client may ask for in `Accept`, and the format each selects (CONTRACT.md). */
 const ACCEPTED: ReadonlyArray<[string, OutlierFormat]> = [
   ['application/x-npy', 'npy'],
+  ['application/x-npz', 'npz'],
   ['application/vnd.goe.safetensors', 'safetensors'],
   ['application/octet-stream', 'safetensors'],
   ['application/x-ndjson', 'ndjson'],
@@ -20,7 +22,7 @@ const ACCEPTED: ReadonlyArray<[string, OutlierFormat]> = [
 ];
 
 // Also the server's preference among formats an Accept ranks equally (RFC 9110 §12.1: the server decides).
-const ALL_FORMATS: readonly OutlierFormat[] = ['ndjson', 'npy', 'safetensors', 'png'];
+const ALL_FORMATS: readonly OutlierFormat[] = ['ndjson', 'npy', 'npz', 'safetensors', 'png'];
 
 /** How closely an Accept range matches a media type: 0 no match, 1 `*∕*`, 2 `type/*`, 3 the type, +1 per parameter. */
 function specificity(range: Accept, type: string): number {

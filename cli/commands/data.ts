@@ -6,7 +6,7 @@ import {
   loadImageSource,
 } from '../../trainer/datasets/sources/image-source.js';
 import { loadTextSource } from '../../trainer/datasets/sources/text-source.js';
-import { printJson } from '../output.js';
+import { note, printJson } from '../output.js';
 import { positiveInt, positiveNumber, uint32 } from '../parse.js';
 import { progressBar } from '../progress.js';
 
@@ -51,12 +51,25 @@ export function addDataSourceOptions(cmd: Command): Command {
     .option('--labels <file>', 'labels .npy/IDX file of a .npy/IDX images file (default: its sibling)');
 }
 
+/** `--channels` as the trainer takes it. */
+export function channelsOf(flags: Pick<DataSourceFlags, 'channels'>): 1 | 3 | undefined {
+  return flags.channels ? (Number(flags.channels) as 1 | 3) : undefined;
+}
+
+/** The warnings of a loaded data set and one line of what was read, on stderr. */
+export function noteSource(source: ImageSource): void {
+  for (const w of source.warnings) note(`warning: ${w}`);
+  note(
+    `data: ${source.classNames.length} classes, ${source.train.shape[0]} train / ${source.test.shape[0]} test rows of ${source.rowShape.join('×')}${source.cached ? ' (decoded-tensor cache)' : ''}`,
+  );
+}
+
 /** Loads a user data set with those flags, a progress bar on stderr while files are decoded. */
 export function loadWithProgress(path: string, flags: DataSourceFlags, seed: number): ImageSource {
   const bar = progressBar(0, 'decode');
   const options: ImageSourceOptions = {
     ...(flags.size ? { size: flags.size } : {}),
-    ...(flags.channels ? { channels: Number(flags.channels) as 1 | 3 } : {}),
+    ...(flags.channels ? { channels: channelsOf(flags) } : {}),
     ...(flags.testSplit ? { testSplit: flags.testSplit } : {}),
     ...(flags.labels ? { labels: flags.labels } : {}),
     seed,

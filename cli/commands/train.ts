@@ -1,34 +1,12 @@
-import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { initBackend } from '../../runtime/backend/index.js';
-import { saveClassifier } from '../../trainer/classifier.js';
-import { type InDistributionName, inDistributionNames } from '../../trainer/in-distribution.js';
+import { inDistributionNames } from '../../trainer/in-distribution.js';
 import { architectures } from '../../trainer/models/index.js';
-import { trainBaseline } from '../../trainer/train-baseline.js';
+import { type TrainRunOptions, trainRun } from '../../trainer/runs.js';
 import { note } from '../output.js';
 import { positiveInt, positiveNumber, uint32 } from '../parse.js';
 import { progressBar } from '../progress.js';
 import { withAbort } from '../signals.js';
-import { addDataSourceOptions, type DataSourceFlags, loadWithProgress } from './data.js';
-
-/** Per data set: backbone, epochs, batch and learning rate (SGD for images, Adam for text). */
-const defaults = {
-  'fashion-mnist': { arch: 'small-cnn', epochs: 5, batch: 128, lr: 0.02 },
-  brown: { arch: 'gru', epochs: 3, batch: 64, lr: 2e-3 },
-  images: { arch: 'small-cnn', epochs: 5, batch: 128, lr: 0.02 },
-} as const;
-
-interface Opts extends DataSourceFlags {
-  data: string;
-  out: string;
-  arch?: 'small-cnn' | 'wrn' | 'gru';
-  epochs?: number;
-  batch?: number;
-  lr?: number;
-  length: number;
-  seed: number;
-  limit?: number;
-}
+import { addDataSourceOptions, channelsOf, type DataSourceFlags, noteSource } from './data.js';
 
 export function registerTrain(program: Command): void {
   const cmd = program
@@ -59,62 +37,36 @@ export function registerTrain(program: Command): void {
     .option('--length <n>', 'tokens per Brown window (text only)', positiveInt, 64)
     .option('--seed <n>', 'seed (uint32)', uint32, 0)
     .option('--limit <n>', 'train on a seeded subset of this many rows (smoke tests)', positiveInt);
-  addDataSourceOptions(cmd).action(async (opts: Opts) => {
-    const builtin = (inDistributionNames as readonly string[]).includes(opts.data);
-    if (!builtin && !existsSync(opts.data)) {
-      throw new Error(
-        `--data ${opts.data}: no such data set or path (use ${inDistributionNames.join(', ')} or a folder/file)`,
-      );
-    }
-    const d = defaults[builtin ? (opts.data as InDistributionName) : 'images'];
-    const o = {
-      ...opts,
-      arch: opts.arch ?? d.arch,
-      epochs: opts.epochs ?? d.epochs,
-      batch: opts.batch ?? d.batch,
-      lr: opts.lr ?? d.lr,
-    };
-    if ((o.arch === 'gru') !== (o.data === 'brown')) {
-      throw new Error(`--arch ${o.arch} does not read ${o.data} (text needs gru, images small-cnn or wrn)`);
-    }
-    const channels = opts.channels ? (Number(opts.channels) as 1 | 3) : undefined;
-    const source = builtin ? undefined : loadWithProgress(opts.data, opts, opts.seed);
-    if (source) {
-      for (const w of source.warnings) note(`warning: ${w}`);
+  addDataSourceOptions(cmd).action(
+    async (o: Omit<TrainRunOptions, 'channels'> & Omit<DataSourceFlags, 'seed'>) => {
+      const unit = o.data === 'brown' ? 'windows/s' : 'img/s';
+      const decode = progressBar(0, 'decode');
+      const bar = progressBar(0, 'train', `loss {loss} {rate} ${unit}`);
+      const m = await withAbort((signal) =>
+        trainRun(
+          { ...o, channels: channelsOf(o) },
+          {
+            signal,
+            onDecode: (done, total) => decode.update(done, { total }),
+            onSource: (source) => {
+              decode.stop();
+              noteSource(source);
+            },
+            onProgress: (p) =>
+              bar.update(p.step, {
+                total: p.steps,
+                loss: p.loss.toFixed(3),
+                rate: p.samplesPerSec.toFixed(0),
+              }),
+          },
+        ),
+      ).finally(() => {
+        decode.stop();
+        bar.stop();
+      });
       note(
-        `data: ${source.classNames.length} classes, ${source.train.shape[0]} train / ${source.test.shape[0]} test rows of ${source.rowShape.join('×')}${source.cached ? ' (decoded-tensor cache)' : ''}`,
+        `test accuracy ${Number(m.metrics?.testAccuracy).toFixed(2)}%; wrote ${o.out}/manifest.json (${m.weights.digest})`,
       );
-    }
-    await initBackend();
-    const unit = o.data === 'brown' ? 'windows/s' : 'img/s';
-    const bar = progressBar(0, 'train', `loss {loss} {rate} ${unit}`);
-    const command = `goe train --data ${o.data} --out ${o.out} --arch ${o.arch} --epochs ${o.epochs} --batch ${o.batch} --lr ${o.lr}${o.data === 'brown' && o.length !== 64 ? ` --length ${o.length}` : ''} --seed ${o.seed}${o.limit ? ` --limit ${o.limit}` : ''}${o.size ? ` --size ${o.size}` : ''}${o.channels ? ` --channels ${o.channels}` : ''}${o.testSplit ? ` --test-split ${o.testSplit}` : ''}${o.labels ? ` --labels ${o.labels}` : ''}`;
-    const clf = await withAbort((signal) =>
-      trainBaseline({
-        ...o,
-        data: builtin ? (o.data as InDistributionName) : undefined,
-        ...(source
-          ? {
-              source,
-              sourceOptions: { ...(o.size ? { size: o.size } : {}), ...(channels ? { channels } : {}) },
-            }
-          : {}),
-        batchSize: o.batch,
-        id: o.out.replace(/\/+$/, '').split('/').pop(),
-        command,
-        signal,
-        onProgress: (p) =>
-          bar.update(p.step, {
-            total: p.steps,
-            loss: p.loss.toFixed(3),
-            rate: p.samplesPerSec.toFixed(0),
-          }),
-      }),
-    );
-    bar.stop();
-    const m = await saveClassifier(o.out, clf);
-    note(
-      `test accuracy ${Number(m.metrics?.testAccuracy).toFixed(2)}%; wrote ${o.out}/manifest.json (${m.weights.digest})`,
-    );
-  });
+    },
+  );
 }

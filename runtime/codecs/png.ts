@@ -4,6 +4,7 @@
  */
 import { type ColorType, PNG } from 'pngjs';
 import { CodecError } from './errors.js';
+import { checkPngSize } from './png-limits.js';
 import type { RawImage } from './text.js';
 
 /** Channels per pixel a PNG here can carry. */
@@ -105,6 +106,7 @@ function takeTransparentColor(bytes: Uint8Array): { png: Uint8Array; color: numb
  * @throws {CodecError} `bad_png` when pngjs cannot read the bytes; `bad_argument` for other `channels`
  */
 export function decodePng(bytes: Uint8Array, options: { channels?: PngChannels } = {}): PngImage {
+  checkPngSize(bytes);
   const transparent = takeTransparentColor(bytes);
   const input = transparent?.png ?? bytes;
   let png: ReturnType<typeof PNG.sync.read>;

@@ -1,8 +1,20 @@
 /**
  * Test support for the codec suites (not exported from the barrel): ways to cut a byte stream into
- * chunks, to run bytes through web streams, and sample NDJSON values with the error they raise.
+ * chunks, to run bytes through web streams, to read the code of the error a codec throws, and sample
+ * NDJSON values with the error they raise.
  */
 import { CodecError } from './errors.js';
+
+/** The `CodecError` code `fn` throws, or undefined when it returns; any other error is rethrown. */
+export function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof CodecError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
 
 /** `bytes` cut into pieces of `size` bytes (the last may be shorter). */
 export function chunksOf(bytes: Uint8Array, size: number): Uint8Array[] {

@@ -205,6 +205,10 @@ describe('goe reproduce images --quick', () => {
     expect(report.generatorCheck.conditioningAccuracy).toBeGreaterThanOrEqual(0);
     for (const f of Object.values(report.figures) as string[])
       expect(existsSync(join(runs, 'report', f))).toBe(true);
-    expect(await readFile(join(runs, 'report', 'images-quick.md'), 'utf8')).toMatch(/## Table 1/);
+    const md = await readFile(join(runs, 'report', 'images-quick.md'), 'utf8');
+    expect(md).toMatch(/## Table 1/);
+    // goe eval --plot's ROC curves and histograms of the baseline and GOE, embedded.
+    expect(md).toContain('![GOE (OE loss), MSP](images-quick-roc-generated-oe-msp.png)');
+    expect(md).toContain('![baseline, Energy](images-quick-hist-baseline-energy-');
   }, 600_000);
 });

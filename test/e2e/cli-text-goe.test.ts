@@ -134,7 +134,11 @@ describe('goe reproduce text --quick', () => {
     expect(report.temperatureSweep.map((p: { temperature: number }) => p.temperature)).toEqual([1, 2]);
     expect(report.samples[0].texts.length).toBeGreaterThan(0);
     expect(existsSync(join(runs, 'report', report.figures.temperaturePlot))).toBe(true);
-    expect(await readFile(join(runs, 'report', 'text-quick.md'), 'utf8')).toMatch(/## Table 2/);
+    const md = await readFile(join(runs, 'report', 'text-quick.md'), 'utf8');
+    expect(md).toMatch(/## Table 2/);
+    // goe eval --plot's ROC curves and histograms of the baseline and GOE, embedded.
+    expect(md).toContain('![GOE (OE loss), MSP](text-quick-roc-generated-oe-msp.png)');
+    expect(md).toContain('![baseline, Energy](text-quick-hist-baseline-energy-');
   }, 600_000);
 });
 

@@ -46,7 +46,7 @@ export const NEGOTIATION_TABLE: readonly [
   ],
   [
     'a specific q=0 beats a wildcard for each name of a format',
-    'application/vnd.goe.safetensors;q=0, application/octet-stream;q=0, */*;q=0.5, application/x-ndjson;q=0, application/x-npy;q=0',
+    'application/vnd.goe.safetensors;q=0, application/octet-stream;q=0, */*;q=0.5, application/x-ndjson;q=0, application/x-npy;q=0, application/x-npz;q=0',
     'png',
     406,
   ],

@@ -18,7 +18,7 @@ export {
   looksLikeIdx,
   readIdxFile,
 } from './idx.js';
-export { concatSets, expectImageShape, IMAGE_SIZE, type ImageSet, subset } from './image-set.js';
+export { concatSets, expectImageShape, IMAGE_SIZE, type ImageSet } from './image-set.js';
 export {
   type DatasetSpec,
   datasetCacheDir,
@@ -44,5 +44,6 @@ export {
 export { areaResample, loadPhoto, type Photo, WORKING_SHORT_SIDE } from './photo.js';
 export { pixelToFloat, quantizePixel } from './pixels.js';
 export { DatasetPurpose } from './purpose.js';
+export { type RowSet, rowsOf, subset } from './row-set.js';
 export { loadImagePath } from './user-path.js';
 export { decodeUserText, firstInvalidUtf8, readUserText, type TextEncoding } from './user-text.js';

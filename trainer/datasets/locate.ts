@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { goeCacheDir } from '../../runtime/cache-dir.js';
+import { type GoeVariable, goeEnv } from '../../runtime/config.js';
 import { DatasetError } from './errors.js';
 
 /** The repository root (two levels above this file), where node_modules holds the npm data sets. */
@@ -33,7 +34,10 @@ export interface DatasetSpec {
   install: string;
 }
 
-const envDir = (name: string): string[] => (process.env[name] ? [process.env[name]!] : []);
+const envDir = (name: GoeVariable): string[] => {
+  const dir = goeEnv(name);
+  return dir ? [dir] : [];
+};
 
 export const datasets: readonly DatasetSpec[] = [
   {

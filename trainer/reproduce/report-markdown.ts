@@ -1,5 +1,32 @@
-import type { Stat, TableRow } from './aggregate.js';
-import type { ImagesReport } from './images.js';
+import type { ClassifierManifest } from '../classifier.js';
+import type { Stat, SweepPoint, TableRow } from './aggregate.js';
+import { type EvalFigures, evalPlotsMarkdown } from './eval-plots.js';
+import type { GeneratorCheck } from './generator-check.js';
+import type { ImagesPlanConfig } from './plan.js';
+
+/** What every reproduction report opens with: what ran, how, when, and on what. */
+export interface ReportHeader {
+  title: string;
+  command: string;
+  mode: 'quick' | 'full';
+  createdAt: string;
+  wallSeconds: number;
+  /** `backend`: the TF.js backend actually chosen (not the GOE_BACKEND request). */
+  machine: { cores: number; node: string; backend: string };
+}
+
+/** Everything `reports/images.json` holds. */
+export interface ImagesReport extends ReportHeader {
+  versions: Record<string, string>;
+  config: ImagesPlanConfig;
+  energyMargins: Record<string, ClassifierManifest['energyMargins']>;
+  table: TableRow[];
+  sigma2Sweep: SweepPoint[];
+  countSweep: SweepPoint[];
+  generatorCheck: GeneratorCheck;
+  /** File names in the reports folder: the σ² grid and sweeps, and the ROC curves and histograms of `goe eval --plot`. */
+  figures: { sigma2Grid: string; sigma2Plot: string; countPlot: string } & EvalFigures;
+}
 
 /** A stat as `mean ± std` (two decimals); `—` for a metric the runs or an older report did not record. */
 export const f = (s: Stat | undefined) =>
@@ -67,6 +94,7 @@ ${tableMd(r.table)}
 
 ${perSetMd(r.table, c.ood)}
 
+${evalPlotsMarkdown(r.figures, c.seeds[0], c.ood[0])}
 ## Fig. 1 — samples at growing σ² (rows), one class per column
 
 ![σ² grid](${r.figures.sigma2Grid})

@@ -1,18 +1,19 @@
-import { cp, mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { TextGeneratorManifest } from '../../generators/manifest.js';
 import { readManifest } from '../../generators/manifest.js';
-import { resolveModelDir, zooDir } from '../../generators/registry.js';
-import { writeFileAtomic } from '../../generators/weights.js';
-import type { ClassifierManifest } from '../classifier.js';
+import { resolveModelDir } from '../../generators/registry.js';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
+import { initBackend } from '../../runtime/backend/index.js';
 import { readNdjsonTexts } from '../datasets/text/ndjson-outliers.js';
 import { linePlotSvg } from '../report/plot.js';
-import { readEval, stat, type TableRow, table } from './aggregate.js';
+import { readEval, type TableRow, table } from './aggregate.js';
+import { copyEvalPlots, type EvalFigures, evalPlotsMarkdown } from './eval-plots.js';
 import type { ReproduceOptions } from './images.js';
 import { runJobs } from './jobs.js';
 import { runName } from './plan.js';
-import { f, METRICS_NOTE, perSetMd, tableMd } from './report-markdown.js';
+import { f, METRICS_NOTE, perSetMd, type ReportHeader, tableMd } from './report-markdown.js';
 import { fullTextConfig, poolFile, quickTextConfig, type TextPlanConfig, textPlan } from './text-plan.js';
 import { exportClassifiers } from './zoo-export.js';
 
@@ -27,19 +28,14 @@ export interface TemperaturePoint {
 }
 
 /** Everything `reports/text.json` holds. */
-export interface TextReport {
-  title: string;
-  command: string;
-  mode: 'quick' | 'full';
-  createdAt: string;
-  wallSeconds: number;
-  machine: { cores: number; node: string; backend: string };
+export interface TextReport extends ReportHeader {
   config: TextPlanConfig;
   generator: { id: string; digest: string; metrics?: Record<string, number | string>; provenance: unknown };
   table: TableRow[];
   temperatureSweep: TemperaturePoint[];
   samples: { temperature: number; texts: string[] }[];
-  figures: { temperaturePlot: string };
+  /** File names in the reports folder: the temperature sweep, and the ROC curves and histograms of `goe eval --plot`. */
+  figures: { temperaturePlot: string } & EvalFigures;
 }
 
 function temperatureSweep(dir: string, c: TextPlanConfig): TemperaturePoint[] {
@@ -87,7 +83,10 @@ export async function reproduceText(o: ReproduceOptions): Promise<TextReport> {
   }
   await mkdir(o.reportsDir, { recursive: true });
   const prefix = o.quick ? 'text-quick' : 'text';
-  const figures = { temperaturePlot: `${prefix}-temperature-sweep.svg` };
+  const figures = {
+    temperaturePlot: `${prefix}-temperature-sweep.svg`,
+    ...(await copyEvalPlots(o.runsDir, o.reportsDir, prefix, c.seeds[0], c.ood[0])),
+  };
   const ref = (method: string) =>
     rows.find((r) => r.method === method && r.detector === 'msp')!.mean.auroc.mean;
   await writeFileAtomic(
@@ -117,7 +116,7 @@ export async function reproduceText(o: ReproduceOptions): Promise<TextReport> {
     mode: o.quick ? 'quick' : 'full',
     createdAt: new Date().toISOString(),
     wallSeconds: Math.round((performance.now() - t0) / 1000),
-    machine: { cores: cpus().length, node: process.version, backend: process.env.GOE_BACKEND ?? 'auto' },
+    machine: { cores: cpus().length, node: process.version, backend: (await initBackend()).choice },
     config: c,
     generator: { id: lm.id, digest: lm.weights.digest, metrics: lm.metrics, provenance: lm.provenance },
     table: rows,
@@ -161,6 +160,7 @@ ${tableMd(r.table)}
 
 ${perSetMd(r.table, c.ood)}
 
+${evalPlotsMarkdown(r.figures, c.seeds[0], c.ood[0])}
 ## Temperature sweep (OE loss, MSP, seed ${c.seeds[0]})
 
 ![temperature sweep](${r.figures.temperaturePlot})

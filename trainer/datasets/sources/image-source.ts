@@ -8,17 +8,9 @@
  * Without a `test/` part, a seeded, per-class `--test-split` fraction is held out.
  */
 import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  type Stats,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { writeFileAtomicSync } from '../../../runtime/atomic-write.js';
 import { goeCacheDir } from '../../../runtime/cache-dir.js';
 import { decodeNpy, encodeNpy, isCodecError } from '../../../runtime/codecs/index.js';
 import { sampleStream } from '../../../runtime/rng/index.js';
@@ -345,12 +337,6 @@ function readCache(key: string): CacheMeta | undefined {
   }
 }
 
-function writeAtomic(path: string, bytes: Uint8Array | string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, path);
-}
-
 /**
  * Loads an ImageFolder tree; see the module comment. Decodes each file twice in effect: its header
  * first (all of them, to find the most common size and colour), then its pixels, converted at once, so
@@ -442,8 +428,8 @@ function loadImageFolder(root: string, o: ImageSourceOptions): ImageSource {
     try {
       const dir = decodedCacheDir();
       mkdirSync(dir, { recursive: true });
-      writeAtomic(join(dir, `${key}.train.npy`), encodeNpy(train.images, train.shape));
-      writeAtomic(join(dir, `${key}.test.npy`), encodeNpy(test.images, test.shape));
+      writeFileAtomicSync(join(dir, `${key}.train.npy`), encodeNpy(train.images, train.shape));
+      writeFileAtomicSync(join(dir, `${key}.test.npy`), encodeNpy(test.images, test.shape));
       const meta: CacheMeta = {
         version: CACHE_VERSION,
         classNames,
@@ -456,7 +442,7 @@ function loadImageFolder(root: string, o: ImageSourceOptions): ImageSource {
         digest,
       };
       // The metadata last: it is what marks the entry complete.
-      writeAtomic(join(dir, `${key}.json`), JSON.stringify(meta));
+      writeFileAtomicSync(join(dir, `${key}.json`), JSON.stringify(meta));
     } catch {
       // A read-only or full cache folder only costs the next run a decode.
     }
