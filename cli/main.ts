@@ -24,6 +24,7 @@ const commands: Record<string, () => Promise<Register>> = {
   sample: async () => (await import('./commands/sample.js')).registerSample,
   serve: async () => (await import('./commands/serve.js')).registerServe,
   pull: async () => (await import('./commands/pull.js')).registerPull,
+  data: async () => (await import('./commands/data.js')).registerData,
 };
 
 const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };

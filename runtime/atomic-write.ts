@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -74,6 +83,28 @@ export async function writeFileAtomic(
     throw error;
   }
   return { bytes };
+}
+
+/**
+ * {@link writeFileAtomic} for synchronous callers (the image loader's decoded-tensor cache): the same
+ * unique temp file beside `path`, fsync, rename, and the temp file removed on failure.
+ */
+export function writeFileAtomicSync(path: string, content: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = tempPathBeside(path);
+  try {
+    const fd = openSync(temp, 'wx');
+    try {
+      writeFileSync(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
 }
 
 /** Copies file `from` to `to` atomically (streamed; see {@link writeFileAtomic}). */

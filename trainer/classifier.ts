@@ -26,8 +26,13 @@ export interface ClassifierManifest {
   input: 'uint8/255' | 'token-ids';
   /** Text classifiers: the vocabulary file beside the weights (ids must mean the same words everywhere). */
   vocab?: VocabEntry;
-  /** The in-distribution data set (`fashion-mnist` when absent: manifests before text support). */
-  data?: 'fashion-mnist' | 'brown';
+  /**
+   * The in-distribution data set (`fashion-mnist` when absent: manifests before text support); `images`:
+   * a team's own labelled images, described by `dataSource`.
+   */
+  data?: 'fashion-mnist' | 'brown' | 'images';
+  /** `data: 'images'`: where the data was and how it was read, so `goe finetune`/`goe eval` read it alike. */
+  dataSource?: DataSourceRecord;
   weights: { file: string; digest: string };
   /** How it was trained: baseline, or fine-tuned with which outliers and loss. */
   training: Record<string, unknown>;
@@ -35,6 +40,25 @@ export interface ClassifierManifest {
   energyMargins?: EnergyMargins;
   provenance: Provenance;
   metrics?: Record<string, unknown>;
+}
+
+/** How a classifier's own image data set was read (`goe train --data PATH`), recorded in its manifest. */
+export interface DataSourceRecord {
+  /** Absolute path of the ImageFolder tree or the images file. */
+  path: string;
+  format: 'image-folder' | 'npy' | 'idx';
+  /** The labels file of a `.npy`/IDX images file. */
+  labels?: string;
+  /** `--size` and `--channels` as given (absent: the data's most common, which `inputShape` records). */
+  size?: number;
+  channels?: 1 | 3;
+  split: 'folders' | 'seeded';
+  testSplit?: number;
+  seed: number;
+  trainRows: number;
+  testRows: number;
+  /** `sha256:` over class names, rows and labels of both splits, as loaded. */
+  digest: string;
 }
 
 /** A classifier in memory: its layers model and its manifest (minus weights until saved). */
@@ -111,7 +135,7 @@ export function newManifest(
   classes: readonly string[],
   training: Record<string, unknown>,
   provenance: Omit<Provenance, 'createdAt' | 'machine'>,
-  input: Pick<ClassifierManifest, 'inputShape' | 'input' | 'vocab' | 'data'> = {
+  input: Pick<ClassifierManifest, 'inputShape' | 'input' | 'vocab' | 'data' | 'dataSource'> = {
     inputShape: [28, 28, 1],
     input: 'uint8/255',
   },

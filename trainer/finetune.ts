@@ -1,8 +1,29 @@
 import { accuracyOf, type Classifier, logitsOf, newManifest } from './classifier.js';
+import type { ImageSet } from './datasets/image-set.js';
+import { loadImagesAs, type RowShape } from './datasets/sources/image-source.js';
 import type { LossName } from './fit.js';
 import { type FitProgress, fitClassifier, limitSet } from './fit.js';
-import { loadInDistribution } from './in-distribution.js';
+import { imageSourceTask, loadInDistribution, reloadImageSource } from './in-distribution.js';
 import { type OutlierSpec, outlierPool, textOutlierPool } from './outliers.js';
+
+const BUILTIN_OUTLIERS = ['generated', 'noise', 'natural', 'none'];
+
+/**
+ * The image outlier pool at the classifier's row shape: a path is read and brought to `shape` (any
+ * ImageFolder, image folder, `.npy` or IDX file); the built-in pools are 28×28 grey, so for other shapes
+ * they are refused rather than silently resized.
+ */
+async function imageOutliers(spec: OutlierSpec, shape: RowShape): Promise<ImageSet | undefined> {
+  const grey28 = shape.join('x') === '28x28x1';
+  if (!BUILTIN_OUTLIERS.includes(spec.source) && !grey28) return loadImagesAs(spec.source, shape);
+  const pool = await outlierPool(spec);
+  if (pool && pool.shape.slice(1).join('x') !== shape.join('x')) {
+    throw new Error(
+      `--outliers ${spec.source} gives ${pool.shape.slice(1).join('×')} images; the classifier reads ${shape.join('×')}: use none or a PATH of images`,
+    );
+  }
+  return pool;
+}
 
 export interface FinetuneOptions {
   outliers: OutlierSpec;
@@ -26,19 +47,43 @@ export interface FinetuneOptions {
 }
 
 /**
+ * The task of a classifier trained on a team's own images, its data read again as its manifest records.
+ *
+ * @throws {Error} when the data now loads at another row shape than the model reads
+ */
+export function userImagesTask(base: Classifier): ReturnType<typeof imageSourceTask> | undefined {
+  const m = base.manifest;
+  if (m.data !== 'images') return undefined;
+  if (!m.dataSource) throw new Error(`${m.id}: its manifest says data "images" but records no dataSource`);
+  const source = reloadImageSource(m.dataSource);
+  if (source.rowShape.join('x') !== m.inputShape.join('x')) {
+    throw new Error(
+      `${m.dataSource.path} now loads as ${source.rowShape.join('×')} rows; ${m.id} reads ${m.inputShape.join('×')}`,
+    );
+  }
+  if (source.classNames.join('\0') !== m.classes.join('\0')) {
+    throw new Error(
+      `${m.dataSource.path} now has classes ${source.classNames.join(', ')}; ${m.id} was trained on ${m.classes.join(', ')}`,
+    );
+  }
+  return imageSourceTask(source, m.dataSource);
+}
+
+/**
  * Outlier Exposure fine-tuning of a trained classifier (DESIGN.md: SGD 0.01, momentum 0.9, cosine to 0
  * for images; OE loss λ = 0.5 or the energy-bounded loss with the baseline's own margins). The data set
  * is the base model's own (Fashion-MNIST or Brown). The control row uses the same schedule without
  * outliers, so gains are not just extra training.
  */
 export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Classifier> {
-  const task = loadInDistribution(base.manifest.data ?? 'fashion-mnist', {
-    length: base.manifest.inputShape[0],
-  });
+  const data = base.manifest.data;
+  const task =
+    userImagesTask(base) ??
+    loadInDistribution(data === 'brown' ? 'brown' : 'fashion-mnist', { length: base.manifest.inputShape[0] });
   const train = limitSet(task.train, o.limit, o.seed);
   const pool = task.vocab
     ? await textOutlierPool(o.outliers, base.vocab ?? task.vocab, task.input.inputShape[0])
-    : await outlierPool(o.outliers);
+    : await imageOutliers(o.outliers, task.input.inputShape as RowShape);
   if (pool) o.onPool?.(pool.name, pool.shape[0]);
   const margins = base.manifest.energyMargins;
   if (o.loss === 'energy' && pool && !margins) {

@@ -2,6 +2,11 @@ import type { Vocab } from '../runtime/text/vocab.js';
 import type { ClassifierManifest } from './classifier.js';
 import { loadFashionMnist } from './datasets/fashion-mnist.js';
 import type { ImageSet } from './datasets/image-set.js';
+import {
+  type ImageSource,
+  type ImageSourceOptions,
+  loadImageSource,
+} from './datasets/sources/image-source.js';
 import { brownVocab, DEFAULT_SAMPLE_LENGTH, loadBrown } from './datasets/text/brown.js';
 import type { TextSet } from './datasets/text/text-set.js';
 import type { Architecture } from './models/index.js';
@@ -12,19 +17,75 @@ export type InDistributionName = (typeof inDistributionNames)[number];
 
 /** An in-distribution task: its splits, how a classifier reads it, and what its manifest records. */
 export interface InDistribution {
-  name: InDistributionName;
+  /** `images`: a team's own labelled images (`goe train --data PATH`). */
+  name: InDistributionName | 'images';
   train: ImageSet | TextSet;
   test: ImageSet | TextSet;
   classNames: readonly string[];
   /** The backbone `goe train` uses by default. */
   arch: Architecture;
-  input: Pick<ClassifierManifest, 'inputShape' | 'input' | 'data'>;
+  input: Pick<ClassifierManifest, 'inputShape' | 'input' | 'data' | 'dataSource'>;
   /** Text only: the vocabulary the token ids index (saved with every classifier as `vocab.json`). */
   vocab?: Vocab;
   /** One line for a manifest's provenance. */
   describe(trainRows: number): string;
   /** The OOD sets `goe eval` and reproductions use by default. */
   defaultOod: string[];
+}
+
+/**
+ * The task of a team's own labelled images: rows of the data's shape, `uint8/255` input like every image
+ * classifier, the small CNN by default; its manifest records where the data was, how it was read and its
+ * digest. No default OOD sets: built-in ones are 28×28 grey, so `goe eval` needs `--ood`.
+ */
+export function imageSourceTask(
+  s: ImageSource,
+  asked: Pick<ImageSourceOptions, 'size' | 'channels'> = {},
+): InDistribution {
+  const [h, w, c] = s.rowShape;
+  return {
+    name: 'images',
+    train: s.train,
+    test: s.test,
+    classNames: s.classNames,
+    arch: 'small-cnn',
+    input: {
+      inputShape: [h, w, c],
+      input: 'uint8/255',
+      data: 'images',
+      dataSource: {
+        path: s.path,
+        format: s.format,
+        ...(s.labelsPath ? { labels: s.labelsPath } : {}),
+        ...(asked.size ? { size: asked.size } : {}),
+        ...(asked.channels ? { channels: asked.channels } : {}),
+        split: s.split,
+        ...(s.testSplit !== undefined ? { testSplit: s.testSplit } : {}),
+        seed: s.seed,
+        trainRows: s.train.shape[0],
+        testRows: s.test.shape[0],
+        digest: s.digest,
+      },
+    },
+    describe: (n) =>
+      `${s.path} (${s.format}, ${s.classNames.length} classes, ${h}×${w}×${c}): ${n} training images, ${s.digest}`,
+    defaultOod: [],
+  };
+}
+
+/** Reloads the data set a manifest's `dataSource` records, read the same way. */
+export function reloadImageSource(
+  r: NonNullable<ClassifierManifest['dataSource']>,
+  onProgress?: ImageSourceOptions['onProgress'],
+): ImageSource {
+  return loadImageSource(r.path, {
+    ...(r.size ? { size: r.size } : {}),
+    ...(r.channels ? { channels: r.channels } : {}),
+    ...(r.testSplit !== undefined ? { testSplit: r.testSplit } : {}),
+    ...(r.labels ? { labels: r.labels } : {}),
+    seed: r.seed,
+    ...(onProgress ? { onProgress } : {}),
+  });
 }
 
 /**

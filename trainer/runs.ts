@@ -3,6 +3,7 @@
  * options are parsed, and what `goe reproduce` jobs call. The CLI adds only parsing and progress bars,
  * so a reproduction and a hand-typed command make the same artifact.
  */
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { commandLine } from '../generators/manifest.js';
 import { resolveModelDir } from '../generators/registry.js';
@@ -13,10 +14,17 @@ import {
   ensureDataset,
   type ImageSet,
   loadFashionMnist,
+  OOD_SET_NAMES,
   parseOodList,
   resolveOodSet,
   subset,
 } from './datasets/index.js';
+import {
+  type ImageSource,
+  loadImageSource,
+  loadImagesAs,
+  type RowShape,
+} from './datasets/sources/image-source.js';
 import {
   brownVocab,
   DEFAULT_TEXT_OOD_COUNT,
@@ -26,9 +34,9 @@ import {
 } from './datasets/text/index.js';
 import { type DetectorName, detectorNames } from './detectors/index.js';
 import { type EvalReport, evaluate, type OnScores } from './evaluate.js';
-import { finetune } from './finetune.js';
+import { finetune, userImagesTask } from './finetune.js';
 import { type FitProgress, limitSet } from './fit.js';
-import type { InDistributionName } from './in-distribution.js';
+import { type InDistributionName, inDistributionNames } from './in-distribution.js';
 import type { Architecture } from './models/index.js';
 import { type DetectorScores, plotFolder, writeEvalPlots } from './report/ood-plots.js';
 import { trainBaseline } from './train-baseline.js';
@@ -39,17 +47,24 @@ export interface RunHooks {
   onProgress?: (p: FitProgress) => void;
   /** Fine-tuning: called once the outlier pool is ready (generated outliers take a while). */
   onPool?: (name: string, count: number) => void;
+  /** Training on a data PATH: called as its image files are decoded (not when read from the cache). */
+  onDecode?: (done: number, total: number) => void;
+  /** Training on a data PATH: called once it is loaded (its warnings, row shape, counts). */
+  onSource?: (source: ImageSource) => void;
 }
 
 /** Per data set: backbone, epochs, batch and learning rate (SGD for images, Adam for text). */
 export const TRAIN_DEFAULTS = {
   'fashion-mnist': { arch: 'small-cnn', epochs: 5, batch: 128, lr: 0.02 },
   brown: { arch: 'gru', epochs: 3, batch: 64, lr: 2e-3 },
+  /** A team's own labelled images (`--data PATH`): as Fashion-MNIST. */
+  images: { arch: 'small-cnn', epochs: 5, batch: 128, lr: 0.02 },
 } as const;
 
 /** Options of {@link trainRun} (`goe train`); unset ones take the data set's {@link TRAIN_DEFAULTS}. */
 export interface TrainRunOptions {
-  data: InDistributionName;
+  /** A built-in data set, or the PATH of a team's labelled images (ImageFolder tree, .npy or IDX + labels). */
+  data: InDistributionName | (string & {});
   out: string;
   arch?: Architecture;
   epochs?: number;
@@ -59,17 +74,33 @@ export interface TrainRunOptions {
   length?: number;
   seed: number;
   limit?: number;
+  /** Data PATH only: side of the square rows (default: the data's most common size). */
+  size?: number;
+  /** Data PATH only: 1 grey or 3 colour (default: the data's most common colour). */
+  channels?: 1 | 3;
+  /** Data PATH only: fraction of each class held out for test when the data has no test/ part. */
+  testSplit?: number;
+  /** Data PATH only: the labels file of a .npy/IDX images file (default: its sibling). */
+  labels?: string;
 }
 
 /** The folder's last segment: a run's id. */
 const idOf = (dir: string) => basename(dir.replace(/\/+$/, ''));
 
 /**
- * Trains the in-distribution classifier and saves it to `o.out` (weights, manifest, vocabulary).
- * @throws when `arch` cannot read `data` (text needs gru; images small-cnn or wrn)
+ * Trains the in-distribution classifier and saves it to `o.out` (weights, manifest, vocabulary). A data
+ * PATH is read (and its decoded tensors cached) at `size`/`channels`; the manifest records how.
+ * @throws when `arch` cannot read `data` (text needs gru; images small-cnn or wrn), when `data` is neither
+ * a data set nor a path, or when data-source options are given for a built-in data set
  */
 export async function trainRun(o: TrainRunOptions, hooks: RunHooks = {}): Promise<ClassifierManifest> {
-  const d = TRAIN_DEFAULTS[o.data];
+  const builtin = (inDistributionNames as readonly string[]).includes(o.data);
+  if (!builtin && !existsSync(o.data)) {
+    throw new Error(
+      `--data ${o.data}: no such data set or path (use ${inDistributionNames.join(', ')} or a folder/file)`,
+    );
+  }
+  const d = TRAIN_DEFAULTS[builtin ? (o.data as InDistributionName) : 'images'];
   const r = {
     data: o.data,
     out: o.out,
@@ -80,17 +111,40 @@ export async function trainRun(o: TrainRunOptions, hooks: RunHooks = {}): Promis
     length: o.data === 'brown' ? (o.length ?? 64) : undefined,
     seed: o.seed,
     limit: o.limit,
+    size: o.size,
+    channels: o.channels,
+    testSplit: o.testSplit,
+    labels: o.labels,
   };
   if ((r.arch === 'gru') !== (r.data === 'brown')) {
     throw new Error(`--arch ${r.arch} does not read ${r.data} (text needs gru, images small-cnn or wrn)`);
   }
+  const given = (['size', 'channels', 'testSplit', 'labels'] as const).filter((k) => r[k] !== undefined);
+  if (builtin && given.length) {
+    const flags = given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    throw new Error(`${flags.join(', ')}: only for --data PATH, not ${r.data}`);
+  }
+  const source = builtin
+    ? undefined
+    : loadImageSource(r.data, {
+        size: r.size,
+        channels: r.channels,
+        testSplit: r.testSplit,
+        labels: r.labels,
+        seed: r.seed,
+        onProgress: hooks.onDecode,
+      });
+  if (source) hooks.onSource?.(source);
   await initBackend();
   const clf = await trainBaseline({
     ...r,
+    data: builtin ? (r.data as InDistributionName) : undefined,
+    ...(source ? { source, sourceOptions: { size: r.size, channels: r.channels } } : {}),
     batchSize: r.batch,
     id: idOf(r.out),
     command: commandLine('train', r),
-    ...hooks,
+    signal: hooks.signal,
+    onProgress: hooks.onProgress,
   });
   return saveClassifier(r.out, clf);
 }
@@ -221,17 +275,46 @@ async function evaluateRun(o: EvalRunOptions, onScores: OnScores | undefined): P
       onScores,
     );
   }
+  const shape = clf.manifest.inputShape as RowShape;
+  if (clf.manifest.data === 'images') {
+    // A classifier of a team's own images: its test split read as trained, OOD sets at its row shape.
+    if (!o.ood) throw new Error(`${o.model} reads its own images: name the OOD sets with --ood PATH,…`);
+    const task = userImagesTask(clf)!;
+    const sets = parseOodList(o.ood).map((n) => oodAtShape(n, shape, o.limit));
+    await initBackend();
+    return evaluate(clf.model, limitHead(task.test as ImageSet, o.limit), sets, detectors, onScores);
+  }
   const names = parseOodList(o.ood ?? 'mnist,gaussian,uniform');
   // MNIST is not packaged: fetched once into the cache dir (checked by SHA-256) when not local.
   if (names.includes('mnist')) await ensureDataset('mnist-test', { onProgress: (m) => log('info', m) });
   await initBackend();
-  const head = (set: ImageSet) =>
-    o.limit && o.limit < set.shape[0]
-      ? subset(
-          set,
-          Int32Array.from({ length: o.limit }, (_, i) => i),
-        )
-      : set;
-  const sets = names.map((n) => head(resolveOodSet(n, { count: o.limit })));
-  return evaluate(clf.model, head(loadFashionMnist('test')), sets, detectors, onScores);
+  // Paths go through the one image loader (any size, PNG or JPEG), brought to 28×28 grey.
+  const sets = names.map((n) => oodAtShape(n, shape, o.limit));
+  return evaluate(clf.model, limitHead(loadFashionMnist('test'), o.limit), sets, detectors, onScores);
+}
+
+/** The first `limit` rows of `set` (all when no limit). */
+function limitHead(set: ImageSet, limit?: number): ImageSet {
+  return limit && limit < set.shape[0]
+    ? subset(
+        set,
+        Int32Array.from({ length: limit }, (_, i) => i),
+      )
+    : set;
+}
+
+/**
+ * An OOD set for a classifier reading `shape` rows: a path is read and brought to that shape; built-in
+ * sets are 28×28 grey and are only used for classifiers of that shape (never silently resized).
+ */
+function oodAtShape(spec: string, shape: RowShape, limit?: number): ImageSet {
+  if (!(OOD_SET_NAMES as readonly string[]).includes(spec))
+    return limitHead(loadImagesAs(spec, shape), limit);
+  const set = resolveOodSet(spec, { count: limit });
+  if (set.shape.slice(1).join('x') !== shape.join('x')) {
+    throw new Error(
+      `the built-in OOD set ${spec} is ${set.shape.slice(1).join('×')}; this classifier reads ${shape.join('×')}: pass a PATH of images`,
+    );
+  }
+  return limitHead(set, limit);
 }

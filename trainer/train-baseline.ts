@@ -1,14 +1,19 @@
 import type * as tf from '../runtime/tf.js';
 import { accuracyOf, type Classifier, logitsOf, newManifest } from './classifier.js';
+import type { ImageSource } from './datasets/sources/image-source.js';
 import { EnergyBased } from './detectors/index.js';
 import { type FitProgress, fitClassifier, limitSet } from './fit.js';
-import { type InDistributionName, loadInDistribution } from './in-distribution.js';
+import { type InDistributionName, imageSourceTask, loadInDistribution } from './in-distribution.js';
 import { EnergyBoundedLoss } from './losses/index.js';
 import { type Architecture, buildClassifier } from './models/index.js';
 
 export interface BaselineOptions {
-  /** In-distribution data; default Fashion-MNIST. */
+  /** In-distribution data; default Fashion-MNIST. Ignored when `source` is given. */
   data?: InDistributionName;
+  /** A team's own labelled images (loaded by the caller, which shows the decoding progress). */
+  source?: ImageSource;
+  /** The `--size`/`--channels` the source was loaded with, for the manifest. */
+  sourceOptions?: { size?: number; channels?: 1 | 3 };
   /** Backbone; default the data's (small-cnn for images, gru for text). */
   arch?: Architecture;
   epochs: number;
@@ -32,7 +37,9 @@ export interface BaselineOptions {
  * images, Adam for the GRU) and records its test accuracy and the energy margins fine-tuning uses.
  */
 export async function trainBaseline(o: BaselineOptions): Promise<Classifier> {
-  const task = loadInDistribution(o.data ?? 'fashion-mnist', { length: o.length });
+  const task = o.source
+    ? imageSourceTask(o.source, o.sourceOptions)
+    : loadInDistribution(o.data ?? 'fashion-mnist', { length: o.length });
   const train = limitSet(task.train, o.limit, o.seed);
   const arch = o.arch ?? task.arch;
   const classes = task.classNames.length;

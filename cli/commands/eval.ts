@@ -34,6 +34,7 @@ export function registerEval(program: Command): void {
         FPR95_DEFINITIONS.join('\n') +
         '\n' +
         '  image classifiers: --ood mnist, gaussian, uniform, natural, or a path (IDX, .npy, folder of PNGs)\n' +
+        "  classifiers of your own images (goe train --data PATH): --ood PATH,… (an image folder, ImageFolder tree, .npy or IDX file), each brought to the classifier's row shape\n" +
         '  text classifiers: --ood spam-assassin, sotu, or a UTF-8 .txt path (one sample per line; lines are ' +
         "joined and cut into windows of the model's sample length, 64 tokens)",
     )

@@ -6,9 +6,10 @@ import { note } from '../output.js';
 import { positiveInt, positiveNumber, uint32 } from '../parse.js';
 import { progressBar } from '../progress.js';
 import { withAbort } from '../signals.js';
+import { addDataSourceOptions, channelsOf, type DataSourceFlags, noteSource } from './data.js';
 
 export function registerTrain(program: Command): void {
-  program
+  const cmd = program
     .command('train')
     .summary('train the in-distribution classifier (the baseline)')
     .description(
@@ -16,12 +17,15 @@ export function registerTrain(program: Command): void {
         '  --data fashion-mnist  small CNN (or --arch wrn), SGD + momentum 0.9; defaults 5 epochs, batch 128, lr 0.02\n' +
         '  --data brown          embedding + GRU over 64-token windows of 4 Brown genre groups, Adam;\n' +
         '                        defaults 3 epochs, batch 64, lr 2e-3; DIR/vocab.json holds its vocabulary\n' +
+        '  --data PATH           your labelled images (ImageFolder tree, .npy or IDX images + labels; see\n' +
+        '                        `goe data inspect`) at --size/--channels (default: their most common); small CNN,\n' +
+        '                        defaults as Fashion-MNIST; the manifest records shape, classes and data digest\n' +
         'Writes DIR/weights.safetensors and DIR/manifest.json (test accuracy, energy margins for `goe finetune`).',
     )
-    .addOption(
-      new Option('--data <name>', 'in-distribution data')
-        .choices([...inDistributionNames])
-        .default('fashion-mnist'),
+    .option(
+      '--data <name|path>',
+      `in-distribution data: ${inDistributionNames.join(', ')} or a PATH`,
+      'fashion-mnist',
     )
     .requiredOption('--out <dir>', 'output folder')
     .addOption(
@@ -32,23 +36,37 @@ export function registerTrain(program: Command): void {
     .option('--lr <x>', 'initial learning rate', positiveNumber)
     .option('--length <n>', 'tokens per Brown window (text only)', positiveInt, 64)
     .option('--seed <n>', 'seed (uint32)', uint32, 0)
-    .option('--limit <n>', 'train on a seeded subset of this many rows (smoke tests)', positiveInt)
-    .action(async (o: TrainRunOptions) => {
+    .option('--limit <n>', 'train on a seeded subset of this many rows (smoke tests)', positiveInt);
+  addDataSourceOptions(cmd).action(
+    async (o: Omit<TrainRunOptions, 'channels'> & Omit<DataSourceFlags, 'seed'>) => {
       const unit = o.data === 'brown' ? 'windows/s' : 'img/s';
+      const decode = progressBar(0, 'decode');
       const bar = progressBar(0, 'train', `loss {loss} {rate} ${unit}`);
       const m = await withAbort((signal) =>
-        trainRun(o, {
-          signal,
-          onProgress: (p) =>
-            bar.update(p.step, {
-              total: p.steps,
-              loss: p.loss.toFixed(3),
-              rate: p.samplesPerSec.toFixed(0),
-            }),
-        }),
-      ).finally(() => bar.stop());
+        trainRun(
+          { ...o, channels: channelsOf(o) },
+          {
+            signal,
+            onDecode: (done, total) => decode.update(done, { total }),
+            onSource: (source) => {
+              decode.stop();
+              noteSource(source);
+            },
+            onProgress: (p) =>
+              bar.update(p.step, {
+                total: p.steps,
+                loss: p.loss.toFixed(3),
+                rate: p.samplesPerSec.toFixed(0),
+              }),
+          },
+        ),
+      ).finally(() => {
+        decode.stop();
+        bar.stop();
+      });
       note(
         `test accuracy ${Number(m.metrics?.testAccuracy).toFixed(2)}%; wrote ${o.out}/manifest.json (${m.weights.digest})`,
       );
-    });
+    },
+  );
 }

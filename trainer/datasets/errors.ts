@@ -33,6 +33,8 @@ export type DatasetErrorCode =
   | 'label_mismatch'
   /** A folder with no image goe can read. */
   | 'empty'
+  /** Labelled data with fewer than two classes (nothing to classify). */
+  | 'too_few_classes'
   /** An OOD set name that is neither built in nor an existing path. */
   | 'unknown_set'
   /** A caller passed an argument out of range (negative count, index past the end, ...). */

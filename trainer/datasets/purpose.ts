@@ -11,4 +11,6 @@ export const DatasetPurpose = {
   UNIFORM_NOISE: 0x676f6502,
   /** Photo choice, scale and position of a natural-outlier crop. */
   NATURAL_CROP: 0x676f6503,
+  /** The shuffle that sets a user's data set's seeded test split apart (`--test-split`). */
+  TEST_SPLIT: 0x676f6504,
 } as const;

@@ -1,0 +1,65 @@
+/**
+ * Test support (not exported from the barrel): small ImageFolder trees written into a temporary folder,
+ * PNGs through runtime/codecs and JPEGs through jpeg-js, with pixels that tell the classes apart.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import jpeg from 'jpeg-js';
+import { encodePng, type PngChannels } from '../../../runtime/codecs/index.js';
+
+/** `h × w × channels` pixels of class `label`: a flat colour per class, varied slightly by `i`. */
+export function classPixels(
+  label: number,
+  i: number,
+  h: number,
+  w: number,
+  channels: PngChannels,
+): Uint8Array {
+  const out = new Uint8Array(h * w * channels);
+  const base = [40 + 80 * (label % 3), 200 - 70 * (label % 3), 30 + 100 * ((label + 1) % 3)];
+  for (let p = 0; p < h * w; p++) {
+    for (let k = 0; k < channels; k++) {
+      out[p * channels + k] = k === 3 ? 255 : Math.min(255, base[k % 3] + ((i + p) % 7));
+    }
+  }
+  return out;
+}
+
+/** A PNG file's bytes. */
+export function pngBytes(pixels: Uint8Array, h: number, w: number, channels: PngChannels): Uint8Array {
+  return encodePng(pixels, h, w, channels);
+}
+
+/** A baseline JPEG (quality 95) of `h × w` RGB pixels. */
+export function jpegBytes(rgb: Uint8Array, h: number, w: number): Uint8Array {
+  const rgba = Buffer.alloc(h * w * 4);
+  for (let p = 0; p < h * w; p++) {
+    rgba[p * 4] = rgb[p * 3];
+    rgba[p * 4 + 1] = rgb[p * 3 + 1];
+    rgba[p * 4 + 2] = rgb[p * 3 + 2];
+    rgba[p * 4 + 3] = 255;
+  }
+  return new Uint8Array(jpeg.encode({ data: rgba, width: w, height: h }, 95).data);
+}
+
+/**
+ * Writes `root/<class>/<i>.png` (every third one a JPEG named `.jpg`) for each class: `perClass` RGB
+ * images of `size × size`. Returns the root.
+ */
+export function writeImageFolder(
+  root: string,
+  classes: readonly string[],
+  perClass: number,
+  size: number,
+): string {
+  classes.forEach((name, label) => {
+    const dir = join(root, name);
+    mkdirSync(dir, { recursive: true });
+    for (let i = 0; i < perClass; i++) {
+      const px = classPixels(label, i, size, size, 3);
+      if (i % 3 === 2) writeFileSync(join(dir, `${i}.jpg`), jpegBytes(px, size, size));
+      else writeFileSync(join(dir, `${i}.png`), pngBytes(px, size, size, 3));
+    }
+  });
+  return root;
+}
