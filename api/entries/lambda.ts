@@ -29,6 +29,8 @@ export function createLambdaHandler(options: AppOptions = {}) {
 }
 
 /** The handler Lambda calls (`api/entries/lambda.handler`). */
-export const handler = createLambdaHandler(
-  appOptionsFromEnv(process.env, { defaultStore: 'file:///tmp/goe' }),
-);
+export const handler = createLambdaHandler({
+  ...appOptionsFromEnv(process.env, { defaultStore: 'file:///tmp/goe' }),
+  // In-thread whatever GOE_WORKERS says: the bundle has no worker entry (see createLambdaHandler).
+  workers: 0,
+});

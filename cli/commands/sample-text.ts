@@ -1,11 +1,11 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { extname } from 'node:path';
-import { loadLm, sampleTexts, textRow } from '../../generators/lm/index.js';
+import { basename, dirname, extname, join } from 'node:path';
+import { readVocab, type TextBatch, textRow } from '../../generators/lm/index.js';
 import type { TextGeneratorManifest } from '../../generators/manifest.js';
+import { RowPool } from '../../generators/pool/index.js';
 import { resolveClasses } from '../../generators/registry.js';
-import { initBackend } from '../../runtime/backend/index.js';
 import { encodeNdjson } from '../../runtime/codecs/index.js';
 import { note } from '../output.js';
 import { progressBar } from '../progress.js';
@@ -27,8 +27,9 @@ export interface TextSampleOptions {
 const TEXT_FORMATS = ['.ndjson', '.txt'];
 
 /**
- * `goe sample` for a language model: samples drawn at temperature T, written as they are produced to
- * `.ndjson` (the API's text rows, api/CONTRACT.md) or `.txt` (one sample's text per line).
+ * `goe sample` for a language model: samples drawn at temperature T on the compute workers (`GOE_WORKERS`,
+ * rows split across them), written in order as they are produced to `.ndjson` (the API's text rows,
+ * api/CONTRACT.md) or `.txt` (one sample's text per line).
  */
 export async function sampleText(
   dir: string,
@@ -52,23 +53,22 @@ export async function sampleText(
     o.classes?.split(',').map((s) => s.trim()),
     manifest.classes,
   );
-  await initBackend();
-  const lm = await loadLm(dir);
+  const vocab = await readVocab(join(dir, manifest.vocab.file), manifest.vocab.digest);
+  const pool = new RowPool();
   const bar = progressBar(o.count, 'sample');
   // Written beside the target and renamed at the end, so a failed run leaves no half file under its name.
   const partial = `${o.out}.partial`;
   const out = createWriteStream(partial);
   try {
-    const batches = sampleTexts(lm.vars, lm.config, {
-      temperature,
-      classes,
-      seed: o.seed,
-      start: o.start,
-      count: o.count,
-      allowUnk: o.unk !== false,
-    });
-    for await (const b of batches) {
-      const rows = Array.from({ length: b.count }, (_, r) => textRow(b, r, lm.vocab, manifest.classes));
+    const batches = pool.rows(
+      { zoo: dirname(dir), id: basename(dir), digest: manifest.weights.digest },
+      { modality: 'text', temperature, classes, seed: o.seed, allowUnk: o.unk !== false },
+      o.start,
+      o.count,
+    );
+    for await (const batch of batches) {
+      const b = batch as TextBatch;
+      const rows = Array.from({ length: b.count }, (_, r) => textRow(b, r, vocab, manifest.classes));
       const bytes =
         format === '.ndjson'
           ? encodeNdjson(rows)
@@ -85,7 +85,7 @@ export async function sampleText(
     throw err;
   } finally {
     bar.stop();
-    lm.dispose();
+    await pool.close();
   }
   note(
     `wrote ${o.count} samples of ${manifest.id} at T=${temperature} (seed ${o.seed}) to ${o.out}${o.unk === false ? ', <unk> never drawn' : ''}`,

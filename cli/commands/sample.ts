@@ -1,12 +1,12 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { extname } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
 import type { Command } from 'commander';
-import { loadCgan, sampleImages } from '../../generators/cgan/index.js';
-import { readManifest } from '../../generators/manifest.js';
+import type { ImageBatch } from '../../generators/cgan/index.js';
+import { type GeneratorManifest, readManifest } from '../../generators/manifest.js';
+import { RowPool } from '../../generators/pool/index.js';
 import { resolveClasses, resolveModelDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../generators/weights.js';
-import { initBackend } from '../../runtime/backend/index.js';
 import { encodeGridPng, NpyWriter, SafetensorsWriter } from '../../runtime/codecs/index.js';
 import { note } from '../output.js';
 import { nonNegativeNumber, positiveInt, positiveNumber, uint32 } from '../parse.js';
@@ -83,9 +83,6 @@ export function registerSample(program: Command): void {
       if (format === '.png' && o.count > PNG_LIMIT) {
         throw new Error(`a PNG grid holds at most ${PNG_LIMIT} samples; use .npy for ${o.count}`);
       }
-      await initBackend();
-      const model = await loadCgan(dir);
-      const { config } = model;
       const sigma2 = o.sigma2 ?? manifest.defaultSigma2;
       const [lo, hi] = manifest.sigma2Range;
       if (sigma2 < lo || sigma2 > hi)
@@ -96,7 +93,9 @@ export function registerSample(program: Command): void {
       );
       const rowShape = manifest.shape;
       const dtype = o.float32 && format !== '.png' ? 'float32' : 'uint8';
-      const batches = sampleImages(model.vars, config, {
+      // Rows are computed on the compute workers (GOE_WORKERS) and come back in order.
+      const pool = new RowPool();
+      const batches = imageRows(pool, dir, manifest, {
         sigma2,
         classes,
         seed: o.seed,
@@ -105,63 +104,91 @@ export function registerSample(program: Command): void {
         dtype,
       });
       const bar = progressBar(o.count, 'sample');
-      if (format === '.png') {
-        const images = new Uint8Array(o.count * rowShape[0] * rowShape[1] * rowShape[2]);
-        const labels: string[] = [];
-        let at = 0;
-        for await (const b of batches) {
-          images.set(b.data as Uint8Array, at);
-          at += b.data.length;
-          for (const k of b.classes) labels.push(manifest.classes[k]);
-          bar.update(labels.length);
-        }
-        await writeFileAtomic(
-          o.out,
-          encodeGridPng(images, [o.count, ...rowShape], { cols: Math.ceil(Math.sqrt(o.count)), labels }),
-        );
-      } else {
-        // Rows are written as they are produced: memory stays flat whatever --count is.
-        const out = createWriteStream(o.out);
-        const write = async (bytes: Uint8Array) => {
-          if (!out.write(bytes)) await once(out, 'drain');
-        };
-        const allClasses = new Int32Array(o.count);
-        if (format === '.npy') {
-          const w = new NpyWriter({ dtype, shape: [o.count, ...rowShape] });
-          await write(w.header());
+      try {
+        if (format === '.png') {
+          const images = new Uint8Array(o.count * rowShape[0] * rowShape[1] * rowShape[2]);
+          const labels: string[] = [];
+          let at = 0;
           for await (const b of batches) {
-            await write(w.write(b.data as never));
-            bar.update(b.start - o.start + b.count);
+            images.set(b.data as Uint8Array, at);
+            at += b.data.length;
+            for (const k of b.classes) labels.push(manifest.classes[k]);
+            bar.update(labels.length);
           }
-          w.end();
+          await writeFileAtomic(
+            o.out,
+            encodeGridPng(images, [o.count, ...rowShape], { cols: Math.ceil(Math.sqrt(o.count)), labels }),
+          );
         } else {
-          const w = new SafetensorsWriter({
-            tensors: [
-              { name: 'images', dtype, shape: [o.count, ...rowShape] },
-              { name: 'classes', dtype: 'int32', shape: [o.count] },
-            ],
-            metadata: {
-              model: manifest.id,
-              digest: manifest.weights.digest,
-              sigma2: String(sigma2),
-              seed: String(o.seed),
-              start: String(o.start),
-            },
-          });
-          await write(w.headerBytes());
-          for await (const b of batches) {
-            await write(w.write('images', b.data));
-            allClasses.set(b.classes, b.start - o.start);
-            bar.update(b.start - o.start + b.count);
+          // Rows are written as they are produced: memory stays flat whatever --count is.
+          const out = createWriteStream(o.out);
+          const write = async (bytes: Uint8Array) => {
+            if (!out.write(bytes)) await once(out, 'drain');
+          };
+          const allClasses = new Int32Array(o.count);
+          if (format === '.npy') {
+            const w = new NpyWriter({ dtype, shape: [o.count, ...rowShape] });
+            await write(w.header());
+            for await (const b of batches) {
+              await write(w.write(b.data as never));
+              bar.update(b.start - o.start + b.count);
+            }
+            w.end();
+          } else {
+            const w = new SafetensorsWriter({
+              tensors: [
+                { name: 'images', dtype, shape: [o.count, ...rowShape] },
+                { name: 'classes', dtype: 'int32', shape: [o.count] },
+              ],
+              metadata: {
+                model: manifest.id,
+                digest: manifest.weights.digest,
+                sigma2: String(sigma2),
+                seed: String(o.seed),
+                start: String(o.start),
+              },
+            });
+            await write(w.headerBytes());
+            for await (const b of batches) {
+              await write(w.write('images', b.data));
+              allClasses.set(b.classes, b.start - o.start);
+              bar.update(b.start - o.start + b.count);
+            }
+            await write(w.write('classes', allClasses));
+            w.end();
           }
-          await write(w.write('classes', allClasses));
-          w.end();
+          out.end();
+          await once(out, 'close');
         }
-        out.end();
-        await once(out, 'close');
+      } finally {
+        bar.stop();
+        await pool.close();
       }
-      bar.stop();
-      model.dispose();
       note(`wrote ${o.count} samples of ${manifest.id} at σ²=${sigma2} (seed ${o.seed}) to ${o.out}`);
     });
+}
+
+/** The image rows of the model in `dir` from `pool`, in order. */
+async function* imageRows(
+  pool: RowPool,
+  dir: string,
+  manifest: GeneratorManifest,
+  p: {
+    sigma2: number;
+    classes: number[];
+    seed: number;
+    start: number;
+    count: number;
+    dtype: 'uint8' | 'float32';
+  },
+): AsyncGenerator<ImageBatch> {
+  const ref = { zoo: dirname(dir), id: basename(dir), digest: manifest.weights.digest };
+  const params = {
+    modality: 'image',
+    sigma2: p.sigma2,
+    classes: p.classes,
+    seed: p.seed,
+    dtype: p.dtype,
+  } as const;
+  for await (const b of pool.rows(ref, params, p.start, p.count)) yield b as ImageBatch;
 }

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { type Command, InvalidArgumentError } from 'commander';
+import { generatorPoolFor } from '../../api/app.js';
 import { startServer } from '../../api/entries/node.js';
 import { appOptionsFromEnv } from '../../api/env.js';
-import { initBackend } from '../../runtime/backend/index.js';
 import { note } from '../output.js';
 
 function port(value: string): number {
@@ -21,7 +21,7 @@ export function registerServe(program: Command): void {
       'Serves the goe HTTP API (openapi.yaml) from the zoo, on loopback unless --host says otherwise. Prints the\n' +
         'URL on stdout; logs one JSON line per request on stderr. Environment: GOE_API_KEYS (comma-separated\n' +
         'bearer keys; unset = no auth), GOE_MAX_COUNT, GOE_RATE_LIMIT, GOE_RATE_BURST, GOE_MAX_CONCURRENCY,\n' +
-        'GOE_STORE (response cache), GOE_ZOO.',
+        'GOE_STORE (response cache), GOE_ZOO, GOE_WORKERS (compute worker threads; default one per core).',
     )
     .option('--host <host>', 'interface to bind (0.0.0.0 exposes the service)', '127.0.0.1')
     .option('--port <n>', 'port; 0 picks a free one', port, 8080)
@@ -31,17 +31,20 @@ export function registerServe(program: Command): void {
     )
     .action(async (o: { host: string; port: number; store?: string }) => {
       const options = appOptionsFromEnv(process.env, { storeUrl: o.store });
-      // Started before listening, so the first request does not pay for it and /healthz is quick.
-      const backend = await initBackend();
-      const server = await startServer({ ...options, host: o.host, port: o.port });
+      const pool = generatorPoolFor(options);
+      // Every worker's backend starts before listening, so the first request does not pay for it.
+      const backend = await pool.rows.warm();
+      const server = await startServer({ ...options, pool, host: o.host, port: o.port });
       process.stdout.write(`${server.url}\n`);
+      const workers = pool.rows.workers === 0 ? 'in-thread' : `${pool.rows.workers} workers`;
       note(
-        `goe serve: ${server.url} (backend ${backend.choice}, cache ${options.store?.url ?? 'off'}, ` +
+        `goe serve: ${server.url} (backend ${backend}, ${workers}, cache ${options.store?.url ?? 'off'}, ` +
           `auth ${options.keys && options.keys.length > 0 ? `${options.keys.length} key(s)` : 'off'})`,
       );
       await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
       note('goe serve: stopping');
       await server.close();
+      await pool.close();
       await options.store?.close();
     });
 }

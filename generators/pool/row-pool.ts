@@ -67,6 +67,17 @@ export class RowPool {
   }
 
   /**
+   * Starts every worker's TF.js backend (so the first request does not pay for it) and names it.
+   * In-thread pools start the calling thread's.
+   */
+  async warm(): Promise<string> {
+    const names = await Promise.all(
+      Array.from({ length: Math.max(1, this.workers) }, () => this.#run<string>('backend', undefined)),
+    );
+    return names[0];
+  }
+
+  /**
    * Rows `[start, start + count)` of `generator`, in order, one batch per forward pass. At most
    * {@link ahead} batches are computed ahead of the consumer, so a slow reader holds generation back;
    * a consumer that stops (`return()`) frees the workers once the batches in flight are done.
