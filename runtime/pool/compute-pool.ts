@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { WorkerCrashError } from './errors.js';
 
 /** A task module: each export is a task, called with one structured-clonable argument. */
@@ -86,6 +85,3 @@ function inThreadPool(tasks: TaskModule): ComputePool {
     close: async () => {},
   };
 }
-
-/** The file path of a task module URL (for messages). */
-export const modulePath = (url: URL): string => fileURLToPath(url);
