@@ -68,6 +68,14 @@ describe('a compute worker that dies', () => {
     await pool.close();
   });
 
+  it('leaks no tensors on its worker from one request to the next', async () => {
+    const url = `${server.url}/outliers?model=${MODEL}&count=300&seed=4&format=npy`;
+    await body(url);
+    const before = await pool.rows.tensors();
+    for (let i = 0; i < 3; i++) await body(url);
+    expect(await pool.rows.tensors()).toBe(before);
+  });
+
   it('fails its request with a problem document, is replaced, and the server lives on', async () => {
     const res = await fetch(`${server.url}/outliers?model=${MODEL}&count=10&start=${CRASH_ROW}&seed=1`);
     expect(res.status).toBe(500);
