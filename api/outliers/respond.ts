@@ -57,15 +57,28 @@ export async function respondOutliers(
     if (body.contentLength !== undefined) headers.set('Content-Length', String(body.contentLength));
     return new Response(null, { status: 200, headers });
   }
-  const generate = () =>
-    body.open({
-      signal: c.req.raw.signal,
-      onError: (error) =>
-        deps.log('error', 'generation failed mid-body', {
-          ...fields,
-          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-        }),
-    });
+  const generate = async () => {
+    try {
+      return await body.open({
+        signal: c.req.raw.signal,
+        onError: (error) =>
+          deps.log('error', 'generation failed mid-body', {
+            ...fields,
+            error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+          }),
+      });
+    } catch (error) {
+      // Before the first byte: still an error response. The worker is replaced; a retry may succeed.
+      if (error instanceof WorkerCrashError) {
+        deps.log('error', 'compute worker died', { ...fields, error: error.message });
+        throw problem(
+          'internal-error',
+          `a compute worker died while generating these rows; it has been replaced, retry (request id ${fields.requestId})`,
+        );
+      }
+      throw error;
+    }
+  };
   if (body.contentLength !== undefined) headers.set('Content-Length', String(body.contentLength));
   if (!cacheable || !deps.cache) {
     headers.set('Goe-Cache', 'bypass');
@@ -116,23 +129,11 @@ interface PlannedBody {
 }
 
 /**
- * `source` with its first batch already computed. A compute worker that dies on it becomes
- * `internal-error` (the worker is replaced; the request may be retried).
- * @throws {ProblemError} `internal-error` on {@link WorkerCrashError}
+ * `source` with its first batch already computed, so that its failure comes before any header is sent.
+ * @throws whatever computing the first batch throws ({@link WorkerCrashError} when a worker died)
  */
 async function primed<B>(source: AsyncGenerator<B>): Promise<AsyncGenerator<B>> {
-  let first: IteratorResult<B>;
-  try {
-    first = await source.next();
-  } catch (error) {
-    if (error instanceof WorkerCrashError) {
-      throw problem(
-        'internal-error',
-        'a compute worker died while generating these rows; it has been replaced, retry the request',
-      );
-    }
-    throw error;
-  }
+  const first = await source.next();
   return (async function* () {
     try {
       if (first.done) return;

@@ -83,6 +83,7 @@ describe('a compute worker that dies', () => {
     const doc = (await res.json()) as { type: string; detail: string };
     expect(doc.type).toBe('https://goe.dev/problems/internal-error');
     expect(doc.detail).toMatch(/compute worker died/);
+    expect(doc.detail).toContain(res.headers.get('x-request-id')!);
     // The replacement worker serves the next request.
     const ok = await body(`${server.url}/outliers?model=${MODEL}&count=10&start=0&seed=1&format=npy`);
     expect(ok.length).toBe(128 + 10 * 784);
