@@ -67,7 +67,8 @@ export async function benchServe(options: ServeBenchOptions = {}): Promise<Serve
     const inProcess = await inProcessRate(zoo, model, count, backend);
     server = await spawnServer(zoo, backend);
     const get = (q: string) => fetch(`${server!.url}/outliers?model=${model}&${q}`);
-    await drain(await get('count=256&seed=1&format=npy')); // warm-up: load the generator
+    // Warm-up: every worker loads the generator (two batches per worker, in flight together).
+    await drain(await get(`count=${512 * Math.max(1, workerCount())}&seed=1&format=npy`));
     const http = {} as ServeBenchResult['http'];
     for (const format of ['npy', 'ndjson'] as const) {
       progress(`http ${format}: ${count} rows`);
@@ -187,8 +188,10 @@ async function inProcessRate(zoo: string, model: string, count: number, backend:
   const pool = new GeneratorPool({ zoo, backend: async () => backend });
   const params = { sigma2: 50, classes: [...Array(10).keys()], start: 0, dtype: 'uint8' as const };
   try {
-    for await (const _ of pool.sampleImages(model, { ...params, seed: 1, count: 256 })) {
-      // warm-up
+    await pool.rows.warm();
+    const warmUp = 512 * Math.max(1, pool.rows.workers);
+    for await (const _ of pool.sampleImages(model, { ...params, seed: 1, count: warmUp })) {
+      // warm-up: every worker loads the generator
     }
     const t0 = performance.now();
     for await (const _ of pool.sampleImages(model, { ...params, seed: 2, count })) {
