@@ -71,10 +71,12 @@ export class RowPool {
    * In-thread pools start the calling thread's.
    */
   async warm(): Promise<string> {
-    const names = await Promise.all(
+    const names = Promise.all(
       Array.from({ length: Math.max(1, this.workers) }, () => this.#run<string>('backend', undefined)),
     );
-    return names[0];
+    // Named once here, so /healthz never queues behind batches to learn it.
+    this.#backend ??= names.then((n) => n[0]);
+    return (await names)[0];
   }
 
   /**
