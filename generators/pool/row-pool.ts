@@ -75,7 +75,13 @@ export class RowPool {
       Array.from({ length: Math.max(1, this.workers) }, () => this.#run<string>('backend', undefined)),
     );
     // Named once here, so /healthz never queues behind batches to learn it.
-    this.#backend ??= names.then((n) => n[0]);
+    if (!this.#backend) {
+      const named = names.then((n) => n[0]);
+      this.#backend = named;
+      named.catch(() => {
+        if (this.#backend === named) this.#backend = undefined;
+      });
+    }
     return (await names)[0];
   }
 
