@@ -128,14 +128,14 @@ export class RowPool {
     return this.#run<number>('tensors', undefined);
   }
 
-  /** Stops the workers (their models go with them). Idempotent. */
+  /**
+   * Stops the workers (their models go with them). Idempotent. In-thread (`workers: 0`) the loaded models
+   * belong to the thread, shared by every in-thread pool of it, and stay.
+   */
   async close(): Promise<void> {
     const compute = this.#compute;
     this.#compute = undefined;
-    if (!compute) return;
-    const pool = await compute.catch(() => undefined);
-    if (pool?.workers === 0) await pool.run('unload', undefined);
-    await pool?.close();
+    await (await compute?.catch(() => undefined))?.close();
   }
 
   async #run<T>(task: string, arg: unknown): Promise<T> {

@@ -54,10 +54,3 @@ export async function rows(task: RowsTask): Promise<RowBatch> {
 export function tensors(): number {
   return tf.memory().numTensors;
 }
-
-/** Frees every loaded generator's weights (in-thread pools; a worker's are freed with the thread). */
-export async function unload(): Promise<void> {
-  const all = [...loaded.values()];
-  loaded.clear();
-  for (const p of all) (await p.catch(() => undefined))?.dispose();
-}
