@@ -197,6 +197,14 @@ export async function fitClassifier(
   }
 }
 
+/** `FitOptions.parallel` for `workers` (absent for 0 or 1: the single-thread path) and a model spec. */
+export function parallelOf(
+  workers: number | undefined,
+  model: ParallelOptions['model'],
+): { parallel?: ParallelOptions } {
+  return workers && workers > 1 ? { parallel: { workers, model } } : {};
+}
+
 /** SGD/momentum cache −lr in a tensor behind a setter; Adam reads its `learningRate` field at each update. */
 function setLearningRate(opt: tf.Optimizer, lr: number): void {
   const o = opt as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };

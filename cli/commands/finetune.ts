@@ -21,6 +21,7 @@ interface Opts {
   lr?: number;
   seed: number;
   limit?: number;
+  workers: number;
   out: string;
 }
 
@@ -72,6 +73,12 @@ export function registerFinetune(program: Command): void {
       'fine-tune on a seeded subset of this many training images (smoke tests)',
       positiveInt,
     )
+    .option(
+      '--workers <n>',
+      "data-parallel compute workers: each step's batch is split over them and their gradients averaged (1 = this thread)",
+      positiveInt,
+      1,
+    )
     .requiredOption('--out <dir>', 'output folder')
     .action(async (o: Opts) => {
       await initBackend();
@@ -95,7 +102,7 @@ export function registerFinetune(program: Command): void {
         `goe finetune --from ${o.from} --outliers ${o.outliers} --loss ${o.loss}` +
         `${knob} --generator ${generator} --outlier-count ${outlierCount} --epochs ${o.epochs}` +
         ` --batch ${o.batch} --outlier-batch ${o.outlierBatch} --lr ${lr} --seed ${o.seed}` +
-        `${o.limit ? ` --limit ${o.limit}` : ''} --out ${o.out}`;
+        `${o.limit ? ` --limit ${o.limit}` : ''}${o.workers > 1 ? ` --workers ${o.workers}` : ''} --out ${o.out}`;
       const bar = progressBar(0, 'finetune', `loss {loss} {rate} ${text ? 'windows' : 'img'}/s`);
       const clf = await withAbort((signal) =>
         finetune(base, {
@@ -114,6 +121,7 @@ export function registerFinetune(program: Command): void {
           lr,
           seed: o.seed,
           limit: o.limit,
+          workers: o.workers,
           id: o.out.replace(/\/+$/, '').split('/').pop()!,
           command,
           signal,

@@ -25,6 +25,7 @@ interface Opts {
   length: number;
   seed: number;
   limit?: number;
+  workers: number;
 }
 
 export function registerTrain(program: Command): void {
@@ -53,6 +54,12 @@ export function registerTrain(program: Command): void {
     .option('--length <n>', 'tokens per Brown window (text only)', positiveInt, 64)
     .option('--seed <n>', 'seed (uint32)', uint32, 0)
     .option('--limit <n>', 'train on a seeded subset of this many rows (smoke tests)', positiveInt)
+    .option(
+      '--workers <n>',
+      "data-parallel compute workers: each step's batch is split over them and their gradients averaged (1 = this thread)",
+      positiveInt,
+      1,
+    )
     .action(async (opts: Opts) => {
       const d = defaults[opts.data];
       const o = {
@@ -68,7 +75,7 @@ export function registerTrain(program: Command): void {
       await initBackend();
       const unit = o.data === 'brown' ? 'windows/s' : 'img/s';
       const bar = progressBar(0, 'train', `loss {loss} {rate} ${unit}`);
-      const command = `goe train --data ${o.data} --out ${o.out} --arch ${o.arch} --epochs ${o.epochs} --batch ${o.batch} --lr ${o.lr}${o.data === 'brown' && o.length !== 64 ? ` --length ${o.length}` : ''} --seed ${o.seed}${o.limit ? ` --limit ${o.limit}` : ''}`;
+      const command = `goe train --data ${o.data} --out ${o.out} --arch ${o.arch} --epochs ${o.epochs} --batch ${o.batch} --lr ${o.lr}${o.data === 'brown' && o.length !== 64 ? ` --length ${o.length}` : ''} --seed ${o.seed}${o.limit ? ` --limit ${o.limit}` : ''}${o.workers > 1 ? ` --workers ${o.workers}` : ''}`;
       const clf = await withAbort((signal) =>
         trainBaseline({
           ...o,
