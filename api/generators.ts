@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageBatch } from '../generators/cgan/index.js';
-import { readVocab, type TextBatch } from '../generators/lm/index.js';
+import type { DecodableTextBatch, TextBatch } from '../generators/lm/index.js';
 import { type GeneratorManifest, readManifest } from '../generators/manifest.js';
 import { RowPool, type RowPoolOptions } from '../generators/pool/index.js';
 import { listGenerators } from '../generators/registry.js';
 import type { Vocab } from '../runtime/text/vocab.js';
+import { readVocab } from '../runtime/text/vocab-file.js';
 
 /** What to draw from a loaded image generator (already resolved against its manifest). */
 export interface ImageSampleParams {
@@ -24,11 +25,6 @@ export interface TextSampleParams {
   seed: number;
   start: number;
   count: number;
-}
-
-/** Text rows with the vocabulary that turns their token ids into words. */
-export interface DecodableTextBatch extends TextBatch {
-  vocab: Vocab;
 }
 
 /** Options of {@link GeneratorPool}. */

@@ -1,20 +1,17 @@
 import { basename, dirname, extname, join } from 'node:path';
 import type { ImageBatch } from '../generators/cgan/index.js';
-import { readVocab, type TextBatch } from '../generators/lm/index.js';
+import type { TextBatch } from '../generators/lm/index.js';
 import type { ImageGeneratorManifest, TextGeneratorManifest } from '../generators/manifest.js';
 import { readManifest } from '../generators/manifest.js';
 import { RowPool } from '../generators/pool/index.js';
 import { resolveModelDir } from '../generators/registry.js';
 import type { Vocab } from '../runtime/text/vocab.js';
+import { readVocab, vocabBytes } from '../runtime/text/vocab-file.js';
 import type { ImageSet } from './datasets/image-set.js';
 import { loadImagePath, naturalOutliers, uniformNoise } from './datasets/index.js';
 import { readNdjsonTexts } from './datasets/text/ndjson-outliers.js';
 import { type TextSet, textSetOf } from './datasets/text/text-set.js';
 import { randomTokens, textFileOutliers, wordnetOutliers } from './datasets/text/text-sources.js';
-import { vocabBytes } from './in-distribution.js';
-
-/** Where fine-tuning outliers come from (the rows of Tables 1 and 2). */
-export type OutlierKind = 'generated' | 'noise' | 'natural' | 'none';
 
 export interface OutlierSpec {
   /** `generated`, `noise`, `natural`, `none`, or a path (images: IDX, .npy, PNG folder; text: .txt, .ndjson). */

@@ -1,12 +1,11 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
-import { readVocab, type TextBatch, textRow } from '../../generators/lm/index.js';
-import type { TextGeneratorManifest } from '../../generators/manifest.js';
-import { RowPool } from '../../generators/pool/index.js';
+import { extname } from 'node:path';
+import { writeTextSamples } from '../../generators/lm/index.js';
+import {
+  type GeneratorManifest,
+  samplingSetting,
+  type TextGeneratorManifest,
+} from '../../generators/manifest.js';
 import { resolveClasses } from '../../generators/registry.js';
-import { encodeNdjson } from '../../runtime/codecs/index.js';
 import { note } from '../output.js';
 import { progressBar } from '../progress.js';
 
@@ -44,50 +43,38 @@ export async function sampleText(
   if (!TEXT_FORMATS.includes(format)) {
     throw new Error(`--out must end in .ndjson or .txt for a text model, got "${o.out}"`);
   }
-  const temperature = o.temperature ?? manifest.defaultTemperature;
-  const [lo, hi] = manifest.temperatureRange;
-  if (temperature < lo || temperature > hi) {
-    throw new Error(`--temperature must be within [${lo}, ${hi}] for ${manifest.id}`);
-  }
+  const temperature = checkedSetting(manifest, o.temperature);
   const classes = resolveClasses(
     o.classes?.split(',').map((s) => s.trim()),
     manifest.classes,
   );
-  const vocab = await readVocab(join(dir, manifest.vocab.file), manifest.vocab.digest);
-  const pool = new RowPool();
   const bar = progressBar(o.count, 'sample');
-  // Written beside the target and renamed at the end, so a failed run leaves no half file under its name.
-  const partial = `${o.out}.partial`;
-  const out = createWriteStream(partial);
   try {
-    const batches = pool.rows(
-      { zoo: dirname(dir), id: basename(dir), digest: manifest.weights.digest },
-      { modality: 'text', temperature, classes, seed: o.seed, allowUnk: o.unk !== false },
-      o.start,
-      o.count,
+    await writeTextSamples(
+      dir,
+      {
+        temperature,
+        classes,
+        seed: o.seed,
+        start: o.start,
+        count: o.count,
+        allowUnk: o.unk !== false,
+        out: o.out,
+        format: format === '.ndjson' ? 'ndjson' : 'txt',
+      },
+      (done) => bar.update(done),
     );
-    for await (const batch of batches) {
-      const b = batch as TextBatch;
-      const rows = Array.from({ length: b.count }, (_, r) => textRow(b, r, vocab, manifest.classes));
-      const bytes =
-        format === '.ndjson'
-          ? encodeNdjson(rows)
-          : new TextEncoder().encode(rows.map((r) => `${r.text}\n`).join(''));
-      if (!out.write(bytes)) await once(out, 'drain');
-      bar.update(b.start - o.start + b.count);
-    }
-    out.end();
-    await once(out, 'close');
-    await rename(partial, o.out);
-  } catch (err) {
-    out.destroy();
-    await rm(partial, { force: true });
-    throw err;
   } finally {
     bar.stop();
-    await pool.close();
   }
   note(
     `wrote ${o.count} samples of ${manifest.id} at T=${temperature} (seed ${o.seed}) to ${o.out}${o.unk === false ? ', <unk> never drawn' : ''}`,
   );
+}
+
+/** σ² or T for `manifest`: the option's value or the model's default, or an error naming the option and range. */
+export function checkedSetting(manifest: GeneratorManifest, requested: number | undefined): number {
+  const { name, value, range, ok } = samplingSetting(manifest, requested);
+  if (!ok) throw new Error(`--${name} must be within [${range[0]}, ${range[1]}] for ${manifest.id}`);
+  return value;
 }

@@ -1,32 +1,11 @@
 import { type Command, Option } from 'commander';
-import { initBackend } from '../../runtime/backend/index.js';
-import { saveClassifier } from '../../trainer/classifier.js';
-import { type InDistributionName, inDistributionNames } from '../../trainer/in-distribution.js';
+import { inDistributionNames } from '../../trainer/in-distribution.js';
 import { architectures } from '../../trainer/models/index.js';
-import { trainBaseline } from '../../trainer/train-baseline.js';
+import { type TrainRunOptions, trainRun } from '../../trainer/runs.js';
 import { note } from '../output.js';
 import { positiveInt, positiveNumber, uint32 } from '../parse.js';
 import { progressBar } from '../progress.js';
 import { withAbort } from '../signals.js';
-
-/** Per data set: backbone, epochs, batch and learning rate (SGD for images, Adam for text). */
-const defaults = {
-  'fashion-mnist': { arch: 'small-cnn', epochs: 5, batch: 128, lr: 0.02 },
-  brown: { arch: 'gru', epochs: 3, batch: 64, lr: 2e-3 },
-} as const;
-
-interface Opts {
-  data: InDistributionName;
-  out: string;
-  arch?: 'small-cnn' | 'wrn' | 'gru';
-  epochs?: number;
-  batch?: number;
-  lr?: number;
-  length: number;
-  seed: number;
-  limit?: number;
-  workers: number;
-}
 
 export function registerTrain(program: Command): void {
   program
@@ -60,28 +39,11 @@ export function registerTrain(program: Command): void {
       positiveInt,
       1,
     )
-    .action(async (opts: Opts) => {
-      const d = defaults[opts.data];
-      const o = {
-        ...opts,
-        arch: opts.arch ?? d.arch,
-        epochs: opts.epochs ?? d.epochs,
-        batch: opts.batch ?? d.batch,
-        lr: opts.lr ?? d.lr,
-      };
-      if ((o.arch === 'gru') !== (o.data === 'brown')) {
-        throw new Error(`--arch ${o.arch} does not read ${o.data} (text needs gru, images small-cnn or wrn)`);
-      }
-      await initBackend();
+    .action(async (o: TrainRunOptions) => {
       const unit = o.data === 'brown' ? 'windows/s' : 'img/s';
       const bar = progressBar(0, 'train', `loss {loss} {rate} ${unit}`);
-      const command = `goe train --data ${o.data} --out ${o.out} --arch ${o.arch} --epochs ${o.epochs} --batch ${o.batch} --lr ${o.lr}${o.data === 'brown' && o.length !== 64 ? ` --length ${o.length}` : ''} --seed ${o.seed}${o.limit ? ` --limit ${o.limit}` : ''}${o.workers > 1 ? ` --workers ${o.workers}` : ''}`;
-      const clf = await withAbort((signal) =>
-        trainBaseline({
-          ...o,
-          batchSize: o.batch,
-          id: o.out.replace(/\/+$/, '').split('/').pop(),
-          command,
+      const m = await withAbort((signal) =>
+        trainRun(o, {
           signal,
           onProgress: (p) =>
             bar.update(p.step, {
@@ -90,9 +52,7 @@ export function registerTrain(program: Command): void {
               rate: p.samplesPerSec.toFixed(0),
             }),
         }),
-      );
-      bar.stop();
-      const m = await saveClassifier(o.out, clf);
+      ).finally(() => bar.stop());
       note(
         `test accuracy ${Number(m.metrics?.testAccuracy).toFixed(2)}%; wrote ${o.out}/manifest.json (${m.weights.digest})`,
       );

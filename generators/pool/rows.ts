@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { type ImageBatch, type LoadedCgan, loadCgan, sampleImages } from '../cgan/index.js';
-import { type LoadedLm, loadLm, sampleTexts, type TextBatch } from '../lm/index.js';
+import { type LoadedLm, loadLm } from '../lm/load.js';
+import { sampleTexts, type TextBatch } from '../lm/sampler.js';
 import { type GeneratorManifest, readManifest } from '../manifest.js';
 
 /**
