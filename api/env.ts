@@ -1,4 +1,5 @@
 import { type Env, type GoeVariable, goeEnv } from '../runtime/config.js';
+import { workerCount } from '../runtime/pool/index.js';
 import { defaultStoreUrl, openStore, type Store } from '../runtime/store/index.js';
 import type { AppOptions } from './app.js';
 import type { ApiLimits } from './limits.js';
@@ -6,8 +7,9 @@ import type { ApiLimits } from './limits.js';
 /**
  * App options from the environment, for the runtime entries: `GOE_API_KEYS` (comma-separated bearer
  * keys), `GOE_MAX_COUNT`, `GOE_RATE_LIMIT` (requests/s per client), `GOE_RATE_BURST`,
- * `GOE_MAX_CONCURRENCY`, and the cache store `GOE_STORE` (`storeUrl` overrides it; `none` turns the
- * cache off). Bad values are an error naming the variable, at start-up rather than per request.
+ * `GOE_MAX_CONCURRENCY`, the compute worker threads `GOE_WORKERS` (default one per core; 0 = in-thread),
+ * and the cache store `GOE_STORE` (`storeUrl` overrides it; `none` turns the cache off). Bad values are an
+ * error naming the variable, at start-up rather than per request.
  */
 export function appOptionsFromEnv(
   env: Env = process.env,
@@ -39,5 +41,5 @@ export function appOptionsFromEnv(
     overrides.storeUrl ??
     (goeEnv('GOE_STORE', env) ? defaultStoreUrl(env) : (overrides.defaultStore ?? defaultStoreUrl(env)));
   const store = url === 'none' ? undefined : openStore(url, { env });
-  return { keys, limits, store };
+  return { keys, limits, store, workers: workerCount(env) };
 }

@@ -46,6 +46,11 @@ export const GOE_VARIABLES = [
   { name: 'GOE_RATE_LIMIT', values: 'X', what: 'goe serve: requests per second per client (default 50)' },
   { name: 'GOE_RATE_BURST', values: 'N', what: 'goe serve: request burst per client (default 100)' },
   { name: 'GOE_MAX_CONCURRENCY', values: 'N', what: 'goe serve: open requests per client (default 16)' },
+  {
+    name: 'GOE_WORKERS',
+    values: 'N',
+    what: 'compute worker threads for generation (default: one per core; 0 = in-thread)',
+  },
 ] as const;
 
 /** The name of a variable goe reads. */

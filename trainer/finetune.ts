@@ -2,7 +2,7 @@ import { accuracyOf, type Classifier, logitsOf, newManifest } from './classifier
 import type { ImageSet } from './datasets/image-set.js';
 import { loadImagesAs, type RowShape } from './datasets/sources/image-source.js';
 import type { LossName } from './fit.js';
-import { type FitProgress, fitClassifier, limitSet } from './fit.js';
+import { type FitProgress, fitClassifier, limitSet, parallelOf } from './fit.js';
 import { imageSourceTask, loadInDistribution, reloadImageSource } from './in-distribution.js';
 import { type OutlierSpec, outlierPool, textOutlierPool } from './outliers.js';
 
@@ -38,6 +38,8 @@ export interface FinetuneOptions {
   seed: number;
   /** Fine-tune on a seeded subset of this many training rows (smoke tests); default all. */
   limit?: number;
+  /** Data-parallel compute workers (> 1: each step's batches are split over them; see `FitOptions.parallel`). */
+  workers?: number;
   id: string;
   command: string;
   signal?: AbortSignal;
@@ -101,6 +103,12 @@ export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Cl
     momentum: 0.9,
     optimizer,
     seed: o.seed,
+    ...parallelOf(o.workers, {
+      arch: base.manifest.arch,
+      inputShape: [...base.manifest.inputShape],
+      classes: base.manifest.classes.length,
+      vocabSize: base.vocab?.size ?? task.vocab?.size,
+    }),
     signal: o.signal,
     onProgress: o.onProgress,
   });

@@ -82,6 +82,8 @@ export interface TrainRunOptions {
   testSplit?: number;
   /** Data PATH only: the labels file of a .npy/IDX images file (default: its sibling). */
   labels?: string;
+  /** Data-parallel compute workers (default 1: this thread); the batch must divide by it. */
+  workers?: number;
 }
 
 /** The folder's last segment: a run's id. */
@@ -115,6 +117,8 @@ export async function trainRun(o: TrainRunOptions, hooks: RunHooks = {}): Promis
     channels: o.channels,
     testSplit: o.testSplit,
     labels: o.labels,
+    // Only when > 1: a 1-worker run's command reads as it did before --workers existed.
+    workers: o.workers && o.workers > 1 ? o.workers : undefined,
   };
   if ((r.arch === 'gru') !== (r.data === 'brown')) {
     throw new Error(`--arch ${r.arch} does not read ${r.data} (text needs gru, images small-cnn or wrn)`);
@@ -168,6 +172,8 @@ export interface FinetuneRunOptions {
   lr?: number;
   seed: number;
   limit?: number;
+  /** Data-parallel compute workers (default 1: this thread); both batches must divide by it. */
+  workers?: number;
   out: string;
 }
 
@@ -198,6 +204,7 @@ export async function finetuneRun(o: FinetuneRunOptions, hooks: RunHooks = {}): 
     lr: o.lr ?? (text ? 5e-4 : 0.01),
     seed: o.seed,
     limit: o.limit,
+    workers: o.workers && o.workers > 1 ? o.workers : undefined,
     out: o.out,
   };
   const clf = await finetune(base, {
@@ -216,6 +223,7 @@ export async function finetuneRun(o: FinetuneRunOptions, hooks: RunHooks = {}): 
     lr: r.lr,
     seed: r.seed,
     limit: r.limit,
+    workers: r.workers,
     id: idOf(r.out),
     command: commandLine('finetune', r),
     ...hooks,

@@ -36,7 +36,13 @@ export function registerTrain(program: Command): void {
     .option('--lr <x>', 'initial learning rate', positiveNumber)
     .option('--length <n>', 'tokens per Brown window (text only)', positiveInt, 64)
     .option('--seed <n>', 'seed (uint32)', uint32, 0)
-    .option('--limit <n>', 'train on a seeded subset of this many rows (smoke tests)', positiveInt);
+    .option('--limit <n>', 'train on a seeded subset of this many rows (smoke tests)', positiveInt)
+    .option(
+      '--workers <n>',
+      "data-parallel compute workers: each step's batch is split over them and their gradients averaged (1 = this thread)",
+      positiveInt,
+      1,
+    );
   addDataSourceOptions(cmd).action(
     async (o: Omit<TrainRunOptions, 'channels'> & Omit<DataSourceFlags, 'seed'>) => {
       const unit = o.data === 'brown' ? 'windows/s' : 'img/s';

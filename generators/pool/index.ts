@@ -1,0 +1,2 @@
+export { type GeneratorRef, RowPool, type RowPoolOptions } from './row-pool.js';
+export { generateRows, type LoadedGenerator, loadGenerator, type RowBatch, type RowParams } from './rows.js';
