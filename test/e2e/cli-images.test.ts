@@ -123,7 +123,7 @@ describe('goe sample', () => {
     const model = await runGoe(['sample', '--model', 'nope', '--out', join(dir, 'x.npy')], env());
     expect(model.stderr).toMatch(/unknown model "nope"/);
     const fmt = await runGoe(['sample', '--model', 'fashion-mnist-cgan', '--out', join(dir, 'x.jpg')], env());
-    expect(fmt.stderr).toMatch(/must end in .npy, .safetensors or .png/);
+    expect(fmt.stderr).toMatch(/must end in .npy, .npz, .safetensors or .png/);
   });
 });
 
