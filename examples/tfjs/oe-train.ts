@@ -13,9 +13,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
+import { streamOutliers } from '@goe/sdk';
+import { oeBatches } from '@goe/sdk/tfjs';
 import * as tf from '@tensorflow/tfjs';
-import { streamOutliers } from '../../sdk/index.js';
-import { oeBatches } from '../../sdk/tfjs.js';
 
 const { values: opt } = parseArgs({
   options: {
