@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ImageBatch, type LoadedCgan, loadCgan, sampleImages } from '../generators/cgan/index.js';
-import { type LoadedLm, loadLm, sampleTexts, type TextBatch } from '../generators/lm/index.js';
+import type { ImageBatch } from '../generators/cgan/index.js';
+import type { Generator } from '../generators/generator.js';
+import type { TextBatch } from '../generators/lm/index.js';
+import { loadGenerator } from '../generators/load.js';
 import { type GeneratorManifest, readManifest } from '../generators/manifest.js';
 import { listGenerators } from '../generators/registry.js';
 import type { Vocab } from '../runtime/text/vocab.js';
@@ -30,10 +32,6 @@ export interface DecodableTextBatch extends TextBatch {
   vocab: Vocab;
 }
 
-type Loaded = LoadedCgan | LoadedLm;
-
-const isLm = (m: Loaded): m is LoadedLm => m.manifest.modality === 'text';
-
 /** Options of {@link GeneratorPool}. */
 export interface GeneratorPoolOptions {
   /** The zoo folder: one sub-folder per generator id, each with a `manifest.json`. */
@@ -59,7 +57,7 @@ export class GeneratorPool {
   readonly textBatchSize: number;
   #backend: () => Promise<string>;
   #manifests = new Map<string, GeneratorManifest>();
-  #loaded = new Map<string, Promise<Loaded>>();
+  #loaded = new Map<string, Promise<Generator>>();
   #ready = new Set<string>();
   #batches = 0;
 
@@ -113,11 +111,8 @@ export class GeneratorPool {
    */
   async *sampleImages(id: string, params: ImageSampleParams): AsyncGenerator<ImageBatch> {
     const model = await this.#load(id);
-    if (isLm(model)) throw new Error(`${id} is a language model, not an image generator`);
-    for await (const batch of sampleImages(model.vars, model.config, {
-      ...params,
-      batchSize: this.batchSize,
-    })) {
+    if (model.modality !== 'image') throw new Error(`${id} is a language model, not an image generator`);
+    for await (const batch of model.generate({ ...params, batchSize: this.batchSize })) {
       this.#batches += 1;
       yield batch;
     }
@@ -129,12 +124,9 @@ export class GeneratorPool {
    */
   async *sampleTexts(id: string, params: TextSampleParams): AsyncGenerator<DecodableTextBatch> {
     const model = await this.#load(id);
-    if (!isLm(model)) throw new Error(`${id} is an image generator, not a language model`);
+    if (model.modality !== 'text') throw new Error(`${id} is an image generator, not a language model`);
     const { vocab } = model;
-    for await (const batch of sampleTexts(model.vars, model.config, {
-      ...params,
-      batchSize: this.textBatchSize,
-    })) {
+    for await (const batch of model.generate({ ...params, batchSize: this.textBatchSize })) {
       this.#batches += 1;
       yield { ...batch, vocab };
     }
@@ -145,18 +137,17 @@ export class GeneratorPool {
     const all = [...this.#loaded.values()];
     this.#loaded.clear();
     this.#ready.clear();
-    for (const p of all) (await p.catch(() => undefined))?.dispose();
+    for (const p of all) await (await p.catch(() => undefined))?.dispose();
   }
 
-  #load(id: string): Promise<Loaded> {
+  #load(id: string): Promise<Generator> {
     let p = this.#loaded.get(id);
     if (!p) {
-      p = (async (): Promise<Loaded> => {
+      p = (async (): Promise<Generator> => {
         const manifest = await this.manifest(id);
         if (!manifest) throw new Error(`no generator ${id} in ${this.zoo}`);
         await this.#backend();
-        const dir = join(this.zoo, id);
-        return manifest.modality === 'text' ? loadLm(dir) : loadCgan(dir);
+        return loadGenerator(join(this.zoo, id));
       })();
       this.#loaded.set(id, p);
       p.then(

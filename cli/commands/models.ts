@@ -20,7 +20,7 @@ async function listZoo(): Promise<Entry[]> {
   const out: Entry[] = [];
   for (const e of await readdir(root, { withFileTypes: true })) {
     const path = join(root, e.name, 'manifest.json');
-    if (!e.isDirectory() || !existsSync(path)) continue;
+    if (!e.isDirectory() || e.name.startsWith('.') || !existsSync(path)) continue;
     const m = JSON.parse(await readFile(path, 'utf8'));
     const acc = m.metrics?.testAccuracy;
     const summary =

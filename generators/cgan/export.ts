@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ImageGeneratorManifest, Provenance } from '../manifest.js';
+import type { CganManifest, Provenance } from '../manifest.js';
 import { digestOf, encodeWeights, snapshot, writeFileAtomic } from '../weights.js';
 import type { CganConfig } from './config.js';
 import type { GeneratorVars } from './model.js';
@@ -13,13 +13,13 @@ export async function exportCgan(
     id: string;
     classes: string[];
     provenance: Provenance;
-    metrics?: ImageGeneratorManifest['metrics'];
+    metrics?: CganManifest['metrics'];
   },
-): Promise<ImageGeneratorManifest> {
+): Promise<CganManifest> {
   const bytes = encodeWeights(snapshot(vars), { format: 'goe-cgan' });
   const file = 'generator.safetensors';
   await writeFileAtomic(join(dir, file), bytes);
-  const manifest: ImageGeneratorManifest = {
+  const manifest: CganManifest = {
     id: meta.id,
     kind: 'cgan',
     modality: 'image',
