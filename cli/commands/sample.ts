@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
-import { loadCgan, sampleImages } from '../../generators/cgan/index.js';
+import { loadGenerator } from '../../generators/load.js';
 import { readManifest } from '../../generators/manifest.js';
 import { resolveClasses, resolveModelDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../generators/weights.js';
@@ -83,9 +83,13 @@ export function registerSample(program: Command): void {
       if (format === '.png' && o.count > PNG_LIMIT) {
         throw new Error(`a PNG grid holds at most ${PNG_LIMIT} samples; use .npy for ${o.count}`);
       }
-      await initBackend();
-      const model = await loadCgan(dir);
-      const { config } = model;
+      if (manifest.classes.length === 0 && o.classes !== undefined) {
+        throw new Error(`--classes applies to class-conditional models; ${manifest.id} is unconditional`);
+      }
+      // ONNX models run on ONNX Runtime: only goe's own and TF.js generators need a TF.js backend.
+      if (manifest.kind !== 'imported' || manifest.format === 'tfjs') await initBackend();
+      const model = await loadGenerator(dir);
+      if (model.modality !== 'image') throw new Error(`${manifest.id} is not an image generator`);
       const sigma2 = o.sigma2 ?? manifest.defaultSigma2;
       const [lo, hi] = manifest.sigma2Range;
       if (sigma2 < lo || sigma2 > hi)
@@ -96,7 +100,7 @@ export function registerSample(program: Command): void {
       );
       const rowShape = manifest.shape;
       const dtype = o.float32 && format !== '.png' ? 'float32' : 'uint8';
-      const batches = sampleImages(model.vars, config, {
+      const batches = model.generate({
         sigma2,
         classes,
         seed: o.seed,
@@ -112,7 +116,7 @@ export function registerSample(program: Command): void {
         for await (const b of batches) {
           images.set(b.data as Uint8Array, at);
           at += b.data.length;
-          for (const k of b.classes) labels.push(manifest.classes[k]);
+          for (const k of b.classes) labels.push(k >= 0 ? manifest.classes[k] : '');
           bar.update(labels.length);
         }
         await writeFileAtomic(
@@ -161,7 +165,7 @@ export function registerSample(program: Command): void {
         await once(out, 'close');
       }
       bar.stop();
-      model.dispose();
+      await model.dispose();
       note(`wrote ${o.count} samples of ${manifest.id} at σ²=${sigma2} (seed ${o.seed}) to ${o.out}`);
     });
 }

@@ -5,6 +5,7 @@ import { normalRows, Purpose } from '../../runtime/rng/index.js';
 import type { ImportedImageManifest, ImportedIo, ImportedModelFile, OutputRange } from '../manifest.js';
 import { digestOf } from '../weights.js';
 import { modelDigest } from './generator.js';
+import { checkModelId } from './id.js';
 import {
   buildFeeds,
   describeTensors,
@@ -17,6 +18,7 @@ import {
 } from './io.js';
 import { openOnnx } from './onnx.js';
 import { openTfjsFile, parseModelJson } from './tfjs.js';
+import { readZooManifest, writeZooEntry } from './zoo.js';
 
 /** A model file (or TF.js folder) read into memory: its format, files and where it came from. */
 export interface ModelSource {
@@ -27,18 +29,6 @@ export interface ModelSource {
   files: { path: string; bytes: Uint8Array }[];
   /** Where the files were read from (for messages). */
   origin: string;
-}
-
-/** Ids are zoo folder names: letters, digits, `.`, `_`, `-`; no `/`, `..` or spaces; at most 64 characters. */
-export const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-/** @throws naming the id when it is not a valid zoo id */
-export function checkModelId(id: string): void {
-  if (!MODEL_ID.test(id) || id.includes('..')) {
-    throw new Error(
-      `invalid model id "${id.length > 80 ? `${id.slice(0, 77)}...` : id}": use 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit (no "/", ".." or spaces)`,
-    );
-  }
 }
 
 // ONNX files are protobuf ModelProto messages; field 1 (ir_version, varint) comes first in every
@@ -313,4 +303,36 @@ export function signatureLines(sig: ModelSignature): string[] {
   const line = (t: TensorInfo) =>
     `  ${t.name.padEnd(16)} [${(t.shape ?? ['?']).map((d) => d ?? '?').join(', ')}] ${t.dtype}`;
   return ['inputs:', ...sig.inputs.map(line), 'outputs:', ...sig.outputs.map(line)];
+}
+
+/** An ONNX model held in memory (an upload): checked to look like ONNX before any runtime sees it. */
+export function onnxSource(bytes: Uint8Array, origin: string): ModelSource {
+  if (bytes.length === 0 || bytes[0] !== ONNX_FIRST_BYTE) throw new Error(`${origin} is not an ONNX file`);
+  return { format: 'onnx', main: 'model.onnx', files: [{ path: 'model.onnx', bytes }], origin };
+}
+
+/**
+ * Imports a model into the zoo: opens it on its runtime, plans its manifest, runs the test forward pass,
+ * and only then writes the entry (atomically, see {@link writeZooEntry}). TF.js models need the TF.js
+ * backend initialised first.
+ * @throws with a one-line message on any bad input; nothing is written then
+ */
+export async function importModel(
+  src: ModelSource,
+  o: ImportOptions,
+  zoo: string,
+  replace = false,
+): Promise<ImportedImageManifest> {
+  checkModelId(o.id);
+  if (!replace && (await readZooManifest(zoo, o.id))) {
+    throw new Error(`model "${o.id}" already exists in ${zoo} (pass --replace to overwrite it)`);
+  }
+  const runtime = await openSource(src);
+  try {
+    const manifest = await planImport(src, runtime, o);
+    await writeZooEntry(zoo, manifest, src.files, replace);
+    return manifest;
+  } finally {
+    await runtime.dispose();
+  }
 }

@@ -1,9 +1,10 @@
 export { loadImported, modelDigest, openImportedRuntime, sampleImported } from './generator.js';
+export { checkModelId, MODEL_ID } from './id.js';
 export {
-  checkModelId,
   type ImportOptions,
-  MODEL_ID,
+  importModel,
   type ModelSource,
+  onnxSource,
   openSource,
   planImport,
   readModelSource,

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { dirname, join } from 'node:path';
 import { openStore } from '../../runtime/store/index.js';
 import type { GeneratorManifest } from '../manifest.js';
-import { checkModelId } from './import.js';
+import { checkModelId } from './id.js';
 
 /** One file of a zoo entry, relative to its folder. */
 export interface ZooFile {
