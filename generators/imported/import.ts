@@ -202,7 +202,7 @@ export async function planImport(
   };
   // A first pass at σ² = 1 tells the output's dims and value range where the flags leave them open.
   const probe = await forward(runtime, io, classes.length, 1);
-  const { layout, shape } = inferLayout(probe, o);
+  const { layout, shape } = inferLayout(probe, o, src.format);
   io.output.layout = layout;
   io.output.range = o.outputRange ?? inferRange(probe.data);
   const files: ImportedModelFile[] = src.files.map((f) => ({
@@ -256,10 +256,11 @@ async function forward(
   return runtime.run(buildFeeds(io, runtime.signature, numClasses, z, classes, TEST_ROWS), io.output.name);
 }
 
-/** Layout and H×W×C from the flags, else from the output's dims: [N,C,H,W] / [N,H,W,C] with C ∈ {1,3}, or [N, H·W] square grey. */
+/** Layout and H×W×C from the flags, else from the output's dims: [N,C,H,W] / [N,H,W,C] with C ∈ {1, 3}, or [N, H·W] square grey. */
 function inferLayout(
   raw: RawOutput,
   o: ImportOptions,
+  format: ModelSource['format'],
 ): { layout: ImportedIo['output']['layout']; shape: [number, number, number] } {
   const d = raw.dims.slice(1);
   const where = `output dims [${raw.dims.join(', ')}]`;
@@ -272,11 +273,15 @@ function inferLayout(
       return { layout: 'NHWC', shape: o.outputShape };
     return { layout: 'flat', shape: o.outputShape };
   }
-  if (d.length === 3 && (o.outputLayout ?? 'NCHW') === 'NCHW' && [1, 3].includes(d[0])) {
-    return { layout: 'NCHW', shape: [d[1], d[2], d[0]] };
-  }
-  if (d.length === 3 && (o.outputLayout ?? 'NHWC') === 'NHWC' && [1, 3].includes(d[2])) {
-    return { layout: 'NHWC', shape: [d[0], d[1], d[2]] };
+  if (d.length === 3) {
+    const chw = [1, 3].includes(d[0]);
+    const hwc = [1, 3].includes(d[2]);
+    // Both readings fit (e.g. [3, 3, 1]): the framework's own convention decides (PyTorch → ONNX is NCHW, TF.js NHWC).
+    const layout =
+      o.outputLayout ??
+      (chw && hwc ? (format === 'onnx' ? 'NCHW' : 'NHWC') : chw ? 'NCHW' : hwc ? 'NHWC' : undefined);
+    if (layout === 'NCHW' && chw) return { layout, shape: [d[1], d[2], d[0]] };
+    if (layout === 'NHWC' && hwc) return { layout, shape: [d[0], d[1], d[2]] };
   }
   if (d.length === 1 && (o.outputLayout ?? 'flat') === 'flat') {
     const side = Math.round(Math.sqrt(d[0]));

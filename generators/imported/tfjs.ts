@@ -121,14 +121,21 @@ function graphRuntime(model: tf.GraphModel, what: string): ImportedRuntime {
 }
 
 function layersRuntime(model: tf.LayersModel, what: string): ImportedRuntime {
+  // A functional model names its inputs and outputs by layer (from model.json, so stable); a Sequential
+  // model leaves them unset and its symbolic tensors get a new suffix on every load: it has one of each,
+  // called `input` and `output` here.
+  const inputNames = model.inputs.map((_, i) => model.inputNames?.[i] ?? (i === 0 ? 'input' : `input_${i}`));
+  const outputNames = model.outputs.map(
+    (_, i) => model.outputNames?.[i] ?? (i === 0 ? 'output' : `output_${i}`),
+  );
   const signature: ModelSignature = {
     inputs: model.inputs.map((t, i) => ({
-      name: model.inputNames[i],
+      name: inputNames[i],
       dtype: t.dtype,
       shape: t.shape.map((d) => d),
     })),
     outputs: model.outputs.map((t, i) => ({
-      name: model.outputNames[i],
+      name: outputNames[i],
       dtype: t.dtype,
       shape: t.shape.map((d) => d),
     })),
@@ -136,11 +143,11 @@ function layersRuntime(model: tf.LayersModel, what: string): ImportedRuntime {
   return {
     signature,
     async run(feeds, output) {
-      const index = model.outputNames.indexOf(output);
+      const index = outputNames.indexOf(output);
       const byName = new Map(feeds.map((f) => [f.name, f]));
-      const missing = model.inputNames.filter((n) => !byName.has(n));
+      const missing = inputNames.filter((n) => !byName.has(n));
       if (missing.length > 0) throw new Error(`${what}: no value for input(s) ${missing.join(', ')}`);
-      const inputs = model.inputNames.map((n) => tensorOf(byName.get(n) as Feed));
+      const inputs = inputNames.map((n) => tensorOf(byName.get(n) as Feed));
       try {
         const out = tf.tidy(() => {
           const y = model.predict(inputs.length === 1 ? inputs[0] : inputs);
