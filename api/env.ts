@@ -7,7 +7,8 @@ type Env = Record<string, string | undefined>;
 /**
  * App options from the environment, for the runtime entries: `GOE_API_KEYS` (comma-separated bearer
  * keys), `GOE_MAX_COUNT`, `GOE_RATE_LIMIT` (requests/s per client), `GOE_RATE_BURST`,
- * `GOE_MAX_CONCURRENCY`, and the cache store `GOE_STORE` (`storeUrl` overrides it; `none` turns the
+ * `GOE_MAX_CONCURRENCY`, `GOE_ADMIN_KEY` (the admin key of `PUT|DELETE /models/{id}`),
+ * `GOE_MAX_MODEL_BYTES` (their upload limit), and the cache store `GOE_STORE` (`storeUrl` overrides it; `none` turns the
  * cache off). Bad values are an error naming the variable, at start-up rather than per request.
  */
 export function appOptionsFromEnv(
@@ -30,6 +31,7 @@ export function appOptionsFromEnv(
   int('GOE_MAX_COUNT', 'maxCount');
   int('GOE_RATE_BURST', 'burst');
   int('GOE_MAX_CONCURRENCY', 'concurrency');
+  int('GOE_MAX_MODEL_BYTES', 'maxModelBytes');
   const rate = env.GOE_RATE_LIMIT?.trim();
   if (rate) {
     const n = Number(rate);
@@ -40,5 +42,6 @@ export function appOptionsFromEnv(
     overrides.storeUrl ??
     (env.GOE_STORE?.trim() ? defaultStoreUrl(env) : (overrides.defaultStore ?? defaultStoreUrl(env)));
   const store = url === 'none' ? undefined : openStore(url, { env });
-  return { keys, limits, store };
+  const adminKey = env.GOE_ADMIN_KEY?.trim() || undefined;
+  return { keys, adminKey, limits, store };
 }

@@ -132,6 +132,18 @@ export class GeneratorPool {
     }
   }
 
+  /**
+   * Forgets generator `id` (its cached manifest and loaded weights), after it was added, replaced or
+   * removed: the next request reads the zoo again.
+   */
+  async forget(id: string): Promise<void> {
+    this.#manifests.delete(id);
+    const p = this.#loaded.get(id);
+    this.#loaded.delete(id);
+    this.#ready.delete(id);
+    await (await p?.catch(() => undefined))?.dispose();
+  }
+
   /** Frees every loaded generator's weights. */
   async close(): Promise<void> {
     const all = [...this.#loaded.values()];
