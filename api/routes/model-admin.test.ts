@@ -58,7 +58,9 @@ describe('PUT /models/{id}', () => {
     expect(npy.shape).toEqual([3, 4, 4, 1]);
     const g0 = fx.mlpAtZero.map((x) => (x + 1) / 2);
     for (let i = 0; i < 3; i++)
-      [...npy.data.subarray(i * 16, i * 16 + 16)].forEach((v, k) => expect(v).toBeCloseTo(g0[k], 5));
+      [...npy.data.subarray(i * 16, i * 16 + 16)].forEach((v, k) => {
+        expect(v).toBeCloseTo(g0[k], 5);
+      });
     const st = decodeSafetensors(
       await bytesOf(await app.request('/outliers', postJson({ ...req, format: 'safetensors' }))),
     );

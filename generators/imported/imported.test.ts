@@ -62,7 +62,9 @@ describe('ONNX generators', () => {
     const expected = fx.mlpAtZero.map((x) => (x + 1) / 2);
     for (let i = 0; i < 5; i++) {
       const row = [...bs[0].data.subarray(i * 16, (i + 1) * 16)];
-      row.forEach((v, k) => expect(v).toBeCloseTo(expected[k], 5));
+      row.forEach((v, k) => {
+        expect(v).toBeCloseTo(expected[k], 5);
+      });
     }
     await g.dispose();
   });
@@ -162,7 +164,9 @@ describe('TF.js generators', () => {
     const got = flat(await rows(g, { count: 4, sigma2: 5 }));
     const z = normalRows(3, 0, 4, 6, 5, Purpose.LATENT);
     const want = tf.tidy(() => (model.predict(tf.tensor2d(z, [4, 6])) as tf.Tensor).dataSync());
-    got.forEach((v, k) => expect(v).toBeCloseTo(want[k], 5));
+    got.forEach((v, k) => {
+      expect(v).toBeCloseTo(want[k], 5);
+    });
     await g.dispose();
     model.dispose();
   });
