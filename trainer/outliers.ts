@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
-import { loadCgan, sampleImages } from '../generators/cgan/index.js';
 import { loadLm, sampleTexts } from '../generators/lm/index.js';
+import { loadGenerator } from '../generators/load.js';
 import { resolveModelDir } from '../generators/registry.js';
 import type { Vocab } from '../runtime/text/vocab.js';
 import type { ImageSet } from './datasets/image-set.js';
@@ -39,17 +39,26 @@ export async function outlierPool(spec: OutlierSpec): Promise<ImageSet | undefin
     case 'natural':
       return naturalOutliers(spec.count, spec.seed);
     case 'generated': {
-      const gen = await loadCgan(resolveModelDir(spec.generator ?? 'fashion-mnist-cgan'));
+      // Any image generator of the zoo: goe's cGAN or an imported ONNX / TF.js model.
+      const gen = await loadGenerator(resolveModelDir(spec.generator ?? 'fashion-mnist-cgan'));
+      if (gen.modality !== 'image') {
+        await gen.dispose();
+        throw new Error(
+          `--generator ${gen.manifest.id} is a language model; image outliers need an image generator`,
+        );
+      }
       const [h, w, c] = gen.manifest.shape;
       const images = new Uint8Array(spec.count * h * w * c);
-      for await (const b of sampleImages(gen.vars, gen.config, {
+      for await (const b of gen.generate({
         sigma2: spec.sigma2 ?? gen.manifest.defaultSigma2,
         seed: spec.seed,
+        start: 0,
         count: spec.count,
+        dtype: 'uint8',
       })) {
         images.set(b.data as Uint8Array, b.start * h * w * c);
       }
-      gen.dispose();
+      await gen.dispose();
       return {
         name: `generated σ²=${spec.sigma2 ?? gen.manifest.defaultSigma2}`,
         images,
