@@ -63,6 +63,9 @@ function choice<T>(table: Record<string, T>, what: string) {
   };
 }
 
+// Arguments as a shell would need them, for the command recorded in the provenance.
+const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+
 const list = (value: string) =>
   value
     .split(',')
@@ -173,7 +176,7 @@ export function registerImport(models: Command): void {
         license: o.license,
         source: o.source,
         author: o.author,
-        command: `goe models add ${process.argv.slice(4).join(' ')}`.trim(),
+        command: ['goe', 'models', 'add', ...process.argv.slice(4)].map(quote).join(' '),
       };
       const manifest = await importModel(src, options, zoo, o.replace);
       if (o.json) printJson(manifest);
