@@ -26,7 +26,7 @@ export interface ClassifierManifest {
   /** Text classifiers: the vocabulary file beside the weights (ids must mean the same words everywhere). */
   vocab?: { file: string; digest: string; size: number };
   /** The in-distribution data set (`fashion-mnist` when absent: manifests before text support). */
-  data?: 'fashion-mnist' | 'brown';
+  data?: 'fashion-mnist' | 'brown' | 'mnist';
   weights: { file: string; digest: string };
   /** How it was trained: baseline, or fine-tuned with which outliers and loss. */
   training: Record<string, unknown>;

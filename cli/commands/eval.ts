@@ -19,6 +19,7 @@ import {
 import { type DetectorName, detectorNames } from '../../trainer/detectors/index.js';
 import { type EvalReport, evaluate } from '../../trainer/evaluate.js';
 import { limitSet } from '../../trainer/fit.js';
+import { loadInDistribution } from '../../trainer/in-distribution.js';
 import { printJson } from '../output.js';
 import { positiveInt } from '../parse.js';
 
@@ -98,7 +99,8 @@ export function registerEval(program: Command): void {
           else process.stdout.write(formatEval(report));
           return;
         }
-        const names = parseOodList(o.ood ?? 'mnist,gaussian,uniform');
+        const task = loadInDistribution(clf.manifest.data === 'mnist' ? 'mnist' : 'fashion-mnist');
+        const names = parseOodList(o.ood ?? task.defaultOod.join(','));
         await initBackend();
         const head = (set: ImageSet) =>
           o.limit && o.limit < set.shape[0]
@@ -108,7 +110,7 @@ export function registerEval(program: Command): void {
               )
             : set;
         const sets = names.map((n) => head(resolveOodSet(n, { count: o.limit })));
-        const report = evaluate(clf.model, head(loadFashionMnist('test')), sets, detectors);
+        const report = evaluate(clf.model, head(task.test as ImageSet), sets, detectors);
         if (o.json) printJson(report);
         else process.stdout.write(formatEval(report));
       },

@@ -12,6 +12,7 @@ import { withAbort } from '../signals.js';
 /** Per data set: backbone, epochs, batch and learning rate (SGD for images, Adam for text). */
 const defaults = {
   'fashion-mnist': { arch: 'small-cnn', epochs: 5, batch: 128, lr: 0.02 },
+  mnist: { arch: 'small-cnn', epochs: 5, batch: 128, lr: 0.02 },
   brown: { arch: 'gru', epochs: 3, batch: 64, lr: 2e-3 },
 } as const;
 
