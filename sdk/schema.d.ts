@@ -230,7 +230,7 @@ export interface components {
             source: string;
             license: string;
             author?: string;
-            /** Format: date-time */
+            /** @description When it was added (ISO 8601 date-time). */
             importedAt: string;
             command?: string;
         };
