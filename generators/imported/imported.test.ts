@@ -4,19 +4,23 @@
  * interface. Checks the rows against PyTorch and TF.js themselves, the determinism promise, and that
  * every bad input is a one-line error that writes nothing.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../runtime/backend/index.js';
 import { normalRows, Purpose } from '../../runtime/rng/index.js';
 import * as tf from '../../runtime/tf.js';
 import { exportTinyGenerators, type TinyGenerators } from '../../test/helpers/onnx-generators.js';
+import { findPython } from '../../test/helpers/python.js';
 import type { ImageBatch } from '../cgan/sampler.js';
 import type { ImageGenerateParams, ImageGenerator } from '../generator.js';
 import { loadGenerator } from '../load.js';
 import type { ImportedImageManifest } from '../manifest.js';
+import { resolveModelDir } from '../registry.js';
 import { type ImportOptions, importModel, readModelSource, removeZooEntry } from './index.js';
 
 let fx: TinyGenerators;
@@ -122,6 +126,32 @@ describe('ONNX generators', () => {
     expect(u).toEqual(f.map((x) => Math.round(x * 255)));
     await g.dispose();
   });
+});
+
+describe('the zoo cGAN exported to ONNX', () => {
+  it('gives the rows of goe’s own TF.js cGAN for the same seed (same classes, pixels within 1e-4)', async () => {
+    const onnx = join(fx.dir, 'cgan.onnx');
+    const script = fileURLToPath(new URL('../../bench/peer/export_cgan_onnx.py', import.meta.url));
+    execFileSync(findPython(['torch']), [script, resolveModelDir('fashion-mnist-cgan'), onnx], {
+      timeout: 120_000,
+    });
+    const own = await loadGenerator(resolveModelDir('fashion-mnist-cgan'));
+    const manifest = own.manifest;
+    await add(onnx, { id: 'cgan-onnx', classInput: 'y', classes: manifest.classes });
+    const g = await image('cgan-onnx');
+    if (own.modality !== 'image') throw new Error('expected an image generator');
+    const p = { sigma2: 50, seed: 7, start: 3, count: 20, dtype: 'float32' as const };
+    const ours: ImageBatch[] = [];
+    for await (const b of own.generate(p)) ours.push(b);
+    const theirs = await rows(g, p);
+    expect([...theirs[0].classes]).toEqual([...ours[0].classes]);
+    const a = flat(ours);
+    const b = flat(theirs);
+    expect(b.length).toBe(20 * 28 * 28);
+    expect(Math.max(...a.map((v, k) => Math.abs(v - b[k])))).toBeLessThan(1e-4);
+    await g.dispose();
+    await own.dispose();
+  }, 120_000);
 });
 
 /** A TF.js LayersModel `z` [N, 6] → sigmoid [N, 3, 3, 1], saved as model.json + weights.bin. */
