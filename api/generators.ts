@@ -59,6 +59,9 @@ export class GeneratorPool {
   #manifests = new Map<string, GeneratorManifest>();
   #loaded = new Map<string, Promise<Generator>>();
   #ready = new Set<string>();
+  /** Streams drawing from each loaded generator, and generators forgotten while streams still use them. */
+  #users = new Map<Generator, number>();
+  #retired = new Set<Generator>();
   #batches = 0;
 
   constructor(options: GeneratorPoolOptions) {
@@ -112,9 +115,14 @@ export class GeneratorPool {
   async *sampleImages(id: string, params: ImageSampleParams): AsyncGenerator<ImageBatch> {
     const model = await this.#load(id);
     if (model.modality !== 'image') throw new Error(`${id} is a language model, not an image generator`);
-    for await (const batch of model.generate({ ...params, batchSize: this.batchSize })) {
-      this.#batches += 1;
-      yield batch;
+    this.#users.set(model, (this.#users.get(model) ?? 0) + 1);
+    try {
+      for await (const batch of model.generate({ ...params, batchSize: this.batchSize })) {
+        this.#batches += 1;
+        yield batch;
+      }
+    } finally {
+      this.#release(model);
     }
   }
 
@@ -126,9 +134,14 @@ export class GeneratorPool {
     const model = await this.#load(id);
     if (model.modality !== 'text') throw new Error(`${id} is an image generator, not a language model`);
     const { vocab } = model;
-    for await (const batch of model.generate({ ...params, batchSize: this.textBatchSize })) {
-      this.#batches += 1;
-      yield { ...batch, vocab };
+    this.#users.set(model, (this.#users.get(model) ?? 0) + 1);
+    try {
+      for await (const batch of model.generate({ ...params, batchSize: this.textBatchSize })) {
+        this.#batches += 1;
+        yield { ...batch, vocab };
+      }
+    } finally {
+      this.#release(model);
     }
   }
 
@@ -141,7 +154,21 @@ export class GeneratorPool {
     const p = this.#loaded.get(id);
     this.#loaded.delete(id);
     this.#ready.delete(id);
-    await (await p?.catch(() => undefined))?.dispose();
+    const model = await p?.catch(() => undefined);
+    if (!model) return;
+    // A stream still drawing from the old generator keeps it until it ends (then #release frees it).
+    if (this.#users.get(model)) this.#retired.add(model);
+    else await model.dispose();
+  }
+
+  #release(model: Generator): void {
+    const left = (this.#users.get(model) ?? 1) - 1;
+    if (left > 0) {
+      this.#users.set(model, left);
+      return;
+    }
+    this.#users.delete(model);
+    if (this.#retired.delete(model)) void model.dispose();
   }
 
   /** Frees every loaded generator's weights. */
