@@ -2,13 +2,7 @@ import { type Command, Option } from 'commander';
 import { resolveModelDir } from '../../generators/registry.js';
 import { initBackend } from '../../runtime/backend/index.js';
 import { loadClassifier } from '../../trainer/classifier.js';
-import {
-  type ImageSet,
-  loadFashionMnist,
-  parseOodList,
-  resolveOodSet,
-  subset,
-} from '../../trainer/datasets/index.js';
+import { type ImageSet, parseOodList, resolveOodSet, subset } from '../../trainer/datasets/index.js';
 import {
   brownVocab,
   DEFAULT_TEXT_OOD_COUNT,

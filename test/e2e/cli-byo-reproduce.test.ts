@@ -36,7 +36,7 @@ async function writeSyntheticMnist(to: string): Promise<void> {
   const header = (magic: number, dims: number[]) => {
     const b = Buffer.alloc(4 + 4 * dims.length);
     b.writeUInt32BE(magic, 0);
-    dims.forEach((d, j) => b.writeUInt32BE(d, 4 + 4 * j));
+    for (const [j, d] of dims.entries()) b.writeUInt32BE(d, 4 + 4 * j);
     return b;
   };
   await writeFile(
