@@ -113,10 +113,17 @@ export function registerReproduce(program: Command): void {
     )
     .option('--quick', 'tiny data, one seed (CI smoke test)')
     .option('--runs <dir>', 'where runs go (default .goe/reproduce/byo[-quick])')
+    .option('--seeds <list>', 'seeds to run, comma-separated (default 0,1,2; finished runs are reused)')
     .option('--reports <dir>', 'where the report goes (default reports/, or <runs>/report with --quick)')
     .option('--jobs <n>', 'parallel jobs', positiveInt, Math.max(1, cpus().length))
-    .action(async (o: ReproduceFlags) => {
-      const report = await runReproduction('byo', o, reproduceByo);
+    .action(async (o: ReproduceFlags & { seeds?: string }) => {
+      const seeds = o.seeds?.split(',').map((x) => {
+        const n = Number(x.trim());
+        if (!Number.isInteger(n) || n < 0)
+          throw new Error(`--seeds must be whole numbers ≥ 0, got "${o.seeds}"`);
+        return n;
+      });
+      const report = await runReproduction('byo', o, (options) => reproduceByo({ ...options, seeds }));
       for (const row of report.rows.filter((r) => r.method !== 'noise-OE')) {
         const ood = report.config.ood[0];
         note(`${row.method} (${row.detector}): AUROC ${row.perSet[ood].auroc.mean.toFixed(2)} on ${ood}`);

@@ -187,6 +187,8 @@ export interface ByoReport {
 /** Options of {@link reproduceByo} (those of `goe reproduce images`). */
 export interface ByoOptions {
   quick: boolean;
+  /** Fine-tuning seeds to run (default the config's: 0, 1, 2); finished runs are reused by a later call. */
+  seeds?: number[];
   runsDir: string;
   reportsDir: string;
   concurrency: number;
@@ -203,7 +205,8 @@ export interface ByoOptions {
  */
 export async function reproduceByo(o: ByoOptions): Promise<ByoReport> {
   const t0 = performance.now();
-  const c = o.quick ? byoQuickConfig : byoFullConfig;
+  const base = o.quick ? byoQuickConfig : byoFullConfig;
+  const c = o.seeds ? { ...base, seeds: o.seeds } : base;
   const gen = await loadGenerator(resolveModelDir(c.generator)); // fails before any training if missing
   if (gen.modality !== 'image') throw new Error(`${c.generator} is not an image generator`);
   const jobs = byoPlan(c, o.runsDir);
