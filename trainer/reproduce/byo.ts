@@ -300,11 +300,14 @@ export function byoMarkdown(r: ByoReport): string {
         (a, b) => (b.perSet[ood].auroc.mean > a.perSet[ood].auroc.mean ? b : a),
         goe[0],
       );
-      const beats = goe
-        .filter((x) => x.perSet[ood].auroc.mean > base && x.perSet[ood].auroc.mean > noise)
-        .map((x) => `σ² = ${x.sigma2}`);
+      const at = (keep: (auroc: number) => boolean) => {
+        const hit = goe.filter((x) => keep(x.perSet[ood].auroc.mean)).map((x) => `σ² = ${x.sigma2}`);
+        return hit.length > 0 ? hit.join(', ') : 'no σ²';
+      };
+      const aurocs = goe.map((x) => x.perSet[ood].auroc.mean);
+      const rising = aurocs.every((v, i) => i === 0 || v >= aurocs[i - 1]);
       lines.push(
-        `- ${det === 'msp' ? 'MSP (OE loss)' : 'Energy (energy loss)'}: baseline ${base.toFixed(2)}, noise-OE ${noise.toFixed(2)}, best GOE ${best.perSet[ood].auroc.mean.toFixed(2)} at σ² = ${best.sigma2}; GOE beats both at ${beats.length > 0 ? beats.join(', ') : 'no σ²'}.`,
+        `- ${det === 'msp' ? 'MSP (OE loss)' : 'Energy (energy loss)'}: baseline ${base.toFixed(2)}, noise-OE ${noise.toFixed(2)}, best GOE ${best.perSet[ood].auroc.mean.toFixed(2)} at σ² = ${best.sigma2}. GOE beats the baseline at ${at((v) => v > base)} and noise-OE at ${at((v) => v > noise)}; it is below the baseline at ${at((v) => v < base)}. AUROC ${rising ? 'rises' : 'does not rise'} monotonically with σ² over ${c.sigma2s.join(', ')}.`,
       );
     }
     lines.push('');
