@@ -11,6 +11,7 @@ import type { AppEnv } from './hono-env.js';
 import { type ApiLimits, DEFAULT_LIMITS } from './limits.js';
 import type { Logger } from './log.js';
 import { accessLog, bearerAuth, bodyLimit, rateLimit, requestId } from './middleware/index.js';
+import { PAGE_PATHS, pageRoutes } from './page/index.js';
 import { PROBLEMS, ProblemError, type ProblemSlug, problem, problemResponse } from './problems.js';
 import { contractRoutes } from './routes/contract.js';
 import { healthRoutes } from './routes/health.js';
@@ -47,7 +48,8 @@ export interface AppOptions {
 }
 
 // Paths that answer without a key and outside the limits: load balancers and SDK generators need them.
-const OPEN_PATHS = ['/healthz', '/openapi.yaml'];
+// The preview page and its files are open too: the page asks for the key and sends it with its own requests.
+const OPEN_PATHS = ['/healthz', '/openapi.yaml', ...PAGE_PATHS];
 // Methods each route answers; any other is a 405 with `Allow`.
 const ROUTES: ReadonlyArray<[string, string]> = [
   ['/outliers', 'GET, HEAD, POST'],
@@ -55,11 +57,13 @@ const ROUTES: ReadonlyArray<[string, string]> = [
   ['/models/:id', 'GET, HEAD, PUT, DELETE'],
   ['/healthz', 'GET, HEAD'],
   ['/openapi.yaml', 'GET, HEAD'],
+  ...PAGE_PATHS.map((p): [string, string] => [p, 'GET, HEAD']),
 ];
 
 /**
  * The goe HTTP API as a Hono app: `POST|GET /outliers`, `GET /models`, `GET /models/{id}`,
- * `GET /healthz`, `GET /openapi.yaml`. Runtime entries (Node, Lambda) wrap it; it imports none of them.
+ * `GET /healthz`, `GET /openapi.yaml`, and the preview page at `GET /`. Runtime entries (Node, Lambda) wrap it;
+ * it imports none of them.
  */
 export function buildApp(options: AppOptions = {}): Hono<AppEnv> {
   const limits: ApiLimits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -110,6 +114,7 @@ export function buildApp(options: AppOptions = {}): Hono<AppEnv> {
   app.route('/', modelAdminRoutes(pool));
   app.route('/', healthRoutes(pool, VERSION));
   app.route('/', contractRoutes(contract.text));
+  app.route('/', pageRoutes());
   for (const [path, allow] of ROUTES) {
     app.all(path, (c) => {
       throw problem(

@@ -1,8 +1,7 @@
+import { type Env, type GoeVariable, goeEnv } from '../runtime/config.js';
 import { defaultStoreUrl, openStore, type Store } from '../runtime/store/index.js';
 import type { AppOptions } from './app.js';
 import type { ApiLimits } from './limits.js';
-
-type Env = Record<string, string | undefined>;
 
 /**
  * App options from the environment, for the runtime entries: `GOE_API_KEYS` (comma-separated bearer
@@ -15,13 +14,13 @@ export function appOptionsFromEnv(
   env: Env = process.env,
   overrides: { storeUrl?: string; defaultStore?: string } = {},
 ): AppOptions & { store?: Store } {
-  const keys = (env.GOE_API_KEYS ?? '')
+  const keys = (goeEnv('GOE_API_KEYS', env) ?? '')
     .split(',')
     .map((k) => k.trim())
     .filter((k) => k !== '');
   const limits: Partial<ApiLimits> = {};
-  const int = (name: string, key: keyof ApiLimits) => {
-    const raw = env[name]?.trim();
+  const int = (name: GoeVariable, key: keyof ApiLimits) => {
+    const raw = goeEnv(name, env);
     if (!raw) return;
     const n = Number(raw);
     if (!Number.isSafeInteger(n) || n < 1)
@@ -32,7 +31,7 @@ export function appOptionsFromEnv(
   int('GOE_RATE_BURST', 'burst');
   int('GOE_MAX_CONCURRENCY', 'concurrency');
   int('GOE_MAX_MODEL_BYTES', 'maxModelBytes');
-  const rate = env.GOE_RATE_LIMIT?.trim();
+  const rate = goeEnv('GOE_RATE_LIMIT', env);
   if (rate) {
     const n = Number(rate);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`GOE_RATE_LIMIT must be a number > 0, got "${rate}"`);
@@ -40,8 +39,8 @@ export function appOptionsFromEnv(
   }
   const url =
     overrides.storeUrl ??
-    (env.GOE_STORE?.trim() ? defaultStoreUrl(env) : (overrides.defaultStore ?? defaultStoreUrl(env)));
+    (goeEnv('GOE_STORE', env) ? defaultStoreUrl(env) : (overrides.defaultStore ?? defaultStoreUrl(env)));
   const store = url === 'none' ? undefined : openStore(url, { env });
-  const adminKey = env.GOE_ADMIN_KEY?.trim() || undefined;
+  const adminKey = goeEnv('GOE_ADMIN_KEY', env) || undefined;
   return { keys, adminKey, limits, store };
 }

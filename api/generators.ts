@@ -2,11 +2,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageBatch } from '../generators/cgan/index.js';
 import type { Generator } from '../generators/generator.js';
-import type { TextBatch } from '../generators/lm/index.js';
+import type { DecodableTextBatch } from '../generators/lm/index.js';
 import { loadGenerator } from '../generators/load.js';
 import { type GeneratorManifest, readManifest } from '../generators/manifest.js';
 import { listGenerators } from '../generators/registry.js';
-import type { Vocab } from '../runtime/text/vocab.js';
 
 /** What to draw from a loaded image generator (already resolved against its manifest). */
 export interface ImageSampleParams {
@@ -25,11 +24,6 @@ export interface TextSampleParams {
   seed: number;
   start: number;
   count: number;
-}
-
-/** Text rows with the vocabulary that turns their token ids into words. */
-export interface DecodableTextBatch extends TextBatch {
-  vocab: Vocab;
 }
 
 /** Options of {@link GeneratorPool}. */

@@ -1,3 +1,5 @@
+import { PNG_MAX_COUNT } from '../runtime/encoders/index.js';
+
 /** The service's bounds; every one can be set per app (`buildApp`) and most from the environment (`api/env.ts`). */
 export interface ApiLimits {
   /** Largest `count` (GOE_MAX_COUNT). */
@@ -21,7 +23,7 @@ export interface ApiLimits {
 /** The contract's defaults (CONTRACT.md): 1,000,000 rows, 1,024 for PNG, 16 KiB bodies. */
 export const DEFAULT_LIMITS: Readonly<ApiLimits> = {
   maxCount: 1_000_000,
-  pngMaxCount: 1024,
+  pngMaxCount: PNG_MAX_COUNT,
   maxBodyBytes: 16 * 1024,
   ratePerSecond: 50,
   burst: 100,

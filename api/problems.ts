@@ -2,8 +2,20 @@
  * RFC 9457 problem documents: the one way the service reports an error. Every error path throws a
  * {@link ProblemError} (or lets an unknown error reach `onError`, which turns it into `internal-error`).
  */
+import type { components } from '../sdk/schema.js';
 
-/** The stable problem slugs of the contract (openapi.yaml `ProblemType`), with their status and title. */
+/** Base of every problem `type` URI. */
+export const PROBLEM_BASE = 'https://goe.dev/problems/';
+
+/** The slugs openapi.yaml's `ProblemType` enum lists (generated into sdk/schema.d.ts). */
+type ContractSlug = components['schemas']['ProblemType'] extends `${typeof PROBLEM_BASE}${infer S}`
+  ? S
+  : never;
+
+/**
+ * The stable problem slugs of the contract (openapi.yaml `ProblemType`), with their status and title.
+ * `satisfies` ties the keys to the contract: a slug added to or missing from the enum is a compile error.
+ */
 export const PROBLEMS = {
   'malformed-json': { status: 400, title: 'Malformed JSON' },
   'invalid-request': { status: 422, title: 'Invalid request' },
@@ -19,12 +31,9 @@ export const PROBLEMS = {
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'internal-error': { status: 500, title: 'Internal error' },
-} as const satisfies Record<string, { status: number; title: string }>;
+} as const satisfies Record<ContractSlug, { status: number; title: string }>;
 
 export type ProblemSlug = keyof typeof PROBLEMS;
-
-/** Base of every problem `type` URI. */
-export const PROBLEM_BASE = 'https://goe.dev/problems/';
 
 /** The media type of problem documents. */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

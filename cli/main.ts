@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { describeVariables, goeEnv } from '../runtime/config.js';
 import { repoRoot } from '../trainer/datasets/index.js';
+import { HELP_CONFIG } from './help.js';
 
 type Register = (program: Command) => void;
 
@@ -33,10 +35,12 @@ const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf
 export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('goe')
     .description(
-      'Generative Outlier Exposure: outliers from generative models, OE fine-tuning and OOD evaluation.\n' +
-        'Environment: GOE_BACKEND=auto|node-gpu|node|wasm|cpu, GOE_STORE=file://.goe|s3://bucket/prefix, GOE_LOG=info|debug|silent',
+      'Generative Outlier Exposure: outliers from generative models, OE fine-tuning and OOD evaluation.',
     )
+    // After the commands, unwrapped: one variable a line (runtime/config.ts holds the list).
+    .addHelpText('after', `\nEnvironment:\n${describeVariables()}\n`)
     .version(version)
+    .configureHelp(HELP_CONFIG)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const names = only && only in commands ? [only] : Object.keys(commands);
@@ -44,7 +48,8 @@ export async function buildProgram(only?: string): Promise<Command> {
   return program;
 }
 
-async function main(argv: string[]): Promise<void> {
+/** Runs goe with `argv` (node, script, command, ...); bin/goe.mjs calls it, tests import buildProgram alone. */
+export async function main(argv: string[]): Promise<void> {
   try {
     await (await buildProgram(argv[2])).parseAsync(argv);
   } catch (err) {
@@ -55,9 +60,7 @@ async function main(argv: string[]): Promise<void> {
     }
     // Every other failure is one clear line, never a stack trace (GOE_LOG=debug shows it).
     process.stderr.write(`goe: error: ${err instanceof Error ? err.message : String(err)}\n`);
-    if (process.env.GOE_LOG === 'debug' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    if (goeEnv('GOE_LOG') === 'debug' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     process.exitCode = 1;
   }
 }
-
-await main(process.argv);

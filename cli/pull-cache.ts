@@ -8,8 +8,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../runtime/atomic-write.js';
 import { goeCacheDir } from '../runtime/cache-dir.js';
 
 /** What a cached pull records beside its body. */
@@ -44,8 +45,11 @@ export function pullCacheDir(env: Record<string, string | undefined> = process.e
 
 /** The cache key of a request to a server: sha256 of the base URL and the request with sorted keys. */
 export function requestKey(api: string, request: Record<string, unknown>): string {
-  const sorted = Object.fromEntries(Object.entries(request).sort(([a], [b]) => a.localeCompare(b)));
-  return sha256Hex(JSON.stringify({ api: api.replace(/\/+$/, ''), request: sorted }));
+  return sha256Hex(JSON.stringify({ api: api.replace(/\/+$/, ''), request: sortedKeys(request) }));
+}
+
+function sortedKeys(request: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(request).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /** A folder name for an ETag: its hex when it is the contract's `"<sha256 hex>"`, else a hash of it. */
@@ -76,6 +80,32 @@ export class PullCache {
     }
   }
 
+  /**
+   * Every entry whose recorded request equals `request`, from any server (for `--offline` without
+   * `--api`), newest first. Reads each entry's meta.json: the cache holds one folder per pulled body.
+   */
+  async findByRequest(request: Record<string, unknown>): Promise<CacheEntry[]> {
+    const want = JSON.stringify(sortedKeys(request));
+    let names: string[];
+    try {
+      names = (await readdir(this.root)).filter((n) => /^[0-9a-f]{64}$/.test(n));
+    } catch {
+      return [];
+    }
+    const found: CacheEntry[] = [];
+    for (const name of names) {
+      const dir = join(this.root, name);
+      try {
+        const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as PullMeta;
+        if (JSON.stringify(sortedKeys(meta.request)) === want)
+          found.push({ dir, body: join(dir, 'body'), meta });
+      } catch {
+        // An entry being written or half-deleted is not a match.
+      }
+    }
+    return found.sort((a, b) => b.meta.createdAt.localeCompare(a.meta.createdAt));
+  }
+
   /** True when the body still hashes to the sha256 recorded beside it (disks and people corrupt files). */
   async verify(entry: CacheEntry): Promise<boolean> {
     try {
@@ -103,11 +133,11 @@ export class PullCache {
     const dir = join(this.root, name);
     await mkdir(dir, { recursive: true });
     // meta and sha256 first: a body without them is never trusted, and they are rewritten atomically.
-    await writeAtomic(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
-    await writeAtomic(join(dir, 'body.sha256'), `${meta.sha256}  body\n`);
+    await writeFileAtomic(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+    await writeFileAtomic(join(dir, 'body.sha256'), `${meta.sha256}  body\n`);
     await rename(file, join(dir, 'body'));
     await mkdir(join(this.root, 'requests'), { recursive: true });
-    await writeAtomic(join(this.root, 'requests', key), `${name}\n`);
+    await writeFileAtomic(join(this.root, 'requests', key), `${name}\n`);
     return { dir, body: join(dir, 'body'), meta };
   }
 }
@@ -121,10 +151,4 @@ export async function sha256File(path: string): Promise<string> {
 
 function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}-${randomUUID()}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { CodecError } from '../runtime/codecs/errors.js';
 import { parseNpyHeader } from '../runtime/codecs/npy-header.js';
+import { npzByteLength } from '../runtime/codecs/npz.js';
 import { parseSafetensorsHeader } from '../runtime/codecs/safetensors-header.js';
 
 /** The body is not what was promised, or not what the caller expected (exit code 5). */
@@ -15,13 +16,14 @@ export class IntegrityError extends Error {
 
 /** What the response headers promised about the body. */
 export interface BodyPromise {
-  format: 'npy' | 'safetensors' | 'ndjson' | 'png';
+  format: 'npy' | 'npz' | 'safetensors' | 'ndjson' | 'png';
   count?: number;
   rowShape?: number[];
   dtype?: string;
 }
 
 const PREFIX_BYTES = 1 << 16; // holds any npy or safetensors header goe writes
+const ZIP_LOCAL_HEADER = [0x50, 0x4b, 0x03, 0x04];
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const PNG_IEND = [0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82];
 
@@ -81,6 +83,25 @@ export class BodyCheck {
             throw new IntegrityError(`.npy holds ${h.dtype}, the server announced ${promise.dtype}`);
           }
           expectLength(h.dataOffset + h.byteLength, this.#bytes, '.npy');
+          return;
+        }
+        case 'npz': {
+          // A ZIP: the local header of images.npy first; its size follows from the announced rows.
+          if (!ZIP_LOCAL_HEADER.every((b, i) => prefix[i] === b))
+            throw new IntegrityError('not an .npz (no ZIP header)');
+          if (
+            rowsWanted !== undefined &&
+            promise.rowShape &&
+            (promise.dtype === 'uint8' || promise.dtype === 'float32')
+          ) {
+            const want = npzByteLength({
+              count: rowsWanted,
+              rowShape: promise.rowShape,
+              dtype: promise.dtype,
+              start: 0,
+            });
+            expectLength(want, this.#bytes, '.npz');
+          }
           return;
         }
         case 'safetensors': {

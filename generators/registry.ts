@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { goeEnv } from '../runtime/config.js';
 import { type GeneratorManifest, readManifest } from './manifest.js';
 
 /** The bundled zoo: `zoo/` at the repository root, or `GOE_ZOO` (e.g. a synced copy of the S3 zoo). */
 export function zooDir(): string {
-  return process.env.GOE_ZOO ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', 'zoo');
+  return goeEnv('GOE_ZOO') ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', 'zoo');
 }
 
 /** A model id (`fashion-mnist-cgan`) → its folder in the zoo; a path (has a `/` or exists) → itself. */

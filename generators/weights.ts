@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { decodeSafetensors, encodeSafetensors } from '../runtime/codecs/index.js';
+import { digestOf } from '../runtime/digest.js';
 import * as tf from '../runtime/tf.js';
 
 /** Named float32 tensors, e.g. a model's variables, as they go to and come from a safetensors file. */
@@ -36,23 +35,19 @@ export function decodeWeights(bytes: Uint8Array): NamedArrays {
   return out;
 }
 
-/** `sha256:<hex>` of bytes: the weight digest manifests record and the API's ETag builds on. */
-export function digestOf(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-/** Writes a file atomically (temp + rename), so an interrupted checkpoint never leaves a torn file. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, path);
-}
-
-/** Loads a safetensors weight file from disk. */
+/**
+ * Loads a safetensors weight file from disk.
+ * @throws {Error} naming `path` when the file is not a safetensors file of float32 tensors (the codec's
+ *   message follows; the codec error is the `cause`)
+ */
 export async function readWeights(path: string): Promise<{ arrays: NamedArrays; digest: string }> {
   const bytes = new Uint8Array(await readFile(path));
-  return { arrays: decodeWeights(bytes), digest: digestOf(bytes) };
+  try {
+    return { arrays: decodeWeights(bytes), digest: digestOf(bytes) };
+  } catch (cause) {
+    // The codec knows bytes, not files: without the path a user cannot tell which weights are bad.
+    throw new Error(`cannot read weights ${path}: ${(cause as Error).message}`, { cause });
+  }
 }
 
 /** Assigns loaded arrays to variables by name; a missing or misshaped weight is an error naming it. */

@@ -181,6 +181,8 @@ beforeAll(async () => {
     functionUrlEvent('GET', `/outliers?${NDJSON_QUERY}`, AUTH),
     functionUrlEvent('POST', '/outliers', { 'content-type': 'application/json' }, NPY_REQUEST),
     functionUrlEvent('GET', '/healthz'),
+    functionUrlEvent('GET', '/'),
+    functionUrlEvent('GET', '/page/page.js'),
   ]);
 }, 180_000);
 
@@ -251,5 +253,15 @@ describe('the Lambda bundle (infra/lambda/bundle.ts) invoked like a response-str
     expect(JSON.parse(results[3].body.toString()).type).toBe('https://goe.dev/problems/unauthorized');
     expect(results[4].meta.statusCode).toBe(200);
     expect(JSON.parse(results[4].body.toString())).toMatchObject({ status: 'ok', backend: 'wasm' });
+  });
+
+  it('serves the preview page and its script (copied beside the bundle), open without a key', async () => {
+    expect(results[5].meta.statusCode).toBe(200);
+    expect(results[5].meta.headers['content-type']).toMatch(/^text\/html/);
+    expect(results[5].body.toString()).toBe(
+      await readFile(join(REPO_ROOT, 'api', 'page', 'static', 'index.html'), 'utf8'),
+    );
+    expect(results[6].meta.statusCode).toBe(200);
+    expect(results[6].meta.headers['content-type']).toMatch(/^text\/javascript/);
   });
 });

@@ -2,12 +2,14 @@
  * One line per event on stderr (JSON unless stderr is a terminal), so stdout stays clean for `--json` output and piped data.
  * `GOE_LOG=silent` mutes it (tests), `GOE_LOG=debug` adds debug lines.
  */
+import { goeEnv } from './config.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 function threshold(): number {
-  const env = process.env.GOE_LOG;
+  const env = goeEnv('GOE_LOG');
   if (env === 'silent') return Number.POSITIVE_INFINITY;
   if (env && env in order) return order[env as LogLevel];
   return order.info;

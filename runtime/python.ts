@@ -4,6 +4,7 @@
  * which a pyenv `python3` on PATH may shadow, so that one is tried before PATH; `GOE_PYTHON` beats both.
  */
 import { execFileSync } from 'node:child_process';
+import { goeEnv } from './config.js';
 
 // Debian package for each module, for error messages; others are guessed as python3-<module>.
 const APT_PACKAGES: Readonly<Record<string, string>> = {
@@ -24,7 +25,7 @@ function probe(modules: readonly string[]): { python?: string; tried: string[] }
     if (!/^[A-Za-z_][\w.]*$/.test(name))
       throw new Error(`findPython: ${JSON.stringify(name)} is not a module name`);
   }
-  const candidates = [process.env.GOE_PYTHON, '/usr/bin/python3', 'python3'].filter(
+  const candidates = [goeEnv('GOE_PYTHON'), '/usr/bin/python3', 'python3'].filter(
     (c): c is string => c !== undefined && c !== '',
   );
   const tried: string[] = [];

@@ -27,7 +27,7 @@ export interface GoeClient {
   /** Streams outliers as typed batches; see the stand-alone `streamOutliers` for the details. */
   streamOutliers(request: StreamRequest, options?: StreamOptions): OutlierStream;
   /**
-   * Opens an `/outliers` response in any format (npy, safetensors, ndjson, png) and hands over the raw body,
+   * Opens an `/outliers` response in any format (npy, npz, safetensors, ndjson, png) and hands over the raw body,
    * after retrying 429/503; `goe pull` uses it. The caller reads or cancels `data.body`.
    */
   openOutliers(request: OutlierRequest, options?: OpenOutliersOptions): Promise<GoeResult<OpenedOutliers>>;

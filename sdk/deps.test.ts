@@ -31,20 +31,23 @@ function closure(entry: string): { files: string[]; packages: string[] } {
 }
 
 describe('sdk dependency rule', () => {
-  it('the core SDK needs only openapi-fetch and the pure NDJSON decoder, so it can ship alone', () => {
+  it('the core SDK needs only openapi-fetch and its own files, so @goe/sdk ships alone', () => {
     const { files, packages } = closure('sdk/index.ts');
     expect(packages).toEqual(['openapi-fetch']);
-    const outside = files.filter((f) => !f.startsWith('sdk/'));
-    expect(outside).toEqual([
-      'runtime/codecs/errors.ts',
-      'runtime/codecs/ndjson.ts',
-      'runtime/codecs/stream.ts',
-    ]);
+    expect(files.filter((f) => !f.startsWith('sdk/'))).toEqual([]);
   });
 
-  it('only the TF.js adapter loads TF.js', () => {
-    const { files } = closure('sdk/tfjs.ts');
-    expect(files).toContain('runtime/tf.ts');
-    expect(closure('sdk/index.ts').files).not.toContain('runtime/tf.ts');
+  it('only the TF.js adapter loads TF.js, and only its peer dependency tfjs-core', () => {
+    const tfjs = closure('sdk/tfjs.ts');
+    expect(tfjs.packages).toEqual(['@tensorflow/tfjs-core']);
+    expect(tfjs.files.filter((f) => !f.startsWith('sdk/'))).toEqual([]);
+    expect(closure('sdk/index.ts').packages).not.toContain('@tensorflow/tfjs-core');
+  });
+
+  it('declares exactly what it imports: openapi-fetch as a dependency, tfjs-core as an optional peer', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'sdk/package.json'), 'utf8'));
+    expect(Object.keys(pkg.dependencies)).toEqual(closure('sdk/index.ts').packages);
+    expect(Object.keys(pkg.peerDependencies)).toEqual(['@tensorflow/tfjs-core']);
+    expect(pkg.peerDependenciesMeta['@tensorflow/tfjs-core'].optional).toBe(true);
   });
 });

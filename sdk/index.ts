@@ -1,7 +1,8 @@
 /**
- * The goe SDK: a typed client of the outlier API (types generated from `openapi.yaml`), `streamOutliers`
- * for training loops, and typed errors. The TF.js adapter lives in `sdk/tfjs.ts`, apart, so this entry
- * never loads TensorFlow.js.
+ * `@goe/sdk`: a typed client of the outlier API (types generated from `openapi.yaml`), `streamOutliers`
+ * for training loops, and typed errors. The TF.js adapter is the separate entry `@goe/sdk/tfjs`
+ * (`sdk/tfjs.ts`), so this one never loads TensorFlow.js, and it uses only web APIs (`fetch`,
+ * `ReadableStream`, `TextDecoder`): it runs in Node ≥ 20 and in browsers.
  */
 export type { ImageOutlierBatch, OutlierBatch, OutlierRow, TextOutlierBatch } from './batch.js';
 export { createGoeClient, type GoeClient, type GoeResult } from './client.js';

@@ -11,6 +11,7 @@ import type { ImageDtype, OutlierFormat, OutlierQuery, OutlierRequest } from './
 /** The media type that asks for each format (also sent as `format`, which wins on the server). */
 export const FORMAT_MEDIA_TYPES: Readonly<Record<OutlierFormat, string>> = {
   npy: 'application/x-npy',
+  npz: 'application/x-npz',
   safetensors: 'application/vnd.goe.safetensors',
   ndjson: 'application/x-ndjson',
   png: 'image/png',

@@ -22,8 +22,11 @@ export interface paths {
          * Stream outliers from a generator
          * @description The body is streamed as rows are generated; a client that disconnects stops the generator within one
          *     batch. The format is chosen by `format` in the body, else by `Accept` (`application/x-npy` → npy,
+         *     `application/x-npz` → npz,
          *     `application/vnd.goe.safetensors` or `application/octet-stream` → safetensors,
-         *     `application/x-ndjson` → ndjson, `image/png` → png, `*\/*` or none → ndjson).
+         *     `application/x-ndjson` → ndjson, `image/png` → png, `*\/*` or none → ndjson). Accept follows
+         *     RFC 9110 §12.5.1: a format takes the q of the most specific matching range, q=0 refuses it, equal
+         *     q goes by the server's preference (ndjson, npy, safetensors, png); 200 and 406 carry `Vary: Accept`.
          *     Text models (`modality: text`) are served as ndjson only: `Accept` is matched among the formats
          *     the model serves, and a `format` other than `ndjson` is `not-acceptable`.
          *     Fixed-seed responses are cached in the server's store (`Goe-Cache: hit|miss|bypass`).
@@ -97,6 +100,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The preview page
+         * @description A page for looking at outliers before training with them: choose a generator, classes, σ² or T, seed
+         *     and count, and see the grid (image models) or the texts (text models), the same latents at several
+         *     levels, the request as curl, TypeScript and Python code, and a `.npy` download. Open without a key; the
+         *     page asks for one (kept in the tab's sessionStorage) and sends it with its own requests. Its stylesheet
+         *     and script are `GET /page/page.css` and `GET /page/page.js`; it loads nothing from elsewhere.
+         */
+        get: operations["getPreviewPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.yaml": {
         parameters: {
             query?: never;
@@ -121,7 +148,7 @@ export interface components {
         /** @description uint32; 0 is a seed. */
         Seed: number;
         /** @enum {string} */
-        Format: "npy" | "safetensors" | "ndjson" | "png";
+        Format: "npy" | "npz" | "safetensors" | "ndjson" | "png";
         /**
          * @description `uint8` 0…255 (default) or `float32` in [0, 1].
          * @enum {string}
@@ -242,6 +269,8 @@ export interface components {
             /** @description Ids of the generators loaded in memory (they load lazily, on first use). */
             generators: string[];
             version: string;
+            /** @description Live TF.js tensors in the serving process (weights included); flat under load unless something leaks. */
+            tensors?: number;
         };
         ImageRow: {
             /** @description Row index in the request numbering (`start`-based). */
@@ -292,6 +321,9 @@ export interface components {
         /**
          * @description Rows, streamed as they are generated.
          *     - `application/x-npy`: one `.npy` array N×H×W×C (`|u1`, or `<f4` in [0, 1]), header first.
+         *     - `application/x-npz`: NumPy's `.npz` (a stored ZIP, as `np.savez` writes; `np.load` reads it alone) of
+         *       `images` (N×H×W×C, as npy), `classes` (`<i4`, N) and `indices` (`<i8`, N: start … start + N − 1).
+         *       At most 4 GiB (no ZIP64): a larger body is `count-over-limit`.
          *     - `application/vnd.goe.safetensors` (also sent for `Accept: application/octet-stream`): tensors `images`
          *       (N×H×W×C) then `classes` (I32, N); metadata `{model, digest, seed, start, sigma2}`.
          *     - `application/x-ndjson`: one `ImageRow` (image models) or `TextRow` (text models) per line; the only
@@ -315,6 +347,7 @@ export interface components {
             content: {
                 "application/x-ndjson": components["schemas"]["ImageRow"] | components["schemas"]["TextRow"];
                 "application/x-npy": string;
+                "application/x-npz": string;
                 "application/vnd.goe.safetensors": string;
                 "image/png": string;
             };
@@ -706,6 +739,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getPreviewPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page (HTML; its script and stylesheet are served by this server too). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                 };
             };
             500: components["responses"]["InternalError"];

@@ -3,11 +3,11 @@
  * resuming a broken connection at the next row with the same seed (the contract makes rows k… of any
  * request equal rows k… of the full one), so the batches are identical to those of an unbroken stream.
  */
-import { CodecError } from '../runtime/codecs/errors.js';
-import { NdjsonDecoder } from '../runtime/codecs/ndjson.js';
 import { Batcher, type OutlierBatch, type OutlierRow } from './batch.js';
+import { CodecError } from './codec-error.js';
 import { GoeNetworkError, GoeProtocolError } from './errors.js';
 import { type AsyncIterableStream, createAsyncIterableStream } from './iterable-stream.js';
+import { NdjsonDecoder } from './ndjson.js';
 import { networkMessage, type OutliersInfo, openOutliers } from './request.js';
 import { backoffDelay, type RetryOptions, retryPolicy, sleep } from './retry.js';
 import { createTransport, type GoeClientOptions, type GoeTransport } from './transport.js';
@@ -74,7 +74,7 @@ export function streamOutliersWith(
  *
  * @example
  * ```ts
- * import { streamOutliers } from './sdk/index.js';
+ * import { streamOutliers } from '@goe/sdk';
  *
  * const outliers = streamOutliers(
  *   { model: 'fashion-mnist-cgan', sigma2: 50, count: 10_000, seed: 7 },

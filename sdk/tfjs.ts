@@ -1,8 +1,11 @@
 /**
- * The SDK's TensorFlow.js adapter: a batch as a tensor, and pairs of (in-distribution batch, outlier batch)
- * for an Outlier Exposure loop. Kept apart from `sdk/index.ts` so the core SDK never loads TF.js.
+ * The SDK's TensorFlow.js adapter (`@goe/sdk/tfjs`): a batch as a tensor, and pairs of (in-distribution
+ * batch, outlier batch) for an Outlier Exposure loop. Kept apart from `sdk/index.ts` so the core SDK never
+ * loads TF.js. It imports `@tensorflow/tfjs-core` (an optional peer dependency: the user's own TF.js, so
+ * tensors share one engine) and calls ops as functions, because tfjs-core alone registers no chained ops
+ * (`tensor.div()`); the user picks and registers the backend.
  */
-import * as tf from '../runtime/tf.js';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ImageOutlierBatch, OutlierBatch } from './batch.js';
 
 /** How a batch becomes a tensor. */
@@ -20,8 +23,8 @@ export function batchToTensor(batch: OutlierBatch, options: ToTensorOptions = {}
   const scale = options.scale ?? true;
   if (image.dtype === 'float32') return tf.tensor4d(image.data, image.shape, 'float32');
   return tf.tidy(() => {
-    const raw = tf.tensor4d(image.data, image.shape, 'int32').toFloat();
-    return scale ? raw.div(255) : raw;
+    const raw = tf.cast(tf.tensor4d(image.data, image.shape, 'int32'), 'float32');
+    return scale ? tf.div(raw, 255) : raw;
   });
 }
 

@@ -1,15 +1,16 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { readVocab } from '../generators/lm/load.js';
 import type { Provenance } from '../generators/manifest.js';
 import { readManifest } from '../generators/manifest.js';
-import { digestOf, encodeWeights, readWeights, writeFileAtomic } from '../generators/weights.js';
+import { encodeWeights, readWeights } from '../generators/weights.js';
+import { writeFileAtomic } from '../runtime/atomic-write.js';
+import { digestOf } from '../runtime/digest.js';
 import type { Vocab } from '../runtime/text/vocab.js';
+import { readVocab, type VocabEntry, writeVocab } from '../runtime/text/vocab-file.js';
 import * as tf from '../runtime/tf.js';
 import { type Examples, examplesOf } from './datasets/examples.js';
 import type { ImageSet } from './datasets/image-set.js';
 import type { TextSet } from './datasets/text/text-set.js';
-import { writeVocab } from './in-distribution.js';
 import type { EnergyMargins } from './losses/index.js';
 import { type Architecture, buildClassifier } from './models/index.js';
 
@@ -24,7 +25,7 @@ export interface ClassifierManifest {
   /** Pixels are uint8/255 (the one input normalisation of goe's image classifiers), or token ids. */
   input: 'uint8/255' | 'token-ids';
   /** Text classifiers: the vocabulary file beside the weights (ids must mean the same words everywhere). */
-  vocab?: { file: string; digest: string; size: number };
+  vocab?: VocabEntry;
   /** The in-distribution data set (`fashion-mnist` when absent: manifests before text support). */
   data?: 'fashion-mnist' | 'brown' | 'mnist';
   weights: { file: string; digest: string };

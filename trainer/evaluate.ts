@@ -3,16 +3,12 @@ import { accuracyOf, logitsOf } from './classifier.js';
 import type { ImageSet } from './datasets/image-set.js';
 import type { TextSet } from './datasets/text/text-set.js';
 import { type DetectorName, detectorByName } from './detectors/index.js';
-import { oodMetrics } from './metrics/index.js';
+import { type OodMetrics, oodMetrics } from './metrics/index.js';
 
 /** One detector on one OOD set; metrics in percent (DESIGN.md, "Evaluation protocol"). */
-export interface EvalResult {
+export interface EvalResult extends OodMetrics {
   detector: DetectorName;
   ood: string;
-  auroc: number;
-  auprIn: number;
-  auprOut: number;
-  fpr95: number;
 }
 
 /** The `goe eval --json` document. */
@@ -24,15 +20,26 @@ export interface EvalReport {
   accuracy: number;
 }
 
+/** Called by {@link evaluate} with each detector's scores on the ID test set and on one OOD set (for plots). */
+export type OnScores = (
+  detector: DetectorName,
+  ood: string,
+  inScores: Float32Array,
+  outScores: Float32Array,
+) => void;
+
 /**
  * Scores the in-distribution test set and each OOD set with each detector (higher = more OOD; OOD is
- * the positive class) and computes AUROC, AUPR-IN, AUPR-OUT and FPR@95TPR per pair, plus means.
+ * the positive class) and computes AUROC, AUPR-IN, AUPR-OUT and FPR@95TPR in both conventions (OOD
+ * positive `fpr95OodPositive`, also `fpr95`; ID positive `fpr95IdPositive`) per pair, plus means.
+ * `onScores` receives the raw scores of every pair (`goe eval --plot`).
  */
 export function evaluate(
   model: tf.LayersModel,
   inTest: ImageSet | TextSet,
   oodSets: readonly (ImageSet | TextSet)[],
   detectors: readonly DetectorName[],
+  onScores?: OnScores,
 ): EvalReport {
   if (!inTest.labels) throw new Error(`${inTest.name} has no labels: accuracy needs labelled test data`);
   const classes = (model.outputs[0].shape as number[])[1];
@@ -45,6 +52,7 @@ export function evaluate(
     const inScores = det.score(inLogits, classes);
     oodSets.forEach((set, k) => {
       const outScores = det.score(oodLogits[k], classes);
+      onScores?.(name, set.name, inScores, outScores);
       const scores = new Float32Array(inScores.length + outScores.length);
       scores.set(inScores);
       scores.set(outScores, inScores.length);
@@ -55,9 +63,15 @@ export function evaluate(
   const mean: EvalReport['mean'] = {};
   for (const name of detectors) {
     const rows = results.filter((r) => r.detector === name);
-    const avg = (k: 'auroc' | 'auprIn' | 'auprOut' | 'fpr95') =>
-      rows.reduce((s, r) => s + r[k], 0) / rows.length;
-    mean[name] = { auroc: avg('auroc'), auprIn: avg('auprIn'), auprOut: avg('auprOut'), fpr95: avg('fpr95') };
+    const avg = (k: keyof OodMetrics) => rows.reduce((s, r) => s + r[k], 0) / rows.length;
+    mean[name] = {
+      auroc: avg('auroc'),
+      auprIn: avg('auprIn'),
+      auprOut: avg('auprOut'),
+      fpr95: avg('fpr95'),
+      fpr95OodPositive: avg('fpr95OodPositive'),
+      fpr95IdPositive: avg('fpr95IdPositive'),
+    };
   }
   return { results, mean, accuracy };
 }

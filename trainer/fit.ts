@@ -1,8 +1,9 @@
 import { Purpose, sampleStream } from '../runtime/rng/index.js';
 import * as tf from '../runtime/tf.js';
-import { type Examples, examplesOf, isTextSet } from './datasets/examples.js';
-import { type ImageSet, subset } from './datasets/image-set.js';
-import { type TextSet, textSubset } from './datasets/text/text-set.js';
+import { type Examples, examplesOf } from './datasets/examples.js';
+import type { ImageSet } from './datasets/image-set.js';
+import { subset } from './datasets/row-set.js';
+import type { TextSet } from './datasets/text/text-set.js';
 import { EnergyBoundedLoss, type EnergyMargins, OutlierExposureLoss } from './losses/index.js';
 
 /** `oe` = Outlier Exposure loss, `energy` = energy-bounded loss, `ce` = plain cross-entropy (baseline, control). */
@@ -171,5 +172,5 @@ function setLearningRate(opt: tf.Optimizer, lr: number): void {
 export function limitSet<T extends ImageSet | TextSet>(set: T, limit: number | undefined, seed: number): T {
   if (!limit || limit >= set.shape[0]) return set;
   const idx = permutation(set.shape[0], seed, 0).subarray(0, limit);
-  return (isTextSet(set) ? textSubset(set, idx) : subset(set, idx)) as T;
+  return subset(set, idx);
 }

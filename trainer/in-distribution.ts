@@ -1,11 +1,9 @@
-import { join } from 'node:path';
-import { digestOf, writeFileAtomic } from '../generators/weights.js';
 import { Purpose, uniformIntRows } from '../runtime/rng/index.js';
 import type { Vocab } from '../runtime/text/vocab.js';
 import type { ClassifierManifest } from './classifier.js';
 import { loadFashionMnist, loadMnistTest } from './datasets/fashion-mnist.js';
 import type { ImageSet } from './datasets/image-set.js';
-import { subset } from './datasets/image-set.js';
+import { subset } from './datasets/row-set.js';
 import { brownVocab, DEFAULT_SAMPLE_LENGTH, loadBrown } from './datasets/text/brown.js';
 import type { TextSet } from './datasets/text/text-set.js';
 import type { Architecture } from './models/index.js';
@@ -29,21 +27,6 @@ export interface InDistribution {
   describe(trainRows: number): string;
   /** The OOD sets `goe eval` and reproductions use by default. */
   defaultOod: string[];
-}
-
-/** The vocabulary file's bytes (the digest a manifest records is over exactly these). */
-export function vocabBytes(vocab: Vocab): Uint8Array {
-  return new TextEncoder().encode(`${JSON.stringify(vocab.toJSON())}\n`);
-}
-
-/** Writes `vocab.json` into a model folder; returns the manifest's `vocab` entry. */
-export async function writeVocab(
-  dir: string,
-  vocab: Vocab,
-): Promise<NonNullable<ClassifierManifest['vocab']>> {
-  const bytes = vocabBytes(vocab);
-  await writeFileAtomic(join(dir, 'vocab.json'), bytes);
-  return { file: 'vocab.json', digest: digestOf(bytes), size: vocab.size };
 }
 
 /**

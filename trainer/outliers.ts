@@ -3,15 +3,12 @@ import { loadLm, sampleTexts } from '../generators/lm/index.js';
 import { loadGenerator } from '../generators/load.js';
 import { resolveModelDir } from '../generators/registry.js';
 import type { Vocab } from '../runtime/text/vocab.js';
+import { vocabBytes } from '../runtime/text/vocab-file.js';
 import type { ImageSet } from './datasets/image-set.js';
 import { loadImagePath, naturalOutliers, uniformNoise } from './datasets/index.js';
 import { readNdjsonTexts } from './datasets/text/ndjson-outliers.js';
 import { type TextSet, textSetOf } from './datasets/text/text-set.js';
 import { randomTokens, textFileOutliers, wordnetOutliers } from './datasets/text/text-sources.js';
-import { vocabBytes } from './in-distribution.js';
-
-/** Where fine-tuning outliers come from (the rows of Tables 1 and 2). */
-export type OutlierKind = 'generated' | 'noise' | 'natural' | 'none';
 
 export interface OutlierSpec {
   /** `generated`, `noise`, `natural`, `none`, or a path (images: IDX, .npy, PNG folder; text: .txt, .ndjson). */

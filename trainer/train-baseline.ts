@@ -1,5 +1,6 @@
 import type * as tf from '../runtime/tf.js';
 import { accuracyOf, type Classifier, logitsOf, newManifest } from './classifier.js';
+import { EnergyBased } from './detectors/index.js';
 import { type FitProgress, fitClassifier, limitSet } from './fit.js';
 import { type InDistributionName, loadInDistribution } from './in-distribution.js';
 import { EnergyBoundedLoss } from './losses/index.js';
@@ -24,19 +25,6 @@ export interface BaselineOptions {
   command: string;
   signal?: AbortSignal;
   onProgress?: (p: FitProgress) => void;
-}
-
-/** Energies −logsumexp f(x) of every row: the scale the energy-bounded loss's margins are set on. */
-export function energiesOf(logits: Float32Array, classes: number): Float64Array {
-  const out = new Float64Array(logits.length / classes);
-  for (let i = 0; i < out.length; i++) {
-    let m = Number.NEGATIVE_INFINITY;
-    for (let c = 0; c < classes; c++) m = Math.max(m, logits[i * classes + c]);
-    let s = 0;
-    for (let c = 0; c < classes; c++) s += Math.exp(logits[i * classes + c] - m);
-    out[i] = -(m + Math.log(s));
-  }
-  return out;
 }
 
 /**
@@ -65,7 +53,7 @@ export async function trainBaseline(o: BaselineOptions): Promise<Classifier> {
     onProgress: o.onProgress,
   });
   const accuracy = accuracyOf(logitsOf(model, task.test), task.test.labels!);
-  const margins = EnergyBoundedLoss.marginsFrom(energiesOf(logitsOf(model, train), classes));
+  const margins = EnergyBoundedLoss.marginsFrom(EnergyBased.energies(logitsOf(model, train), classes));
   const manifest = newManifest(
     o.id ?? `${task.name}-classifier-baseline`,
     arch,

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { NEGOTIATION_TABLE } from '../../test/helpers/negotiation-table.js';
+import { SERVED_FORMATS } from '../outliers/plan.js';
 import { negotiateFormat } from './media-types.js';
 
 describe('negotiateFormat', () => {
@@ -15,6 +17,25 @@ describe('negotiateFormat', () => {
     ['IMAGE/PNG', 'png'],
   ])('Accept %j → %s', (accept, format) => {
     expect(negotiateFormat(undefined, accept)).toBe(format);
+  });
+
+  it.each(NEGOTIATION_TABLE)('%s: Accept %j → image %s, text %s', (_, accept, image, text) => {
+    for (const [served, want] of [
+      [SERVED_FORMATS.image, image],
+      [SERVED_FORMATS.text, text],
+    ] as const) {
+      if (want === 406) {
+        expect(() => negotiateFormat(undefined, accept, served)).toThrow(
+          expect.objectContaining({
+            slug: 'not-acceptable',
+            status: 406,
+            extra: { headers: { Vary: 'Accept' } },
+          }),
+        );
+      } else {
+        expect(negotiateFormat(undefined, accept, served)).toBe(want);
+      }
+    }
   });
 
   it('lets `format` override Accept, even one that names nothing served', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageBatch } from '../../generators/cgan/index.js';
-import type { BatchEncoder } from './encoder.js';
+import type { BatchEncoder } from '../../runtime/encoders/index.js';
 import { encodeBatches } from './stream.js';
 
 /** A source of `n` one-row batches that counts how many it produced and whether it was closed. */

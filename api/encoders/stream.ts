@@ -1,4 +1,8 @@
-import type { BatchEncoder, EncodableBatch } from './encoder.js';
+import type { DecodableTextBatch } from '../../generators/lm/index.js';
+import type { BatchEncoder, ImageRows } from '../../runtime/encoders/index.js';
+
+/** A batch an encoder consumes: image rows, or text rows with the vocabulary that decodes them. */
+export type EncodableBatch = ImageRows | DecodableTextBatch;
 
 /** Options of {@link encodeBatches}. */
 export interface EncodeOptions {

@@ -1,6 +1,7 @@
-import { streamHandle } from 'hono/aws-lambda';
+import { getConnInfo, streamHandle } from 'hono/aws-lambda';
 import { type AppOptions, buildApp } from '../app.js';
 import { appOptionsFromEnv } from '../env.js';
+import { clientAddressOf } from './client-address.js';
 
 /**
  * The goe API as an AWS Lambda handler with response streaming (a Function URL with
@@ -12,13 +13,7 @@ export function createLambdaHandler(options: AppOptions = {}) {
   return streamHandle(
     buildApp({
       ...options,
-      clientAddress:
-        options.clientAddress ??
-        ((c) => {
-          const ip = (c.env as { requestContext?: { http?: { sourceIp?: string } } } | undefined)
-            ?.requestContext?.http?.sourceIp;
-          return ip ? `addr:${ip}` : undefined;
-        }),
+      clientAddress: options.clientAddress ?? clientAddressOf(getConnInfo),
     }),
   );
 }

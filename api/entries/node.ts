@@ -1,7 +1,8 @@
-import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { type AppOptions, buildApp } from '../app.js';
+import { clientAddressOf } from './client-address.js';
 
 /** Options of {@link startServer}. */
 export interface ServerOptions extends AppOptions {
@@ -25,13 +26,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const host = options.host ?? '127.0.0.1';
   const app = buildApp({
     ...options,
-    clientAddress:
-      options.clientAddress ??
-      ((c) => {
-        const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-        const address = incoming?.socket?.remoteAddress;
-        return address ? `addr:${address}` : undefined;
-      }),
+    clientAddress: options.clientAddress ?? clientAddressOf(getConnInfo),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 8080 }, () => resolve(s));

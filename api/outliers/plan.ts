@@ -1,10 +1,12 @@
 import { createHash, randomInt } from 'node:crypto';
-import type {
-  GeneratorManifest,
-  ImageGeneratorManifest,
-  TextGeneratorManifest,
+import {
+  type GeneratorManifest,
+  type ImageGeneratorManifest,
+  samplingSetting,
+  type TextGeneratorManifest,
 } from '../../generators/manifest.js';
 import { resolveClasses } from '../../generators/registry.js';
+import { NPZ_MAX_BYTES, npzByteLength } from '../../runtime/codecs/index.js';
 import { type FieldError, problem } from '../problems.js';
 import type { OutlierFormat, OutlierRequest } from '../validation/index.js';
 
@@ -57,7 +59,7 @@ export const DEFAULT_COUNT = 256;
 
 /** The formats each modality is served in; text rows exist only as NDJSON. */
 export const SERVED_FORMATS: Readonly<Record<GeneratorManifest['modality'], readonly OutlierFormat[]>> = {
-  image: ['npy', 'safetensors', 'ndjson', 'png'],
+  image: ['npy', 'npz', 'safetensors', 'ndjson', 'png'],
   text: ['ndjson'],
 };
 
@@ -84,6 +86,18 @@ export function planOutliers(
   throw new Error(`generator ${unknown.id} has modality ${String(unknown.modality)}, which is not served`);
 }
 
+/** σ² or T of a request, or a 400 naming the field and the model's range. */
+function checkedSetting(manifest: GeneratorManifest, requested: number | undefined): number {
+  const { name, value, range, ok } = samplingSetting(manifest, requested);
+  if (!ok) {
+    const [lo, hi] = range;
+    throw problem('invalid-request', `${name} ${value} is outside ${manifest.id}'s range [${lo}, ${hi}]`, {
+      errors: [{ path: `/${name}`, message: `must be within [${lo}, ${hi}]` }],
+    });
+  }
+  return value;
+}
+
 function planImages(
   req: OutlierRequest,
   manifest: ImageGeneratorManifest,
@@ -98,14 +112,8 @@ function planImages(
       { errors: [{ path: '/temperature', message: 'not applicable to an image model' }] },
     );
   }
-  // `+ 0` turns −0 (which passes `minimum: 0`) into 0, so both spell the same request and the same bytes.
-  const sigma2 = (req.sigma2 ?? manifest.defaultSigma2) + 0;
-  const [lo, hi] = manifest.sigma2Range;
-  if (sigma2 < lo || sigma2 > hi) {
-    throw problem('invalid-request', `sigma2 ${sigma2} is outside ${manifest.id}'s range [${lo}, ${hi}]`, {
-      errors: [{ path: '/sigma2', message: `must be within [${lo}, ${hi}]` }],
-    });
-  }
+  // −0 (which passes `minimum: 0`) comes back as 0: both spell the same request and the same bytes.
+  const sigma2 = checkedSetting(manifest, req.sigma2);
   if (manifest.classes.length === 0 && req.classes !== undefined) {
     throw problem(
       'parameter-not-applicable',
@@ -116,6 +124,7 @@ function planImages(
   const rows = planRows(req, manifest, format, limits);
   // A PNG grid is drawn from uint8 pixels whatever dtype says.
   const dtype = format === 'png' ? 'uint8' : (req.dtype ?? 'uint8');
+  if (format === 'npz') checkNpzSize(rows.count, manifest.shape, dtype);
   // Key order is part of the ETag: keep it as it was when image ETags were first issued.
   const etag = etagOf({
     v: ENCODING_VERSION,
@@ -168,15 +177,7 @@ function planText(
       { errors: [{ path: '/format', message: 'must be ndjson for a text model' }] },
     );
   }
-  const temperature = req.temperature ?? manifest.defaultTemperature;
-  const [lo, hi] = manifest.temperatureRange;
-  if (temperature < lo || temperature > hi) {
-    throw problem(
-      'invalid-request',
-      `temperature ${temperature} is outside ${manifest.id}'s range [${lo}, ${hi}]`,
-      { errors: [{ path: '/temperature', message: `must be within [${lo}, ${hi}]` }] },
-    );
-  }
+  const temperature = checkedSetting(manifest, req.temperature);
   const rows = planRows(req, manifest, format, limits);
   const etag = etagOf({
     v: ENCODING_VERSION,
@@ -203,6 +204,16 @@ function planText(
     backend,
     etag,
   };
+}
+
+/** An `.npz` body is a ZIP without ZIP64: all of it must fit 4 GiB. */
+function checkNpzSize(count: number, rowShape: readonly number[], dtype: 'uint8' | 'float32'): void {
+  if (npzByteLength({ count, rowShape, dtype, start: 0 }) <= NPZ_MAX_BYTES) return;
+  throw problem(
+    'count-over-limit',
+    `an npz body of ${count} rows of ${rowShape.join('×')} ${dtype} would pass 4 GiB (no ZIP64); use npy or fewer rows`,
+    { errors: [{ path: '/count', message: 'too many rows for one npz body' }] },
+  );
 }
 
 /** Classes, count, start and seed: the checks every modality shares. */

@@ -1,6 +1,8 @@
 import type { Context } from 'hono';
+import { textNdjsonEncoder } from '../../generators/lm/index.js';
+import { imageEncoder } from '../../runtime/encoders/index.js';
 import type { ResponseCache } from '../cache/index.js';
-import { type EncodeOptions, encodeBatches, imageEncoder, textNdjsonEncoder } from '../encoders/index.js';
+import { type EncodeOptions, encodeBatches } from '../encoders/index.js';
 import type { GeneratorPool } from '../generators.js';
 import type { AppEnv } from '../hono-env.js';
 import type { Logger } from '../log.js';

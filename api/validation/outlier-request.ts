@@ -1,24 +1,15 @@
+import type { components } from '../../sdk/schema.js';
 import { problem } from '../problems.js';
 import type { SchemaValidator } from './schema.js';
 
-/** Output formats of `POST /outliers`. */
-export type OutlierFormat = 'npy' | 'safetensors' | 'ndjson' | 'png';
+/** Output formats of `POST /outliers`: the contract's `Format`. */
+export type OutlierFormat = components['schemas']['Format'];
 
 /**
- * A request that passed the `OutlierRequest` schema of openapi.yaml (the schema is the authority; this
- * interface only names what it guarantees, for the code after validation).
+ * A request that passed the `OutlierRequest` schema of openapi.yaml: the type generated from that
+ * schema (sdk/schema.d.ts, `npm run gen:sdk`), so the code after validation reads exactly what it allows.
  */
-export interface OutlierRequest {
-  model: string;
-  classes?: (string | number)[];
-  sigma2?: number;
-  temperature?: number;
-  count?: number;
-  seed?: number;
-  start?: number;
-  format?: OutlierFormat;
-  dtype?: 'uint8' | 'float32';
-}
+export type OutlierRequest = components['schemas']['OutlierRequest'];
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

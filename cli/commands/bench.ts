@@ -9,6 +9,7 @@ import { resolveModelDir } from '../../generators/registry.js';
 import { type BackendChoice, backendChoices } from '../../runtime/backend/index.js';
 import { note, printJson } from '../output.js';
 import { positiveInt, positiveNumber } from '../parse.js';
+import { registerBenchHardening } from './bench-hardening.js';
 import { registerBenchServe } from './bench-serve.js';
 
 function backendList(value: string): BackendChoice[] {
@@ -207,4 +208,5 @@ export function registerBench(program: Command): void {
       },
     );
   registerBenchServe(bench);
+  registerBenchHardening(bench);
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { initBackend } from '../../runtime/backend/index.js';
 import { findPython } from '../../runtime/python.js';
+import { defaultStoreUrl } from '../../runtime/store/index.js';
 import { datasets, locateDataset, repoRoot } from '../../trainer/datasets/index.js';
 import { printJson } from '../output.js';
 
@@ -38,7 +39,7 @@ export async function doctorReport(): Promise<DoctorReport> {
       return { name: d.name, found: at.dir !== undefined, dir: at.dir, tried: at.tried };
     }),
     python: { torch: findPython(['torch']), numpy: findPython(['numpy']) },
-    store: process.env.GOE_STORE ?? 'file://.goe',
+    store: defaultStoreUrl(),
   };
 }
 

@@ -1,28 +1,9 @@
 import { type Command, Option } from 'commander';
-import { initBackend } from '../../runtime/backend/index.js';
-import { loadClassifier, saveClassifier } from '../../trainer/classifier.js';
-import { finetune } from '../../trainer/finetune.js';
+import { type FinetuneRunOptions, finetuneRun } from '../../trainer/runs.js';
 import { note } from '../output.js';
 import { nonNegativeNumber, positiveInt, positiveNumber, uint32 } from '../parse.js';
 import { progressBar } from '../progress.js';
 import { withAbort } from '../signals.js';
-
-interface Opts {
-  from: string;
-  outliers: string;
-  loss: 'oe' | 'energy';
-  sigma2?: number;
-  temperature?: number;
-  generator?: string;
-  outlierCount?: number;
-  epochs: number;
-  batch: number;
-  outlierBatch: number;
-  lr?: number;
-  seed: number;
-  limit?: number;
-  out: string;
-}
 
 export function registerFinetune(program: Command): void {
   program
@@ -63,67 +44,26 @@ export function registerFinetune(program: Command): void {
       positiveInt,
     )
     .option('--epochs <n>', 'epochs over the in-distribution data', positiveInt, 1)
-    .option('--batch <n>', 'in-distribution images per step', positiveInt, 128)
+    .option('--batch <n>', 'in-distribution rows (images or text windows) per step', positiveInt, 128)
     .option('--outlier-batch <n>', 'outliers per step', positiveInt, 128)
     .option('--lr <x>', 'initial learning rate, cosine to 0 (default: SGD 0.01 / Adam 5e-4)', positiveNumber)
     .option('--seed <n>', 'seed of batches and outliers (uint32)', uint32, 0)
     .option(
       '--limit <n>',
-      'fine-tune on a seeded subset of this many training images (smoke tests)',
+      'fine-tune on a seeded subset of this many training rows (smoke tests)',
       positiveInt,
     )
     .requiredOption('--out <dir>', 'output folder')
-    .action(async (o: Opts) => {
-      await initBackend();
-      const base = await loadClassifier(o.from);
-      const text = base.manifest.input === 'token-ids';
-      if (text && o.sigma2 !== undefined)
-        throw new Error('--sigma2 is for image generators; text outliers take --temperature');
-      if (!text && o.temperature !== undefined)
-        throw new Error('--temperature is for text generators; images take --sigma2');
-      const lr = o.lr ?? (text ? 5e-4 : 0.01);
-      const generator = o.generator ?? (text ? 'brown-lm' : 'fashion-mnist-cgan');
-      const outlierCount = o.outlierCount ?? (text ? 5000 : 60_000);
-      const knob = text
-        ? o.temperature !== undefined
-          ? ` --temperature ${o.temperature}`
-          : ''
-        : o.sigma2 !== undefined
-          ? ` --sigma2 ${o.sigma2}`
-          : '';
-      const command =
-        `goe finetune --from ${o.from} --outliers ${o.outliers} --loss ${o.loss}` +
-        `${knob} --generator ${generator} --outlier-count ${outlierCount} --epochs ${o.epochs}` +
-        ` --batch ${o.batch} --outlier-batch ${o.outlierBatch} --lr ${lr} --seed ${o.seed}` +
-        `${o.limit ? ` --limit ${o.limit}` : ''} --out ${o.out}`;
-      const bar = progressBar(0, 'finetune', `loss {loss} {rate} ${text ? 'windows' : 'img'}/s`);
-      const clf = await withAbort((signal) =>
-        finetune(base, {
-          outliers: {
-            source: o.outliers,
-            count: outlierCount,
-            seed: o.seed,
-            generator,
-            sigma2: o.sigma2,
-            temperature: o.temperature,
-          },
-          loss: o.loss,
-          epochs: o.epochs,
-          batchSize: o.batch,
-          outlierBatch: o.outlierBatch,
-          lr,
-          seed: o.seed,
-          limit: o.limit,
-          id: o.out.replace(/\/+$/, '').split('/').pop()!,
-          command,
+    .action(async (o: FinetuneRunOptions) => {
+      const bar = progressBar(0, 'finetune', 'loss {loss} {rate} rows/s');
+      const m = await withAbort((signal) =>
+        finetuneRun(o, {
           signal,
           onPool: (name, count) => note(`outliers: ${count} × ${name}`),
           onProgress: (p) =>
             bar.update(p.step, { total: p.steps, loss: p.loss.toFixed(3), rate: p.samplesPerSec.toFixed(0) }),
         }),
-      );
-      bar.stop();
-      const m = await saveClassifier(o.out, clf);
+      ).finally(() => bar.stop());
       note(`test accuracy ${Number(m.metrics?.testAccuracy).toFixed(2)}%; wrote ${o.out}/manifest.json`);
     });
 }

@@ -1,8 +1,8 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, extname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, extname } from 'node:path';
 import { type Command, Option } from 'commander';
+import { copyFileAtomic, writeFileAtomic } from '../../runtime/atomic-write.js';
+import { goeEnv } from '../../runtime/config.js';
 import {
   createGoeClient,
   GoeApiError,
@@ -19,7 +19,7 @@ import { BodyCheck, IntegrityError } from '../pull-check.js';
 import { withAbort } from '../signals.js';
 
 interface Opts {
-  api: string;
+  api?: string;
   apiKey?: string;
   model: string;
   seed: number;
@@ -30,6 +30,9 @@ interface Opts {
   start: number;
   float32?: boolean;
   out: string;
+  expectModelDigest?: string;
+  expectBodySha256?: string;
+  /** The deprecated name of expectModelDigest. */
   expectDigest?: string;
   cache: boolean;
   offline?: boolean;
@@ -42,6 +45,7 @@ export const PULL_EXIT = { ok: 0, error: 1, usage: 2, server: 3, network: 4, int
 
 const FORMATS: Record<string, OutlierFormat> = {
   '.npy': 'npy',
+  '.npz': 'npz',
   '.safetensors': 'safetensors',
   '.ndjson': 'ndjson',
   '.png': 'png',
@@ -57,13 +61,14 @@ export function registerPull(program: Command): void {
     .summary('download a fixed-seed batch of outliers from a goe server (cached, verified)')
     .description(
       'download outliers from a goe server (`goe serve`) for CI: the same request gives the same bytes. ' +
-        'The format follows --out: .npy, .safetensors, .ndjson or .png (a preview grid, count ≤ 1024). ' +
+        'The format follows --out: .npy, .npz (images + classes + indices, for NumPy alone), .safetensors, ' +
+        '.ndjson or .png (a preview grid, count ≤ 1024). ' +
         'A second pull of the same request is served from the local cache once the server confirms the ETag ' +
         "(If-None-Match → 304) and the cached body's sha256 checks; a corrupted entry is downloaded again. " +
         'The cache is $GOE_CACHE_DIR/pulls (default ~/.cache/goe/pulls). The file is written atomically ' +
         '(temp file + rename): it is complete or absent.',
     )
-    .requiredOption('--api <url>', 'server base URL, e.g. http://127.0.0.1:8080')
+    .option('--api <url>', 'server base URL, e.g. http://127.0.0.1:8080 (required unless --offline)')
     .addOption(new Option('--api-key <key>', 'bearer API key').env('GOE_API_KEY'))
     .requiredOption('--model <id>', 'generator id (see GET /models)')
     .requiredOption('--seed <n>', 'seed (uint32; 0 is a seed)', uint32)
@@ -78,12 +83,18 @@ export function registerPull(program: Command): void {
     )
     .option('--classes <list>', 'class names or indices, comma-separated (default: all)')
     .option('--start <n>', 'index of the first row (a slice of the same stream)', uint32, 0)
-    .option('--float32', 'float32 pixels in [0, 1] instead of uint8 (.npy, .safetensors, .ndjson)')
-    .requiredOption('--out <file>', 'output file: .npy, .safetensors, .ndjson or .png')
+    .option('--float32', 'float32 pixels in [0, 1] instead of uint8 (.npy, .npz, .safetensors, .ndjson)')
+    .requiredOption('--out <file>', 'output file: .npy, .npz, .safetensors, .ndjson or .png')
     .option(
-      '--expect-digest <sha256>',
-      "fail (exit 5) unless the generator's digest (Goe-Model-Digest) is this",
+      '--expect-model-digest <sha256>',
+      "fail (exit 5) unless the generator's weights digest (Goe-Model-Digest, GET /models) is this",
     )
+    .option(
+      '--expect-body-sha256 <hex>',
+      'fail (exit 5), writing nothing, unless the sha256 of the pulled file is this (pins the bytes)',
+    )
+    // Deprecated: the name did not say which digest; it keeps working (with a warning) for existing CI scripts.
+    .addOption(new Option('--expect-digest <sha256>').hideHelp())
     .option('--no-cache', 'neither read nor fill the local cache')
     .option('--offline', 'serve from the local cache only, without asking the server')
     .option('--retries <n>', 'retries of 429/503 and failed connections, with backoff', wholeNumber, 5)
@@ -96,17 +107,35 @@ export function registerPull(program: Command): void {
         '  2  usage error (bad or missing flags)\n' +
         '  3  the server refused the request (a 4xx problem: unknown model or class, bad σ², auth, …)\n' +
         '  4  the server could not be reached, or kept failing (network errors, 5xx), after retries\n' +
-        '  5  integrity failure: digest differs from --expect-digest, or the body is not what was announced',
+        '  5  integrity failure: the generator digest differs from --expect-model-digest,\n' +
+        "     the file's sha256 from --expect-body-sha256, or the body is not what was\n" +
+        '     announced',
     )
     .action(async (o: Opts) => {
       const format = FORMATS[extname(o.out).toLowerCase()];
-      if (!format) cmd.error(`error: --out must end in .npy, .safetensors, .ndjson or .png, got "${o.out}"`);
+      if (!format)
+        cmd.error(`error: --out must end in .npy, .npz, .safetensors, .ndjson or .png, got "${o.out}"`);
       if (format === 'png' && o.float32) cmd.error('error: --float32 does not apply to a .png preview');
+      if (o.api === undefined && !o.offline)
+        cmd.error('error: required option --api <url> not specified (only --offline works without it)');
+      if (o.expectDigest !== undefined) {
+        note(
+          'warning: --expect-digest is deprecated: it pins the generator (Goe-Model-Digest); say ' +
+            '--expect-model-digest, or --expect-body-sha256 to pin the pulled bytes',
+        );
+        if (o.expectModelDigest !== undefined && o.expectModelDigest !== o.expectDigest)
+          cmd.error(
+            'error: --expect-digest and --expect-model-digest disagree; give only --expect-model-digest',
+          );
+        o.expectModelDigest ??= o.expectDigest;
+      }
+      if (o.expectBodySha256 !== undefined && !/^(sha256:)?[0-9a-fA-F]{64}$/.test(o.expectBodySha256))
+        cmd.error(`error: --expect-body-sha256 must be 64 hex digits, got "${o.expectBodySha256}"`);
       try {
         await withAbort((signal) => pull(o, format, signal));
       } catch (err) {
         process.stderr.write(`goe: error: ${err instanceof Error ? err.message : String(err)}\n`);
-        if (process.env.GOE_LOG === 'debug' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+        if (goeEnv('GOE_LOG') === 'debug' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
         process.exitCode = exitCodeOf(err);
       }
     });
@@ -133,11 +162,13 @@ async function pull(o: Opts, format: OutlierFormat, signal: AbortSignal): Promis
     ...(o.float32 ? { dtype: 'float32' as const } : {}),
   };
   const cache = o.cache ? new PullCache(pullCacheDir()) : undefined;
-  const key = requestKey(o.api, request);
+  if (o.offline && !cache)
+    throw new GoeNetworkError('--offline needs the cache (drop --no-cache)', { attempts: 0 });
+  const key = o.api === undefined ? undefined : requestKey(o.api, request);
 
   let cached: CacheEntry | undefined;
   if (cache) {
-    cached = await cache.lookup(key);
+    cached = key === undefined ? await offlineEntry(cache, request) : await cache.lookup(key);
     if (cached && !(await cache.verify(cached))) {
       note(`cache: entry ${cached.dir} is corrupted (sha256 mismatch); downloading again`);
       await cache.remove(cached);
@@ -149,7 +180,9 @@ async function pull(o: Opts, format: OutlierFormat, signal: AbortSignal): Promis
     return serveFromCache(o, cached, 'offline');
   }
 
-  const client = createGoeClient({ baseUrl: o.api, apiKey: o.apiKey });
+  // Checked in the action: only --offline goes without --api.
+  const api = o.api!;
+  const client = createGoeClient({ baseUrl: api, apiKey: o.apiKey });
   const retry = {
     retries: o.retries,
     onRetry: (e: { reason: string; status?: number; delayMs: number }) =>
@@ -171,7 +204,7 @@ async function pull(o: Opts, format: OutlierFormat, signal: AbortSignal): Promis
     }
     checkDigest(o, opened.info.modelDigest, opened.body);
     try {
-      return await download(o, request, format, opened, cache, key);
+      return await download(o, api, request, format, opened, cache, key!);
     } catch (err) {
       if (signal.aborted || !(err instanceof BrokenBody) || attempt >= DOWNLOAD_TRIES) {
         throw err instanceof BrokenBody
@@ -188,6 +221,7 @@ class BrokenBody extends Error {}
 
 async function download(
   o: Opts,
+  api: string,
   request: OutlierRequest,
   format: OutlierFormat,
   opened: OpenedOutliers,
@@ -196,11 +230,13 @@ async function download(
 ): Promise<void> {
   const { info } = opened;
   await mkdir(dirname(o.out) || '.', { recursive: true });
-  const tmp = cache ? await cache.tempFile() : tempBeside(o.out);
+  // A cached pull lands in the cache's temp folder (committed there by a rename), else beside --out;
+  // either way written atomically, so a broken body leaves nothing under the final name.
+  const target = cache ? await cache.tempFile() : o.out;
   const check = new BodyCheck();
-  const file = createWriteStream(tmp);
-  try {
-    const reader = opened.body!.getReader();
+  const body = opened.body!;
+  async function* checked(): AsyncGenerator<Uint8Array> {
+    const reader = body.getReader();
     for (;;) {
       let chunk: ReadableStreamReadResult<Uint8Array>;
       try {
@@ -210,21 +246,23 @@ async function download(
       }
       if (chunk.done) break;
       check.update(chunk.value);
-      if (!file.write(chunk.value)) await once(file, 'drain');
+      yield chunk.value;
     }
-    file.end();
-    await once(file, 'close');
     check.verify({ format, count: info.count, rowShape: info.rowShape, dtype: info.dtype });
-  } catch (err) {
-    file.destroy();
-    await rm(tmp, { force: true });
-    throw err;
   }
-  const { sha256, bytes } = check.finish();
+  let summary: { sha256: string; bytes: number } | undefined;
+  await writeFileAtomic(target, checked(), {
+    // Checked before the rename: a pin that fails (a changed body, or a stale pin) leaves nothing behind.
+    beforeRename: async () => {
+      summary = check.finish();
+      checkBodySha256(o, summary.sha256);
+    },
+  });
+  const { sha256, bytes } = summary!;
   const meta: PullMeta = {
     etag: info.etag ?? '',
     format,
-    api: o.api,
+    api,
     request: { ...request },
     modelDigest: info.modelDigest,
     seed: info.seed,
@@ -237,19 +275,18 @@ async function download(
     createdAt: new Date().toISOString(),
   };
   if (cache && info.etag) {
-    const entry = await cache.commit(key, tmp, meta);
-    await copyAtomic(entry.body, o.out);
-  } else {
-    await rename(tmp, o.out);
+    const entry = await cache.commit(key, target, meta);
+    await copyFileAtomic(entry.body, o.out);
   }
   report(o, meta, 'miss');
 }
 
 async function serveFromCache(o: Opts, entry: CacheEntry, how: 'hit' | 'offline'): Promise<void> {
   checkDigest(o, entry.meta.modelDigest, null);
+  checkBodySha256(o, entry.meta.sha256);
   note(`cache hit: ${entry.meta.etag} (sha256 ${entry.meta.sha256.slice(0, 12)}… verified)`);
   await mkdir(dirname(o.out) || '.', { recursive: true });
-  await copyAtomic(entry.body, o.out);
+  await copyFileAtomic(entry.body, o.out);
   report(o, entry.meta, how === 'hit' ? 'hit' : 'offline');
 }
 
@@ -276,15 +313,38 @@ function report(o: Opts, meta: PullMeta, cache: 'hit' | 'miss' | 'offline'): voi
   }
 }
 
+const bare = (d: string) => d.replace(/^sha256:/, '').toLowerCase();
+
 function checkDigest(o: Opts, digest: string | undefined, body: ReadableStream | null): void {
-  if (o.expectDigest === undefined) return;
-  const bare = (d: string) => d.replace(/^sha256:/, '').toLowerCase();
-  if (digest === undefined || bare(digest) !== bare(o.expectDigest)) {
+  if (o.expectModelDigest === undefined) return;
+  if (digest === undefined || bare(digest) !== bare(o.expectModelDigest)) {
     body?.cancel().catch(() => undefined);
     throw new IntegrityError(
-      `generator digest ${digest ?? '(none sent)'} is not the expected ${o.expectDigest} (--expect-digest)`,
+      `generator digest ${digest ?? '(none sent)'} is not the expected ${o.expectModelDigest} ` +
+        `(--expect-model-digest${o.expectDigest === undefined ? '' : ', given as --expect-digest'})`,
     );
   }
+}
+
+function checkBodySha256(o: Opts, sha256: string): void {
+  if (o.expectBodySha256 === undefined || bare(o.expectBodySha256) === sha256) return;
+  throw new IntegrityError(
+    `the pulled body's sha256 ${sha256} is not the expected ${bare(o.expectBodySha256)} (--expect-body-sha256); ` +
+      `${o.out} was not written`,
+  );
+}
+
+/** The cache entry for `request` from any server (`--offline` without `--api`); several bodies are ambiguous. */
+async function offlineEntry(cache: PullCache, request: OutlierRequest): Promise<CacheEntry | undefined> {
+  const found = await cache.findByRequest({ ...request });
+  const apis = new Set(found.map((e) => e.meta.api));
+  if (new Set(found.map((e) => e.meta.sha256)).size > 1)
+    throw new GoeNetworkError(
+      `--offline: the cache holds different bodies for this request from ${[...apis].join(', ')}; ` +
+        'name one with --api',
+      { attempts: 0 },
+    );
+  return found[0];
 }
 
 /** `"0,3"` → [0, 3]; `"Sandal,Bag"` → names; mixed lists work too. */
@@ -298,20 +358,4 @@ function parseClasses(list: string): (string | number)[] {
 
 function wholeNumber(value: string): number {
   return value === '0' ? 0 : positiveInt(value);
-}
-
-function tempBeside(path: string): string {
-  return join(dirname(path) || '.', `.${Date.now()}-${process.pid}.goe-pull.tmp`);
-}
-
-/** Copies into a temp file beside `to`, then renames: readers never see a partial file. */
-async function copyAtomic(from: string, to: string): Promise<void> {
-  const tmp = tempBeside(to);
-  try {
-    await copyFile(from, tmp);
-    await rename(tmp, to);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }

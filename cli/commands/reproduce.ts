@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { commandLine } from '../../generators/manifest.js';
 import { initBackend } from '../../runtime/backend/index.js';
 import { reproduceByo } from '../../trainer/reproduce/byo.js';
 import { reproduceImages } from '../../trainer/reproduce/images.js';
@@ -25,7 +26,13 @@ async function runReproduction<R extends { mode: string; wallSeconds: number }>(
 ): Promise<R> {
   const runsDir = o.runs ?? join('.goe', 'reproduce', o.quick ? `${kind}-quick` : kind);
   const reportsDir = o.reports ?? (o.quick ? join(runsDir, 'report') : 'reports');
-  const command = `goe reproduce ${kind}${o.quick ? ' --quick' : ''}${o.zoo ? ' --zoo' : ''} --jobs ${o.jobs}`;
+  const command = commandLine(`reproduce ${kind}`, {
+    quick: o.quick || undefined,
+    runs: o.runs,
+    reports: o.reports,
+    jobs: o.jobs,
+    zoo: o.zoo || undefined,
+  });
   const report = await withAbort((signal) =>
     run({
       quick: !!o.quick,

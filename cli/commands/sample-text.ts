@@ -1,12 +1,11 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { loadLm, sampleTexts, textRow } from '../../generators/lm/index.js';
-import type { TextGeneratorManifest } from '../../generators/manifest.js';
+import { writeTextSamples } from '../../generators/lm/index.js';
+import {
+  type GeneratorManifest,
+  samplingSetting,
+  type TextGeneratorManifest,
+} from '../../generators/manifest.js';
 import { resolveClasses } from '../../generators/registry.js';
-import { initBackend } from '../../runtime/backend/index.js';
-import { encodeNdjson } from '../../runtime/codecs/index.js';
 import { note } from '../output.js';
 import { progressBar } from '../progress.js';
 
@@ -43,51 +42,38 @@ export async function sampleText(
   if (!TEXT_FORMATS.includes(format)) {
     throw new Error(`--out must end in .ndjson or .txt for a text model, got "${o.out}"`);
   }
-  const temperature = o.temperature ?? manifest.defaultTemperature;
-  const [lo, hi] = manifest.temperatureRange;
-  if (temperature < lo || temperature > hi) {
-    throw new Error(`--temperature must be within [${lo}, ${hi}] for ${manifest.id}`);
-  }
+  const temperature = checkedSetting(manifest, o.temperature);
   const classes = resolveClasses(
     o.classes?.split(',').map((s) => s.trim()),
     manifest.classes,
   );
-  await initBackend();
-  const lm = await loadLm(dir);
   const bar = progressBar(o.count, 'sample');
-  // Written beside the target and renamed at the end, so a failed run leaves no half file under its name.
-  const partial = `${o.out}.partial`;
-  const out = createWriteStream(partial);
   try {
-    const batches = sampleTexts(lm.vars, lm.config, {
-      temperature,
-      classes,
-      seed: o.seed,
-      start: o.start,
-      count: o.count,
-      allowUnk: o.unk !== false,
-    });
-    for await (const b of batches) {
-      const rows = Array.from({ length: b.count }, (_, r) => textRow(b, r, lm.vocab, manifest.classes));
-      const bytes =
-        format === '.ndjson'
-          ? encodeNdjson(rows)
-          : new TextEncoder().encode(rows.map((r) => `${r.text}\n`).join(''));
-      if (!out.write(bytes)) await once(out, 'drain');
-      bar.update(b.start - o.start + b.count);
-    }
-    out.end();
-    await once(out, 'close');
-    await rename(partial, o.out);
-  } catch (err) {
-    out.destroy();
-    await rm(partial, { force: true });
-    throw err;
+    await writeTextSamples(
+      dir,
+      {
+        temperature,
+        classes,
+        seed: o.seed,
+        start: o.start,
+        count: o.count,
+        allowUnk: o.unk !== false,
+        out: o.out,
+        format: format === '.ndjson' ? 'ndjson' : 'txt',
+      },
+      (done) => bar.update(done),
+    );
   } finally {
     bar.stop();
-    lm.dispose();
   }
   note(
     `wrote ${o.count} samples of ${manifest.id} at T=${temperature} (seed ${o.seed}) to ${o.out}${o.unk === false ? ', <unk> never drawn' : ''}`,
   );
+}
+
+/** σ² or T for `manifest`: the option's value or the model's default, or an error naming the option and range. */
+export function checkedSetting(manifest: GeneratorManifest, requested: number | undefined): number {
+  const { name, value, range, ok } = samplingSetting(manifest, requested);
+  if (!ok) throw new Error(`--${name} must be within [${range[0]}, ${range[1]}] for ${manifest.id}`);
+  return value;
 }

@@ -2,24 +2,19 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { defaultCganConfig, exportCgan, sampleImages, trainCgan } from '../../generators/cgan/index.js';
-import { writeFileAtomic } from '../../generators/weights.js';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { initBackend } from '../../runtime/backend/index.js';
 import { encodeGridPng } from '../../runtime/codecs/index.js';
 import { loadFashionMnist } from '../../trainer/datasets/fashion-mnist.js';
+import { type GeneratorRunOptions, generatorCommand } from '../generator-command.js';
 import { note } from '../output.js';
 import { positiveInt, positiveNumber, uint32 } from '../parse.js';
 import { progressBar } from '../progress.js';
 import { withAbort } from '../signals.js';
 
-interface Opts {
+interface Opts extends GeneratorRunOptions {
   kind: 'cgan' | 'lm';
   data: 'fashion-mnist' | 'brown';
-  out: string;
-  id?: string;
-  steps: number;
-  batch: number;
-  seed: number;
-  lr: number;
   latent: number;
   width: number;
   loss: 'ns' | 'hinge';
@@ -125,7 +120,11 @@ export function registerTrainGenerator(program: Command): void {
         return;
       }
       const id = o.id ?? o.out.replace(/\/+$/, '').split('/').pop()!;
-      const command = `goe train-generator --kind cgan --data fashion-mnist --out ${o.out} --steps ${o.steps} --batch ${o.batch} --seed ${o.seed} --lr ${o.lr} --latent ${o.latent} --width ${o.width} --loss ${o.loss}`;
+      const command = generatorCommand('cgan', 'fashion-mnist', o, {
+        latent: o.latent,
+        width: o.width,
+        loss: o.loss,
+      });
       const manifest = await exportCgan(o.out, run.generator, config, {
         id,
         classes: [...(train.classNames ?? [])],

@@ -8,7 +8,7 @@ import {
   sampleTexts,
   trainLm,
 } from '../../generators/lm/index.js';
-import { writeFileAtomic } from '../../generators/weights.js';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { initBackend } from '../../runtime/backend/index.js';
 import {
   brownClasses,
@@ -18,18 +18,13 @@ import {
   classToken,
   DEFAULT_SAMPLE_LENGTH,
 } from '../../trainer/datasets/text/brown.js';
+import { type GeneratorRunOptions, generatorCommand } from '../generator-command.js';
 import { note } from '../output.js';
 import { progressBar } from '../progress.js';
 import { withAbort } from '../signals.js';
 
 /** The options of `goe train-generator` an LM run reads. */
-export interface LmOpts {
-  out: string;
-  id?: string;
-  steps: number;
-  batch: number;
-  seed: number;
-  lr: number;
+export interface LmOpts extends GeneratorRunOptions {
   checkpointEvery: number;
   fresh?: boolean;
 }
@@ -82,7 +77,7 @@ export async function trainBrownLm(o: LmOpts): Promise<void> {
   const ppl = perplexity(run.vars, config, test);
   const id = o.id ?? o.out.replace(/\/+$/, '').split('/').pop()!;
   const tokens = train.reduce((s, d) => s + d.tokens.length, 0);
-  const command = `goe train-generator --kind lm --data brown --out ${o.out} --steps ${o.steps} --batch ${o.batch} --seed ${o.seed} --lr ${o.lr}`;
+  const command = generatorCommand('lm', 'brown', o);
   const manifest = await exportLm(o.out, run.vars, config, vocab, {
     id,
     classes: [...brownClassNames],

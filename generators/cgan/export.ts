@@ -1,6 +1,8 @@
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
+import { digestOf } from '../../runtime/digest.js';
 import type { CganManifest, Provenance } from '../manifest.js';
-import { digestOf, encodeWeights, snapshot, writeFileAtomic } from '../weights.js';
+import { encodeWeights, snapshot } from '../weights.js';
 import type { CganConfig } from './config.js';
 import type { GeneratorVars } from './model.js';
 

@@ -1,3 +1,4 @@
+import type { ImageRows } from '../../runtime/encoders/index.js';
 import { normalRows, Purpose, uniformIntRows } from '../../runtime/rng/index.js';
 import * as tf from '../../runtime/tf.js';
 import { unitToDtype } from '../rows.js';
@@ -18,15 +19,8 @@ export interface ImageSampleRequest {
   dtype?: 'uint8' | 'float32';
 }
 
-/** One batch of generated rows, in request order. */
-export interface ImageBatch {
-  /** Index of the first row in the request's numbering (`start`-based). */
-  start: number;
-  count: number;
-  /** count×H×W×C: uint8 0..255, or float32 in [0, 1]. */
-  data: Uint8Array | Float32Array;
-  classes: Int32Array;
-}
+/** One batch of generated rows, in request order (the shape every encoder takes). */
+export type ImageBatch = ImageRows;
 
 /**
  * Draws outliers from a class-conditional generator in low-density regions by scaling the latent

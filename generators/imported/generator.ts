@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { digestOf } from '../../runtime/digest.js';
 import { normalRows, Purpose, uniformIntRows } from '../../runtime/rng/index.js';
 import type { ImageBatch } from '../cgan/sampler.js';
 import type { ImageGenerateParams, ImageGenerator } from '../generator.js';
 import type { ImportedImageManifest, ImportedModelFile } from '../manifest.js';
 import { unitToDtype } from '../rows.js';
-import { digestOf } from '../weights.js';
 import { buildFeeds, type ImportedRuntime, outputToUnit } from './io.js';
 import { openOnnx } from './onnx.js';
 import { openTfjsFile } from './tfjs.js';

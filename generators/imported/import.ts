@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { digestOf } from '../../runtime/digest.js';
 import { normalRows, Purpose } from '../../runtime/rng/index.js';
 import type { ImportedImageManifest, ImportedIo, ImportedModelFile, OutputRange } from '../manifest.js';
-import { digestOf } from '../weights.js';
 import { modelDigest } from './generator.js';
 import { checkModelId } from './id.js';
 import {

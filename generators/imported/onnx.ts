@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { InferenceSession as OrtSession, Tensor as OrtTensor } from 'onnxruntime-node';
+import { goeEnv } from '../../runtime/config.js';
 import type { Feed, ImportedRuntime, ModelSignature, RawOutput, TensorInfo } from './io.js';
 
 type Ort = typeof import('onnxruntime-node');
@@ -17,7 +18,7 @@ function ort(): Promise<Ort> {
  * GPU host whose onnxruntime-node has its CUDA files), else the bundled CPU provider.
  */
 export function ortProviders(): string[] {
-  const env = process.env.GOE_ORT_PROVIDERS;
+  const env = goeEnv('GOE_ORT_PROVIDERS');
   return env
     ? env
         .split(',')

@@ -1,7 +1,10 @@
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
+import { digestOf } from '../../runtime/digest.js';
 import type { Vocab } from '../../runtime/text/vocab.js';
+import { writeVocab } from '../../runtime/text/vocab-file.js';
 import type { Provenance, TextGeneratorManifest } from '../manifest.js';
-import { digestOf, encodeWeights, snapshot, writeFileAtomic } from '../weights.js';
+import { encodeWeights, snapshot } from '../weights.js';
 import type { LmConfig } from './config.js';
 import type { LmVars } from './model.js';
 
@@ -14,9 +17,8 @@ export async function exportLm(
   meta: { id: string; classes: string[]; provenance: Provenance; metrics?: TextGeneratorManifest['metrics'] },
 ): Promise<TextGeneratorManifest> {
   const bytes = encodeWeights(snapshot(vars), { format: 'goe-lm' });
-  const vocabBytes = new TextEncoder().encode(`${JSON.stringify(vocab.toJSON())}\n`);
   await writeFileAtomic(join(dir, 'lm.safetensors'), bytes);
-  await writeFileAtomic(join(dir, 'vocab.json'), vocabBytes);
+  const vocabEntry = await writeVocab(dir, vocab);
   const manifest: TextGeneratorManifest = {
     id: meta.id,
     kind: 'lm',
@@ -26,7 +28,7 @@ export async function exportLm(
     // The paper's text setting (Kirchheim & Ortmeier 2022, §4.2).
     defaultTemperature: 2,
     temperatureRange: [0.05, 20],
-    vocab: { file: 'vocab.json', digest: digestOf(vocabBytes), size: vocab.size },
+    vocab: vocabEntry,
     config: { ...c },
     weights: { file: 'lm.safetensors', digest: digestOf(bytes) },
     provenance: meta.provenance,

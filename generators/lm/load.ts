@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Vocab, type VocabFile } from '../../runtime/text/vocab.js';
+import type { Vocab } from '../../runtime/text/vocab.js';
+import { readVocab } from '../../runtime/text/vocab-file.js';
 import { readManifest, type TextGeneratorManifest } from '../manifest.js';
-import { assignWeights, digestOf, readWeights } from '../weights.js';
+import { assignWeights, readWeights } from '../weights.js';
 import type { LmConfig } from './config.js';
 import { initLm, type LmVars } from './model.js';
 
@@ -13,17 +13,6 @@ export interface LoadedLm {
   vocab: Vocab;
   vars: LmVars;
   dispose(): void;
-}
-
-/** Reads a vocabulary file, checking it against the digest a manifest records. */
-export async function readVocab(path: string, digest?: string): Promise<Vocab> {
-  const bytes = new Uint8Array(await readFile(path));
-  if (digest && digestOf(bytes) !== digest) {
-    throw new Error(
-      `${path} does not match the manifest's vocabulary digest (${digestOf(bytes)} ≠ ${digest})`,
-    );
-  }
-  return new Vocab(JSON.parse(new TextDecoder().decode(bytes)) as VocabFile);
 }
 
 /** Loads `dir/manifest.json`, its vocabulary and weights, checking both digests. */

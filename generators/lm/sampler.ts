@@ -32,6 +32,11 @@ export interface TextBatch {
   classes: Int32Array;
 }
 
+/** Text rows with the vocabulary that turns their token ids into words (what the row encoders take). */
+export interface DecodableTextBatch extends TextBatch {
+  vocab: Vocab;
+}
+
 /**
  * Autoregressive sampling with a key/value cache. Sample i reads its class from the (seed, i, CLASS)
  * stream and its t-th token from the t-th uniform of the (seed, i, TOKEN) stream, drawn in float64 by

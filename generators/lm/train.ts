@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { Purpose, sampleStream } from '../../runtime/rng/index.js';
 import * as tf from '../../runtime/tf.js';
 import {
@@ -10,7 +11,6 @@ import {
   optimizerArrays,
   restoreOptimizer,
   snapshot,
-  writeFileAtomic,
 } from '../weights.js';
 import type { LmConfig } from './config.js';
 import { type DropoutFn, initLm, type LmVars, lmLoss } from './model.js';

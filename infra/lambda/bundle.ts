@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +71,7 @@ export interface LambdaBundle {
  * <dir>/openapi.yaml        the contract the app validates against and serves
  * <dir>/lambda/index.mjs    the esbuild bundle of infra/lambda/handler.ts (+ its legal notices)
  * <dir>/lambda/*.wasm       tfjs-backend-wasm's binaries, found through __dirname
+ * <dir>/lambda/static/      the preview page's files (api/page/index.ts reads them beside its module)
  * ```
  * Synchronous (esbuild's `buildSync`), because a CDK app is constructed synchronously.
  */
@@ -90,6 +91,7 @@ export function buildLambdaBundle(dir: string = DEFAULT_BUNDLE_DIR): LambdaBundl
   const require = createRequire(import.meta.url);
   const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
   for (const file of WASM_FILES) copyFileSync(join(wasmDir, file), join(dir, 'lambda', file));
+  cpSync(join(REPO_ROOT, 'api', 'page', 'static'), join(dir, 'lambda', 'static'), { recursive: true });
   const out = join(dir, 'lambda', 'index.mjs');
   return {
     dir,

@@ -1,3 +1,4 @@
+import { goeEnv } from '../config.js';
 import { log } from '../log.js';
 import * as tf from '../tf.js';
 import { registerWasmGradientKernels } from './wasm-kernels/index.js';
@@ -93,7 +94,7 @@ let currentRequest: string | undefined;
  * Starts the fastest TF.js backend that works here, or the one `prefer` / `GOE_BACKEND` names
  * (a named backend that fails is an error, not a silent fallback). Idempotent per request.
  */
-export function initBackend(prefer: string | undefined = process.env.GOE_BACKEND): Promise<BackendInfo> {
+export function initBackend(prefer: string | undefined = goeEnv('GOE_BACKEND')): Promise<BackendInfo> {
   const request = parseChoice(prefer);
   if (current && currentRequest === request) return current;
   currentRequest = request;

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError } from './errors.js';
 import { fontCharacters, GLYPH_HEIGHT, GLYPH_WIDTH, glyph, hasGlyph } from './font5x7.js';
 import { encodeGridPng, renderGrid } from './grid.js';
 import { decodePng } from './png.js';
+import { codeOf } from './test-chunks.js';
 import { measureText } from './text.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CodecError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
 
 const BG = [24, 24, 24];
 const FG = [235, 235, 235];

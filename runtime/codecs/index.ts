@@ -38,6 +38,7 @@ export {
   npyEncoderStream,
 } from './npy.js';
 export { encodeNpyHeader, NPY_DESCR, NPY_MAGIC, type NpyHeader, parseNpyHeader } from './npy-header.js';
+export { NPZ_MAX_BYTES, type NpzSpec, NpzWriter, npzByteLength } from './npz.js';
 export { decodePng, encodePng, type PngChannels, type PngImage } from './png.js';
 export {
   decodeSafetensors,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { NumericArray } from './dtype.js';
-import { CodecError } from './errors.js';
 import {
   decodeNpy,
   encodeNpy,
@@ -11,7 +10,7 @@ import {
   npyEncoderStream,
 } from './npy.js';
 import { encodeNpyHeader, parseNpyHeader } from './npy-header.js';
-import { chunksOf, collect, concatBytes, pushAll, randomChunks, streamOf } from './test-chunks.js';
+import { chunksOf, codeOf, collect, concatBytes, pushAll, randomChunks, streamOf } from './test-chunks.js';
 
 function ramp<T extends NumericArray>(make: (n: number) => T, n: number, f: (i: number) => number): T {
   const out = make(n);
@@ -52,16 +51,6 @@ function npyWithDict(dict: string, major = 1): Uint8Array {
   bytes.set(new TextEncoder().encode(dict.padEnd(total - prefix - 1, ' ')), prefix);
   bytes[total - 1] = 0x0a;
   return bytes;
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CodecError) return error.code;
-    throw error;
-  }
-  return undefined;
 }
 
 describe('npy header', () => {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError } from './errors.js';
 import { decodePng, encodePng, type PngChannels } from './png.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CodecError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
+import { codeOf } from './test-chunks.js';
 
 const image = (h: number, w: number, c: number) =>
   Uint8Array.from({ length: h * w * c }, (_, i) => (i * 37) % 256);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError } from './errors.js';
 import {
   decodeSafetensors,
   encodeSafetensors,
@@ -11,7 +10,7 @@ import {
   safetensorsEncoderStream,
 } from './safetensors.js';
 import { parseSafetensorsHeader } from './safetensors-header.js';
-import { chunksOf, collect, concatBytes, pushAll, randomChunks, streamOf } from './test-chunks.js';
+import { chunksOf, codeOf, collect, concatBytes, pushAll, randomChunks, streamOf } from './test-chunks.js';
 
 const images = Float32Array.from({ length: 4 * 2 * 3 }, (_, i) => i / 8 - 1);
 const classes = Int32Array.of(3, 1, 4, 1);
@@ -22,16 +21,6 @@ const spec = {
   ],
   metadata: { generator: 'fmnist-cgan', sigma2: '50' },
 } as const;
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CodecError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
 
 /** Bytes of a file with a hand-written header JSON and buffer. */
 function rawFile(header: unknown, buffer: Uint8Array = new Uint8Array(0)): Uint8Array {

@@ -1,7 +1,20 @@
 /**
  * Test support for the codec suites (not exported from the barrel): ways to cut a byte stream into
- * chunks, and to run bytes through web streams.
+ * chunks, to run bytes through web streams, to read the code of the error a codec throws, and sample
+ * NDJSON values with the error they raise.
  */
+import { CodecError } from './errors.js';
+
+/** The `CodecError` code `fn` throws, or undefined when it returns; any other error is rethrown. */
+export function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof CodecError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
 
 /** `bytes` cut into pieces of `size` bytes (the last may be shorter). */
 export function chunksOf(bytes: Uint8Array, size: number): Uint8Array[] {
@@ -68,4 +81,25 @@ export function pushAll<O>(
   const rest = decoder.end();
   if (Array.isArray(rest)) out.push(...(rest as O[]));
   return out;
+}
+
+/** Values NDJSON must carry intact: multi-byte characters, escaped newlines and U+2028, non-objects. */
+export const NDJSON_SAMPLES: readonly unknown[] = [
+  { index: 0, text: 'plain ascii', class: 3 },
+  { index: 1, text: 'σ²=50 × naïve café — 日本語 🎲🧪', tokens: [1, 2, 3] },
+  { index: 2, text: 'line\nbreak and "quotes" and \u2028 separator' },
+  [1, 2.5, null, true],
+  'a bare string',
+  42,
+];
+
+/** The {@link CodecError} that `fn` throws; fails the test if it throws something else or nothing. */
+export function codecErrorOf(fn: () => unknown): CodecError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof CodecError) return error;
+    throw error;
+  }
+  throw new Error('expected a CodecError');
 }

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { type FileHandle, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { writeFileAtomic } from '../atomic-write.js';
 import { CountedBody } from './body.js';
 import { type ByteStream, toByteStream } from './byte-stream.js';
 import { StoreError, StoreNotFoundError } from './errors.js';
@@ -17,6 +17,8 @@ import {
 } from './store.js';
 
 const READ_CHUNK_BYTES = 1 << 20;
+/** Temp files carry the reserved prefix, so listings never show a put in progress. */
+const TEMP_PREFIX = `${RESERVED_SEGMENT_PREFIX}tmp-`;
 
 /** Metadata kept beside an object (only when it differs from the defaults). */
 interface Sidecar {
@@ -68,27 +70,20 @@ export class FileStore implements Store {
       throw this.#writeError(error, key);
     }
 
-    const temp = join(dir, `${RESERVED_SEGMENT_PREFIX}tmp-${randomUUID()}`);
     const counted = new CountedBody(body, signal);
     try {
-      const handle = await open(temp, 'wx');
-      try {
-        await writeFile(handle, counted.chunks);
-        // Why: without fsync, a crash after the rename can leave an empty or torn file
-        // under the final name — a corrupt cache entry that would be served forever.
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
       const sidecar = this.#sidecarPath(file);
-      if (contentType === DEFAULT_CONTENT_TYPE && Object.keys(metadata).length === 0) {
-        await rm(sidecar, { force: true });
-      } else {
-        await writeAtomically(sidecar, JSON.stringify({ contentType, metadata } satisfies Sidecar));
-      }
-      await rename(temp, file);
+      await writeFileAtomic(file, counted.chunks, {
+        tempPrefix: TEMP_PREFIX,
+        // The sidecar is settled only once the body is fully on disk: an aborted put leaves both as they were.
+        beforeRename: () =>
+          contentType === DEFAULT_CONTENT_TYPE && Object.keys(metadata).length === 0
+            ? rm(sidecar, { force: true })
+            : writeFileAtomic(sidecar, JSON.stringify({ contentType, metadata } satisfies Sidecar), {
+                tempPrefix: TEMP_PREFIX,
+              }).then(() => undefined),
+      });
     } catch (error) {
-      await rm(temp, { force: true });
       if (signal?.aborted) throw signal.reason;
       if (counted.failure) throw counted.failure.error;
       throw this.#writeError(error, key);
@@ -199,23 +194,5 @@ export class FileStore implements Store {
       url: this.url,
       cause: error,
     });
-  }
-}
-
-/** Writes a small file via temp + rename, so readers never see it half-written. */
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temp = join(dirname(file), `${RESERVED_SEGMENT_PREFIX}tmp-${randomUUID()}`);
-  try {
-    const handle = await open(temp, 'wx');
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
   }
 }

@@ -8,7 +8,7 @@ export {
 } from './errors.js';
 export { FileStore } from './file-store.js';
 export { assertKey } from './key.js';
-export { defaultStoreUrl, EMBEDDED_STORE_URL, type OpenStoreOptions, openStore } from './open-store.js';
+export { defaultStoreUrl, embeddedStoreUrl, type OpenStoreOptions, openStore } from './open-store.js';
 export { type S3Credentials, S3Store, type S3StoreOptions } from './s3-store.js';
 export {
   DEFAULT_CONTENT_TYPE,

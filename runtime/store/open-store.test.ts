@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,9 +9,10 @@ import { defaultStoreUrl, openStore } from './open-store.js';
 import { S3Store } from './s3-store.js';
 
 describe('defaultStoreUrl', () => {
-  it('is GOE_STORE when set, else file://.goe', () => {
-    expect(defaultStoreUrl({})).toBe('file://.goe');
-    expect(defaultStoreUrl({ GOE_STORE: '  ' })).toBe('file://.goe');
+  it('is GOE_STORE when set, else store/ in the user cache directory (never the working directory)', () => {
+    expect(defaultStoreUrl({ GOE_CACHE_DIR: '/c' })).toBe('file:///c/store');
+    expect(defaultStoreUrl({ GOE_STORE: '  ', GOE_CACHE_DIR: '/c' })).toBe('file:///c/store');
+    expect(defaultStoreUrl({})).toBe(pathToFileURL(join(homedir(), '.cache', 'goe', 'store')).href);
     expect(defaultStoreUrl({ GOE_STORE: 's3://b/p' })).toBe('s3://b/p');
   });
 });
@@ -29,7 +31,7 @@ describe('openStore', () => {
   });
 
   it('opens the default store of the given environment when given no URL', () => {
-    expect(openStore(undefined, { cwd: '/w', env: {} }).url).toBe('file:///w/.goe');
+    expect(openStore(undefined, { cwd: '/w', env: { GOE_CACHE_DIR: '/c' } }).url).toBe('file:///c/store');
     expect(openStore(undefined, { env: { GOE_STORE: 'file:///elsewhere' } }).url).toBe('file:///elsewhere');
   });
 

@@ -1,14 +1,20 @@
-import { isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { goeCacheDir } from '../cache-dir.js';
+import { type Env, goeEnv } from '../config.js';
 import { StoreUrlError } from './errors.js';
 import { FileStore } from './file-store.js';
 import { type S3Credentials, S3Store } from './s3-store.js';
 import type { Store } from './store.js';
 
-/** The store used when `GOE_STORE` is unset: `.goe` under the working directory. */
-export const EMBEDDED_STORE_URL = 'file://.goe';
-
-type Env = Record<string, string | undefined>;
+/**
+ * The store used when `GOE_STORE` is unset: `store/` in goe's user cache directory (`GOE_CACHE_DIR`, else
+ * `~/.cache/goe`), beside the pull cache. Why not `.goe` in the working directory: a server started from a
+ * project folder would write its cache into that project.
+ */
+export function embeddedStoreUrl(env: Env = process.env): string {
+  return pathToFileURL(join(goeCacheDir(env), 'store')).href;
+}
 
 /** Options of `openStore`; each falls back to the environment. */
 export interface OpenStoreOptions {
@@ -24,15 +30,15 @@ export interface OpenStoreOptions {
   cwd?: string;
 }
 
-/** `GOE_STORE` if set (and not blank), else `file://.goe`. */
+/** `GOE_STORE` if set (and not blank), else {@link embeddedStoreUrl} (the user cache directory). */
 export function defaultStoreUrl(env: Env = process.env): string {
-  return env.GOE_STORE?.trim() || EMBEDDED_STORE_URL;
+  return goeEnv('GOE_STORE', env) ?? embeddedStoreUrl(env);
 }
 
 /**
  * Opens the store a URL names (default: `defaultStoreUrl()` of the same environment):
  * - `file:///abs/dir` — a local directory; `file://rel/dir` (e.g. `file://.goe`) is relative
- *   to `cwd`, a deliberate departure from RFC 8089 that keeps the embedded default short;
+ *   to `cwd`, a deliberate departure from RFC 8089 that keeps such URLs short;
  * - `s3://bucket/prefix` — an S3 bucket prefix, at `endpoint` when one is given.
  *
  * @throws {StoreUrlError} for another scheme, a missing path or bucket, or an invalid bucket name.
@@ -53,7 +59,7 @@ export function openStore(url?: string, options: OpenStoreOptions = {}): Store {
     return new S3Store({
       bucket,
       prefix,
-      endpoint: options.endpoint ?? (env.GOE_S3_ENDPOINT || undefined),
+      endpoint: options.endpoint ?? goeEnv('GOE_S3_ENDPOINT', env),
       region: options.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined),
       credentials: options.credentials ?? envCredentials(env),
     });

@@ -211,7 +211,7 @@ function cases(): Case[] {
     '/models/..%2f..%2fetc',
     `/models/${'x'.repeat(300)}`,
     '/models/%00',
-    '/',
+    '/page/nope.js',
     '/openapi.json',
     '/healthz/x',
     '/%',

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../runtime/backend/index.js';
 import { decodeSafetensors } from '../../runtime/codecs/index.js';
 import { runGoe } from '../helpers/cli.js';
+import { writeMnistFixture } from '../helpers/mnist-fixture.js';
 import { runPythonJson } from '../helpers/python.js';
 import { tempZoo } from '../helpers/zoo.js';
 
@@ -13,7 +14,9 @@ import { tempZoo } from '../helpers/zoo.js';
 
 let dir: string;
 let zoo: string;
-const env = () => ({ GOE_ZOO: zoo });
+// A synthetic MNIST test set: the tests never need the real one (nor a download).
+const mnist = writeMnistFixture(96);
+const env = () => ({ GOE_ZOO: zoo, GOE_MNIST_DIR: mnist.dir });
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -23,6 +26,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
   await rm(zoo, { recursive: true, force: true });
+  await rm(mnist.dir, { recursive: true, force: true });
 });
 
 describe('goe sample', () => {
@@ -164,6 +168,8 @@ describe('goe train → finetune → eval', () => {
       'auroc',
       'detector',
       'fpr95',
+      'fpr95IdPositive',
+      'fpr95OodPositive',
       'ood',
     ]);
     expect(Object.keys(report.mean).sort()).toEqual(['energy', 'maxlogit', 'msp']);
@@ -199,6 +205,10 @@ describe('goe reproduce images --quick', () => {
     expect(report.generatorCheck.conditioningAccuracy).toBeGreaterThanOrEqual(0);
     for (const f of Object.values(report.figures) as string[])
       expect(existsSync(join(runs, 'report', f))).toBe(true);
-    expect(await readFile(join(runs, 'report', 'images-quick.md'), 'utf8')).toMatch(/## Table 1/);
+    const md = await readFile(join(runs, 'report', 'images-quick.md'), 'utf8');
+    expect(md).toMatch(/## Table 1/);
+    // goe eval --plot's ROC curves and histograms of the baseline and GOE, embedded.
+    expect(md).toContain('![GOE (OE loss), MSP](images-quick-roc-generated-oe-msp.png)');
+    expect(md).toContain('![baseline, Energy](images-quick-hist-baseline-energy-');
   }, 600_000);
 });

@@ -134,7 +134,11 @@ describe('goe reproduce text --quick', () => {
     expect(report.temperatureSweep.map((p: { temperature: number }) => p.temperature)).toEqual([1, 2]);
     expect(report.samples[0].texts.length).toBeGreaterThan(0);
     expect(existsSync(join(runs, 'report', report.figures.temperaturePlot))).toBe(true);
-    expect(await readFile(join(runs, 'report', 'text-quick.md'), 'utf8')).toMatch(/## Table 2/);
+    const md = await readFile(join(runs, 'report', 'text-quick.md'), 'utf8');
+    expect(md).toMatch(/## Table 2/);
+    // goe eval --plot's ROC curves and histograms of the baseline and GOE, embedded.
+    expect(md).toContain('![GOE (OE loss), MSP](text-quick-roc-generated-oe-msp.png)');
+    expect(md).toContain('![baseline, Energy](text-quick-hist-baseline-energy-');
   }, 600_000);
 });
 
@@ -169,5 +173,30 @@ describe('the shipped text models', () => {
     const report = JSON.parse(e.stdout);
     expect(report.accuracy).toBeGreaterThan(30);
     expect(report.results.every((r: { ood: string }) => r.ood === 'mail.txt')).toBe(true);
+  }, 120_000);
+
+  it('goe eval scores a UTF-16 file as its UTF-8 twin and refuses Latin-1 naming the byte', async () => {
+    const text = 'Caf\u00e9 owners say the na\u00efve r\u00e9sum\u00e9 won a prize.\n'.repeat(40);
+    const utf8 = join(dir, 'twin-utf8.txt');
+    const utf16 = join(dir, 'twin-utf16.txt');
+    const latin1 = join(dir, 'latin1.txt');
+    await writeFile(utf8, text);
+    await writeFile(utf16, Buffer.from(`\uFEFF${text}`, 'utf16le'));
+    await writeFile(latin1, Buffer.from(text, 'latin1'));
+    const model = join(zooDir(), 'brown-classifier-goe-msp');
+    const e = await runGoe(
+      ['eval', '--model', model, '--ood', `${utf8},${utf16}`, '--limit', '50', '--json'],
+      { GOE_LOG: 'warn' },
+    );
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stderr).toMatch(/twin-utf16\.txt is UTF-16LE \(byte-order mark\): decoded as such/);
+    const results = JSON.parse(e.stdout).results as Record<string, unknown>[];
+    const of = (name: string) => results.filter((r) => r.ood === name).map((r) => ({ ...r, ood: '' }));
+    expect(of('twin-utf16.txt')).toHaveLength(3);
+    expect(of('twin-utf16.txt')).toEqual(of('twin-utf8.txt'));
+    const l = await runGoe(['eval', '--model', model, '--ood', latin1, '--limit', '50']);
+    expect(l.code).toBe(1);
+    expect(l.stderr).toMatch(/latin1\.txt is not UTF-8: byte 3 \(line 1\) is 0xE9/);
+    expect(l.stderr).not.toMatch(/\n\s+at /);
   }, 120_000);
 });

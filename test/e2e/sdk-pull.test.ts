@@ -190,20 +190,91 @@ describe('goe pull against goe serve', () => {
     expect(third.stderr).toMatch(/cache hit/);
   });
 
-  it('exits 5 on a digest other than --expect-digest, 3 on a refused request, 4 when unreachable', async () => {
-    const env = { GOE_CACHE_DIR: join(work, 'cache-codes') };
+  it('pins the generator with --expect-model-digest and the bytes with --expect-body-sha256 (exit 5 otherwise)', async () => {
+    const env = { GOE_CACHE_DIR: join(work, 'cache-pins') };
     const { data: model } = await createGoeClient({ baseUrl: server.url }).getModel(zoo.id);
     const ok = await runGoe(
-      pullArgs(join(work, 'd.npy'), ['--expect-digest', model!.digest, '--no-cache']),
+      pullArgs(join(work, 'd.npy'), ['--expect-model-digest', model!.digest, '--no-cache', '--json']),
       env,
     );
     expect(ok.code, ok.stderr).toBe(0);
-    const wrong = await runGoe(
-      pullArgs(join(work, 'e.npy'), ['--expect-digest', `sha256:${'0'.repeat(64)}`]),
+    const { sha256: bodySha } = JSON.parse(ok.stdout) as { sha256: string };
+    expect(bodySha).toBe(sha256(await readFile(join(work, 'd.npy'))));
+    // The generator digest is not the body's sha256: a pin of one never passes for the other.
+    expect(model!.digest.replace(/^sha256:/, '')).not.toBe(bodySha);
+
+    const wrongModel = await runGoe(
+      pullArgs(join(work, 'e.npy'), ['--expect-model-digest', `sha256:${'0'.repeat(64)}`]),
       env,
     );
-    expect(wrong.code).toBe(5);
-    expect(wrong.stderr).toMatch(/--expect-digest/);
+    expect(wrongModel.code).toBe(5);
+    expect(wrongModel.stderr).toMatch(/generator digest .*--expect-model-digest/);
+
+    const wrongBody = await runGoe(
+      pullArgs(join(work, 'e.npy'), ['--expect-body-sha256', model!.digest]),
+      env,
+    );
+    expect(wrongBody.code).toBe(5);
+    expect(wrongBody.stderr).toMatch(/body's sha256 .*--expect-body-sha256.*was not written/);
+    await expect(readFile(join(work, 'e.npy'))).rejects.toThrow(/ENOENT/);
+
+    const pinned = await runGoe(pullArgs(join(work, 'e.npy'), ['--expect-body-sha256', bodySha]), env);
+    expect(pinned.code, pinned.stderr).toBe(0);
+    // From the cache too: a hit is checked against the pin.
+    const pinnedHit = await runGoe(pullArgs(join(work, 'e2.npy'), ['--expect-body-sha256', bodySha]), env);
+    expect(pinnedHit.stderr).toMatch(/cache hit/);
+    expect(pinnedHit.code, pinnedHit.stderr).toBe(0);
+    const staleHit = await runGoe(
+      pullArgs(join(work, 'e3.npy'), ['--expect-body-sha256', '1'.repeat(64)]),
+      env,
+    );
+    expect(staleHit.code).toBe(5);
+
+    // The old name still pins the generator, and says what to write instead.
+    const old = await runGoe(pullArgs(join(work, 'e4.npy'), ['--expect-digest', model!.digest]), env);
+    expect(old.code, old.stderr).toBe(0);
+    expect(old.stderr).toMatch(/--expect-digest is deprecated.*--expect-model-digest/);
+  });
+
+  it('--offline needs no --api: it serves the cached body of the same request, or exits 4 naming the miss', async () => {
+    const env = { GOE_CACHE_DIR: join(work, 'cache-offline') };
+    const online = await runGoe(pullArgs(join(work, 'o1.npy'), ['--json']), env);
+    expect(online.code, online.stderr).toBe(0);
+    const withoutApi = (out: string, seed: string) => [
+      'pull',
+      '--offline',
+      '--model',
+      zoo.id,
+      '--seed',
+      seed,
+      '--count',
+      '24',
+      '--sigma2',
+      '50',
+      '--out',
+      out,
+      '--json',
+    ];
+    const offline = await runGoe(withoutApi(join(work, 'o2.npy'), '11'), env);
+    expect(offline.code, offline.stderr).toBe(0);
+    expect(JSON.parse(offline.stdout)).toMatchObject({
+      cache: 'offline',
+      sha256: JSON.parse(online.stdout).sha256,
+    });
+    expect((await readFile(join(work, 'o2.npy'))).equals(await readFile(join(work, 'o1.npy')))).toBe(true);
+    const miss = await runGoe(withoutApi(join(work, 'o3.npy'), '12'), env);
+    expect(miss.code).toBe(4);
+    expect(miss.stderr).toMatch(/--offline: this request is not in the cache/);
+    const noApi = await runGoe(
+      withoutApi(join(work, 'o4.npy'), '11').filter((a) => a !== '--offline'),
+      env,
+    );
+    expect(noApi.code).toBe(2);
+    expect(noApi.stderr).toMatch(/--api .*--offline/);
+  });
+
+  it('exits 3 on a refused request, 4 when unreachable', async () => {
+    const env = { GOE_CACHE_DIR: join(work, 'cache-codes') };
 
     const refused = await runGoe(
       [
@@ -244,7 +315,7 @@ describe('goe pull against goe serve', () => {
 
   it('pulls the other formats: .ndjson rows equal the stream, .safetensors and .png are complete', async () => {
     const env = { GOE_CACHE_DIR: join(work, 'cache-formats') };
-    for (const ext of ['ndjson', 'safetensors', 'png']) {
+    for (const ext of ['ndjson', 'npz', 'safetensors', 'png']) {
       const r = await runGoe(pullArgs(join(work, `x.${ext}`), ['--json']), env);
       expect(r.code, `${ext}: ${r.stderr}`).toBe(0);
       expect(JSON.parse(r.stdout).format).toBe(ext);

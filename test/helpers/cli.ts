@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 const bin = fileURLToPath(new URL('../../bin/goe.mjs', import.meta.url));
 
-/** What one `goe …` run printed and how it exited. */
+/** What one `goe …` (or other child process) run printed and how it exited. */
 export interface CliRun {
   code: number | null;
   stdout: string;
@@ -16,11 +16,21 @@ export function runGoe(
   env: Record<string, string> = {},
   timeoutMs = 300_000,
 ): Promise<CliRun> {
+  return runProcess(process.execPath, [bin, ...args], { env: { GOE_LOG: 'silent', ...env }, timeoutMs });
+}
+
+/** Runs `command args` (no shell) and resolves with its output whatever the exit code. */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, GOE_LOG: 'silent', ...env },
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: timeoutMs,
+      timeout: options.timeoutMs ?? 300_000,
     });
     let stdout = '';
     let stderr = '';

@@ -24,8 +24,11 @@ export interface S3rverHandle {
    * for operations s3rver does not implement (e.g. AbortMultipartUpload).
    */
   requests: RecordedRequest[];
-  /** Closes the server (dropping keep-alive sockets) and deletes `dir`. Idempotent. */
-  stop(): Promise<void>;
+  /**
+   * Closes the server (dropping keep-alive sockets) and deletes `dir`, unless `keepDir` (to look at what
+   * was stored; the caller removes it). Idempotent.
+   */
+  stop(options?: { keepDir?: boolean }): Promise<void>;
 }
 
 /**
@@ -73,7 +76,7 @@ export async function startS3rver({ buckets }: { buckets: string[] }): Promise<S
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     region: 'us-east-1',
     requests,
-    stop() {
+    stop({ keepDir = false } = {}) {
       stopped ??= (async () => {
         // Why: close() waits for every socket to end, and SDK clients keep sockets alive.
         httpServer.closeAllConnections();
@@ -82,7 +85,7 @@ export async function startS3rver({ buckets }: { buckets: string[] }): Promise<S
         // transports". Let every response finish first.
         await Promise.all(open);
         await server.close();
-        await rm(dir, { recursive: true, force: true });
+        if (!keepDir) await rm(dir, { recursive: true, force: true });
       })();
       return stopped;
     },

@@ -9,6 +9,8 @@ export type DatasetErrorCode =
   | 'unreadable'
   /** A file whose type goe cannot tell (not IDX, `.npy`, PNG or JPEG). */
   | 'unsupported_format'
+  /** A text file that is not UTF-8 (nor UTF-16 with a byte-order mark). */
+  | 'bad_encoding'
   /** The leading magic bytes are not those of the format. */
   | 'bad_magic'
   /** A header that is unreadable or that the loader cannot serve (a `.npy` in Fortran order, ...). */

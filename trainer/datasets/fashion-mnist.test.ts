@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeMnistFixture } from '../../test/helpers/mnist-fixture.js';
 import { FASHION_MNIST_CLASSES, loadFashionMnist, loadIdxPair, loadMnistTest } from './fashion-mnist.js';
 import { encodeIdx } from './idx.js';
 
@@ -37,12 +38,49 @@ describe('loadFashionMnist', () => {
 });
 
 describe('loadMnistTest', () => {
-  it('loads the 10000 MNIST test digits', () => {
+  // The MNIST test set's own files, as a synthetic stand-in the test writes (a fresh clone has no MNIST).
+  const saved = { mnist: process.env.GOE_MNIST_DIR, cache: process.env.GOE_CACHE_DIR };
+  afterEach(() => {
+    for (const [k, v] of [
+      ['GOE_MNIST_DIR', saved.mnist],
+      ['GOE_CACHE_DIR', saved.cache],
+    ] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+
+  it('loads the t10k IDX pair from GOE_MNIST_DIR', () => {
+    const fixture = writeMnistFixture(30);
+    process.env.GOE_MNIST_DIR = fixture.dir;
     const mnist = loadMnistTest();
     expect(mnist.name).toBe('mnist');
-    expect(mnist.shape).toEqual([10000, 28, 28, 1]);
-    expect(classCounts(mnist.labels!).reduce((a, b) => a + b)).toBe(10000);
-    expect(mnist.labels![0]).toBe(7); // the famous first test digit
+    expect(mnist.shape).toEqual([30, 28, 28, 1]);
+    expect(mnist.images).toEqual(fixture.images);
+    expect(Array.from(mnist.labels!)).toEqual(Array.from(fixture.labels));
+    expect(classCounts(mnist.labels!)).toEqual([3, 3, 3, 3, 3, 3, 3, 3, 3, 3]);
+    rmSync(fixture.dir, { recursive: true, force: true });
+  });
+
+  it('then looks in the cache dir, and names what to set when neither holds it', () => {
+    delete process.env.GOE_MNIST_DIR;
+    const cache = mkdtempSync(join(tmpdir(), 'goe-cache-'));
+    process.env.GOE_CACHE_DIR = cache;
+    let message = '';
+    try {
+      loadMnistTest();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(
+      /^MNIST test set not found \(tried .*mnist-test\): set GOE_MNIST_DIR to a folder/,
+    );
+    expect(message).not.toMatch(/shared/);
+    const fixture = writeMnistFixture(20);
+    mkdirSync(join(cache, 'datasets'), { recursive: true });
+    renameSync(fixture.dir, join(cache, 'datasets', 'mnist-test'));
+    expect(loadMnistTest().shape).toEqual([20, 28, 28, 1]);
+    rmSync(cache, { recursive: true, force: true });
   });
 });
 

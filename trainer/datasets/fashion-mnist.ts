@@ -89,7 +89,8 @@ export function loadFashionMnist(split: 'train' | 'test'): ImageSet {
 
 /**
  * The MNIST test set (10000 labelled digits), the standard far-OOD set for Fashion-MNIST, found through
- * the `mnist-test` catalog entry (GOE_MNIST_DIR, ../shared/data/mnist, the cache dir). Named `mnist`.
+ * the `mnist-test` catalog entry (GOE_MNIST_DIR, then the cache dir; `ensureDataset('mnist-test')`
+ * downloads it there first). Named `mnist`.
  *
  * @throws {DatasetError} `not_found` with instructions, or a file error naming the file
  */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { concatSets, expectImageShape, type ImageSet, subset } from './image-set.js';
+import { concatSets, expectImageShape, type ImageSet } from './image-set.js';
 import { pixelToFloat, quantizePixel } from './pixels.js';
+import { subset } from './row-set.js';
 
 function set(name: string, n: number, first: number, labels?: number[], classNames?: string[]): ImageSet {
   const images = Uint8Array.from({ length: n * 784 }, (_, i) => (first + Math.floor(i / 784)) % 256);

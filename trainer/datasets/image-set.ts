@@ -1,4 +1,5 @@
 import { DatasetError } from './errors.js';
+import type { RowSet } from './row-set.js';
 
 /** Side of every image goe's image loaders hand out (Fashion-MNIST, MNIST, noise, natural crops). */
 export const IMAGE_SIZE = 28;
@@ -6,14 +7,11 @@ export const IMAGE_SIZE = 28;
 /**
  * A set of images: uint8 pixels in NHWC order (0 = black, 255 = white), 28×28×1 for every loader here.
  * `labels` (class indices into `classNames`) only for labelled data such as Fashion-MNIST.
- * Sets a loader caches are shared: treat `images` and `labels` as read-only, and copy with {@link subset}.
+ * Sets a loader caches are shared: treat `images` and `labels` as read-only, and copy with `subset` (row-set.ts).
  */
-export interface ImageSet {
-  name: string;
+export interface ImageSet extends RowSet {
   images: Uint8Array;
   shape: [n: number, h: number, w: number, c: number];
-  labels?: Int32Array;
-  classNames?: readonly string[];
 }
 
 /**
@@ -40,39 +38,6 @@ export function expectImageShape(shape: readonly number[], source: string): Imag
     );
   }
   return [n, h, w, 1];
-}
-
-function pixelsPerImage(set: ImageSet): number {
-  return set.shape[1] * set.shape[2] * set.shape[3];
-}
-
-/**
- * A new set holding the images (and labels) at `indices`, in that order, copied; repeats are allowed.
- *
- * @throws {DatasetError} `bad_argument` for an index that is not an integer in [0, n)
- */
-export function subset(set: ImageSet, indices: ArrayLike<number>): ImageSet {
-  const [n, h, w, c] = set.shape;
-  const size = pixelsPerImage(set);
-  const images = new Uint8Array(indices.length * size);
-  const labels = set.labels ? new Int32Array(indices.length) : undefined;
-  for (let k = 0; k < indices.length; k++) {
-    const i = indices[k];
-    if (!Number.isInteger(i) || i < 0 || i >= n) {
-      throw new DatasetError('bad_argument', `subset index ${i} is outside ${set.name}'s [0, ${n})`, {
-        value: i,
-      });
-    }
-    images.set(set.images.subarray(i * size, (i + 1) * size), k * size);
-    if (labels) labels[k] = set.labels![i];
-  }
-  return {
-    name: set.name,
-    images,
-    shape: [indices.length, h, w, c],
-    ...(labels ? { labels } : {}),
-    ...(set.classNames ? { classNames: set.classNames } : {}),
-  };
 }
 
 /**

@@ -1,4 +1,5 @@
 export { gunzipIfNeeded, isGzip, readBytes } from './bytes.js';
+export { DATASET_SOURCES, type DatasetSource, type EnsureOptions, ensureDataset } from './download.js';
 export { DatasetError, type DatasetErrorCode, type DatasetErrorOptions, isDatasetError } from './errors.js';
 export {
   FASHION_MNIST_CLASSES,
@@ -17,7 +18,7 @@ export {
   looksLikeIdx,
   readIdxFile,
 } from './idx.js';
-export { concatSets, expectImageShape, IMAGE_SIZE, type ImageSet, subset } from './image-set.js';
+export { concatSets, expectImageShape, IMAGE_SIZE, type ImageSet } from './image-set.js';
 export {
   type DatasetSpec,
   datasetCacheDir,
@@ -43,4 +44,6 @@ export {
 export { areaResample, loadPhoto, type Photo, WORKING_SHORT_SIDE } from './photo.js';
 export { pixelToFloat, quantizePixel } from './pixels.js';
 export { DatasetPurpose } from './purpose.js';
+export { type RowSet, rowsOf, subset } from './row-set.js';
 export { loadImagePath } from './user-path.js';
+export { decodeUserText, firstInvalidUtf8, readUserText, type TextEncoding } from './user-text.js';

@@ -2,9 +2,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { goeCacheDir } from '../../runtime/cache-dir.js';
+import { type GoeVariable, goeEnv } from '../../runtime/config.js';
 import { DatasetError } from './errors.js';
 
-/** The repository root (two levels above this file), where `../shared/` sits beside a checkout. */
+/** The repository root (two levels above this file), where node_modules holds the npm data sets. */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Where downloaded datasets are cached: `$GOE_CACHE_DIR/datasets`, else `~/.cache/goe/datasets`. */
@@ -33,7 +34,10 @@ export interface DatasetSpec {
   install: string;
 }
 
-const envDir = (name: string): string[] => (process.env[name] ? [process.env[name]!] : []);
+const envDir = (name: GoeVariable): string[] => {
+  const dir = goeEnv(name);
+  return dir ? [dir] : [];
+};
 
 export const datasets: readonly DatasetSpec[] = [
   {
@@ -54,8 +58,10 @@ export const datasets: readonly DatasetSpec[] = [
     title: 'MNIST test set',
     role: 'image OOD test set (10k)',
     files: ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'],
-    dirs: () => [...envDir('GOE_MNIST_DIR'), join(repoRoot, '..', 'shared', 'data', 'mnist')],
-    install: 'place the MNIST test IDX files in ../shared/data/mnist or set GOE_MNIST_DIR',
+    dirs: () => envDir('GOE_MNIST_DIR'),
+    install:
+      'set GOE_MNIST_DIR to a folder holding t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz ' +
+      '(goe eval downloads them into the cache dir, $GOE_CACHE_DIR/datasets/mnist-test, when it can)',
   },
   {
     // The 12 JPEG nature photographs of Debian's mate-backgrounds (GPL-2+, 1280×1024 to

@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeNpy, encodePng } from '../../runtime/codecs/index.js';
+import { writeMnistFixture } from '../../test/helpers/mnist-fixture.js';
 import { naturalOutliers } from './natural.js';
 import { gaussianNoise, uniformNoise } from './noise.js';
 import { NATURAL_TEST_START, OOD_TEST_SEED, parseOodList, resolveOodSet } from './ood-sets.js';
@@ -60,7 +61,14 @@ describe('resolveOodSet', () => {
   });
 
   it('loads MNIST and user paths', () => {
-    expect(resolveOodSet('mnist').shape).toEqual([10000, 28, 28, 1]);
+    const mnist = writeMnistFixture(12);
+    process.env.GOE_MNIST_DIR = mnist.dir;
+    try {
+      expect(resolveOodSet('mnist').shape).toEqual([12, 28, 28, 1]);
+    } finally {
+      delete process.env.GOE_MNIST_DIR;
+      rmSync(mnist.dir, { recursive: true, force: true });
+    }
     const mine = resolveOodSet(npy, { count: 2 }); // count applies to generated sets only
     expect(mine.name).toBe('mine.npy');
     expect(mine.shape).toEqual([5, 28, 28, 1]);

@@ -1,12 +1,3 @@
-/**
- * THE input normalisation of goe's image classifiers, written once: a uint8 pixel v becomes v / 255 in
- * [0, 1], with no mean/std standardisation. This is torchvision's `ToTensor()` alone, which is what
- * Hendrycks et al.'s Outlier Exposure code feeds its MNIST-family models (its noise OOD sets are drawn
- * directly in that [0, 1] space), so noise parameters and results compare with the paper's.
- */
-import { DatasetError } from './errors.js';
-import type { ImageSet } from './image-set.js';
-
 /** `PIXEL_TO_FLOAT[v]` = v / 255 as float32: one table so every path converts identically. */
 const PIXEL_TO_FLOAT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
 

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { crc32, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { encodeNpy, encodePng } from '../../runtime/codecs/index.js';
 import { isDatasetError } from './errors.js';
@@ -124,6 +124,31 @@ describe('loadImagePath: PNG folder', () => {
     expect(s.name).toBe('my-set');
     expect(s.shape).toEqual([3, 28, 28, 1]);
     expect([s.images[0], s.images[784], s.images[2 * 784]]).toEqual([76, 200, 50]); // a (red → luma), b, c
+  });
+
+  it('reads a PNG whose tRNS marks a colour transparent with that colour kept', () => {
+    // What PNG optimisers and Pillow's save(transparency=255) write: white background marked transparent.
+    const withTrns = (png: Uint8Array, data: number[]) => {
+      const body = Uint8Array.of(...Buffer.from('tRNS'), ...data);
+      const chunk = Buffer.alloc(12 + data.length);
+      chunk.writeUInt32BE(data.length, 0);
+      chunk.set(body, 4);
+      chunk.writeUInt32BE(crc32(body), 8 + data.length);
+      return Buffer.concat([png.subarray(0, 33), chunk, png.subarray(33)]); // after IHDR
+    };
+    const grey = Uint8Array.from({ length: 784 }, (_, i) => (i % 5 === 0 ? 30 : 255));
+    const rgb = Uint8Array.from({ length: 784 * 3 }, (_, i) => grey[Math.floor(i / 3)]);
+    const plain = join(tmp(), 'plain');
+    const marked = join(tmp(), 'marked');
+    mkdirSync(plain);
+    mkdirSync(marked);
+    write(plain, 'a.png', encodePng(grey, 28, 28, 1));
+    write(plain, 'b.png', encodePng(rgb, 28, 28, 3));
+    write(marked, 'a.png', withTrns(encodePng(grey, 28, 28, 1), [0, 255]));
+    write(marked, 'b.png', withTrns(encodePng(rgb, 28, 28, 3), [0, 255, 0, 255, 0, 255]));
+    const want = loadImagePath(plain).images;
+    expect(want.subarray(0, 784)).toEqual(grey);
+    expect(loadImagePath(marked).images).toEqual(want);
   });
 
   it('names a PNG of another size', () => {

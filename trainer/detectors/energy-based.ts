@@ -21,9 +21,17 @@ export class EnergyBased implements Detector {
 
   /** Energy scores of a row-major `[n, numClasses]` logits matrix at `temperature`, computed in float64. */
   static score(logits: ArrayLike<number>, numClasses: number, temperature = 1): Float32Array {
+    return Float32Array.from(EnergyBased.energies(logits, numClasses, temperature));
+  }
+
+  /**
+   * {@link EnergyBased.score} kept in float64: the energy-bounded loss sets its margins on these
+   * (`EnergyBoundedLoss.marginsFrom`). `[n, numClasses]` row-major logits in, n energies out.
+   */
+  static energies(logits: ArrayLike<number>, numClasses: number, temperature = 1): Float64Array {
     checkTemperature(temperature);
     const n = logitRows(logits, numClasses);
-    const out = new Float32Array(n);
+    const out = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const start = i * numClasses;
       const m = rowMax(logits, start, numClasses);
@@ -34,7 +42,10 @@ export class EnergyBased implements Detector {
     return out;
   }
 
-  /** {@link EnergyBased.score} on a `[n, numClasses]` tensor (float32 precision); the caller disposes it. */
+  /**
+   * {@link EnergyBased.score} on a `[n, numClasses]` tensor (float32 precision), differentiable (the
+   * energy-bounded loss trains through it); the caller disposes it.
+   */
   static scoreTensor(logits: tf.Tensor2D, temperature = 1): tf.Tensor1D {
     checkTemperature(temperature);
     checkLogitTensor(logits);

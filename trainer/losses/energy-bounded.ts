@@ -1,4 +1,5 @@
 import * as tf from '../../runtime/tf.js';
+import { EnergyBased } from '../detectors/energy-based.js';
 import { crossEntropy } from './cross-entropy.js';
 
 /** Margins and weight of the energy-bounded loss; recorded with every result (DESIGN.md). */
@@ -16,8 +17,9 @@ export interface EnergyMargins {
 export class EnergyBoundedLoss {
   constructor(readonly margins: EnergyMargins) {}
 
+  /** E(x) = −logsumexp f(x) of `[n, classes]` logits: the energy detector's score at T = 1. */
   static energy(logits: tf.Tensor2D): tf.Tensor1D {
-    return tf.tidy(() => tf.neg(tf.logSumExp(logits, 1)) as tf.Tensor1D);
+    return EnergyBased.scoreTensor(logits);
   }
 
   /**

@@ -2,7 +2,8 @@ import { type OodLabels, type Scores, type ThresholdGroups, thresholdGroups } fr
 import { MetricsError } from './errors.js';
 
 /**
- * FPR@95TPR: the fraction of ID samples flagged as OOD at the first threshold (scanning from the highest
+ * FPR@95TPR with **OOD as the positive class**, the convention of the OOD toolkits (pytorch-ood's
+ * `FPR95TPR`, OpenOOD): the fraction of ID samples flagged as OOD at the first threshold (scanning from the highest
  * score down) where at least 95% of the OOD samples are flagged, as a fraction in [0, 1]. No interpolation.
  * The OOD-detection metric of Liang et al. (ODIN, ICLR 2018) and Hendrycks et al. (Outlier Exposure, ICLR 2019).
  *
@@ -18,6 +19,38 @@ import { MetricsError } from './errors.js';
  */
 export function fpr95tpr(scores: Scores, isOod: OodLabels): number {
   return fprAtTprOf(thresholdGroups(scores, isOod), 0.95);
+}
+
+/**
+ * FPR@95TPR with **in-distribution as the positive class**, the convention of the energy-score and ODIN line
+ * of papers (Liang et al., ICLR 2018, Table 2 "FPR at 95% TPR"; Liu et al., "Energy-based Out-of-distribution
+ * Detection", NeurIPS 2020): the fraction of OOD samples still accepted as in-distribution (score at or below
+ * the threshold) at the first threshold, scanning from the lowest score up, where at least 95% of the ID
+ * samples are accepted. A fraction in [0, 1]; no interpolation. {@link fpr95tpr} is the other convention
+ * (OOD positive: the fraction of ID samples flagged when 95% of the OOD samples are flagged); the two differ
+ * whenever the tails of the two score distributions differ.
+ *
+ * Equals scikit-learn's `fpr[argmax(tpr >= 0.95)]` of `roc_curve(1 - is_ood, -scores, drop_intermediate=False)`.
+ *
+ * @throws {MetricsError} on a one-class input, a NaN score, a bad label or different lengths.
+ */
+export function fpr95tprIdPositive(scores: Scores, isOod: OodLabels): number {
+  return fprAtTprIdPositiveOf(thresholdGroups(scores, isOod), 0.95);
+}
+
+/** {@link fpr95tprIdPositive} at any `tpr` (share of ID samples accepted) of already grouped samples. */
+export function fprAtTprIdPositiveOf(g: ThresholdGroups, tpr: number): number {
+  checkTpr(tpr);
+  if (tpr <= 0) return 0;
+  let tp = 0;
+  let fp = 0;
+  // Lowest score first: negated scores in descending order, as roc_curve sees -scores.
+  for (let k = g.thresholds.length - 1; k >= 0; k--) {
+    tp += g.id[k];
+    fp += g.ood[k];
+    if (tp / g.numId >= tpr) return fp / g.numOod;
+  }
+  return 1; // unreachable: the last threshold has TPR = 1
 }
 
 /**

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { normalRows, uniformIntRows } from '../../runtime/rng/index.js';
 import { auroc } from './auroc.js';
 import { auprIn, auprOut } from './average-precision.js';
-import { fpr95tpr } from './fpr-at-tpr.js';
+import { fpr95tpr, fpr95tprIdPositive } from './fpr-at-tpr.js';
 import { oodMetrics } from './ood-metrics.js';
 import { type ReferenceCase, type SklearnMetrics, sklearnReference } from './sklearn-reference.js';
 
@@ -48,6 +48,8 @@ const cases: ReferenceCase[] = [
   { name: 'n = 2, wrong order', scores: [0.1, 0.9], isOod: [1, 0] },
   { name: 'n = 2, tied', scores: [0.3, 0.3], isOod: [0, 1] },
   gaussianCase('n = 100k', 5, 100_000, 0.5, 0.5),
+  // OOD spread three times wider than ID: the two FPR95 conventions part ways.
+  mapScores(gaussianCase('wide', 6, 4000, 0.5, 0), 'wide OOD tail', (s, ood) => (ood ? 1.5 + 3 * s : s)),
 ];
 
 let reference: Record<string, SklearnMetrics>;
@@ -75,6 +77,9 @@ describe('OOD metrics match scikit-learn 1.2 to 1e-9', () => {
       expectClose(all.auprIn / 100, ref.auprIn, 'oodMetrics AUPR-IN');
       expectClose(all.auprOut / 100, ref.auprOut, 'oodMetrics AUPR-OUT');
       expectClose(all.fpr95 / 100, ref.fpr95, 'oodMetrics FPR@95TPR');
+      expectClose(all.fpr95OodPositive / 100, ref.fpr95, 'oodMetrics FPR@95TPR OOD positive');
+      expectClose(fpr95tprIdPositive(c.scores, c.isOod), ref.fpr95IdPositive, 'FPR@95TPR ID positive');
+      expectClose(all.fpr95IdPositive / 100, ref.fpr95IdPositive, 'oodMetrics FPR@95TPR ID positive');
     });
   }
 
@@ -83,6 +88,10 @@ describe('OOD metrics match scikit-learn 1.2 to 1e-9', () => {
     expect(r('perfect separation')).toMatchObject({ auroc: 1, auprIn: 1, auprOut: 1, fpr95: 0 });
     expect(r('inverted separation').auroc).toBe(0);
     expect(r('inverted separation').fpr95).toBe(1);
+    expect(r('perfect separation').fpr95IdPositive).toBe(0);
+    expect(r('inverted separation').fpr95IdPositive).toBe(1);
+    // With a wide OOD tail the conventions disagree by far more than noise.
+    expect(Math.abs(r('wide OOD tail').fpr95IdPositive - r('wide OOD tail').fpr95)).toBeGreaterThan(0.2);
     expect(r('all scores equal').auroc).toBe(0.5);
     expect(r('n = 2, tied').auroc).toBe(0.5);
     const oneDecimal = new Set(cases[2].scores as Float64Array).size;
@@ -93,7 +102,14 @@ describe('OOD metrics match scikit-learn 1.2 to 1e-9', () => {
     const m = oodMetrics(random.scores, random.isOod);
     expect(m.auroc).toBe(100 * auroc(random.scores, random.isOod));
     expect(m.auroc * 100).not.toBe(Math.round(m.auroc * 100));
-    expect(Object.keys(m)).toEqual(['auroc', 'auprIn', 'auprOut', 'fpr95']);
+    expect(Object.keys(m)).toEqual([
+      'auroc',
+      'auprIn',
+      'auprOut',
+      'fpr95',
+      'fpr95OodPositive',
+      'fpr95IdPositive',
+    ]);
   });
 });
 

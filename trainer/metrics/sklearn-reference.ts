@@ -28,6 +28,8 @@ export interface SklearnMetrics {
   fpr95: number;
   /** the same with roc_curve's default `drop_intermediate=True` */
   fpr95DropIntermediate: number;
+  /** ID positive: `fpr[argmax(tpr >= 0.95)]` of `roc_curve(1 - is_ood, -scores, drop_intermediate=False)` */
+  fpr95IdPositive: number;
 }
 
 const SCRIPT = `
@@ -51,6 +53,7 @@ for c in cases:
         "auprOut": float(average_precision_score(y, s)),
         "fpr95": fpr95(y, s, False),
         "fpr95DropIntermediate": fpr95(y, s, True),
+        "fpr95IdPositive": fpr95(1 - y, -s, False),
     }
 print(json.dumps(out))
 `;

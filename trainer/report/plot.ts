@@ -47,7 +47,15 @@ const PLOT_HEIGHT = 320;
  *   or an empty `yDomain`.
  */
 export async function linePlotSvg(plot: LinePlot): Promise<string> {
-  const view = new View(parse(compile(linePlotSpec(plot)).spec), { renderer: 'none' });
+  return vegaLiteSvg(linePlotSpec(plot));
+}
+
+/**
+ * Renders any Vega-Lite spec to a standalone SVG string, headless (`renderer: 'none'`, no browser, no
+ * native module): the one way goe draws a chart.
+ */
+export async function vegaLiteSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {

@@ -4,8 +4,12 @@ import type { DetectorName } from '../detectors/index.js';
 import type { EvalReport, EvalResult } from '../evaluate.js';
 import { type ImagesPlanConfig, runName } from './plan.js';
 
-export type Metric = 'auroc' | 'auprIn' | 'auprOut' | 'fpr95';
-export const metrics: readonly Metric[] = ['auroc', 'auprIn', 'auprOut', 'fpr95'];
+/**
+ * The metrics the reports aggregate; `fpr95` is FPR95 with OOD positive, `fpr95IdPositive` with ID positive
+ * (trainer/metrics). Runs evaluated before the ID-positive one existed lack it: its {@link Stat} is NaN.
+ */
+export type Metric = 'auroc' | 'auprIn' | 'auprOut' | 'fpr95' | 'fpr95IdPositive';
+export const metrics: readonly Metric[] = ['auroc', 'auprIn', 'auprOut', 'fpr95', 'fpr95IdPositive'];
 
 /** mean ± sample standard deviation over seeds (std 0 for one seed). */
 export interface Stat {
@@ -14,10 +18,12 @@ export interface Stat {
   n: number;
 }
 
-export function stat(values: readonly number[]): Stat {
+export function stat(values: readonly (number | undefined)[]): Stat {
+  if (values.some((v) => v === undefined)) return { mean: Number.NaN, std: Number.NaN, n: values.length };
   const n = values.length;
-  const mean = values.reduce((s, v) => s + v, 0) / n;
-  const std = n > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  const mean = values.reduce((s: number, v) => s + (v as number), 0) / n;
+  const std =
+    n > 1 ? Math.sqrt(values.reduce((s: number, v) => s + ((v as number) - mean) ** 2, 0) / (n - 1)) : 0;
   return { mean, std, n };
 }
 

@@ -3,9 +3,10 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { loadGenerator } from '../../generators/load.js';
 import { resolveModelDir } from '../../generators/registry.js';
-import { writeFileAtomic } from '../../generators/weights.js';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { encodeGridPng } from '../../runtime/codecs/index.js';
 import type { DetectorName } from '../detectors/index.js';
+import type { FinetuneRunOptions } from '../runs.js';
 import { type Metric, metrics, readEval, type Stat, stat } from './aggregate.js';
 import { type Job, runJobs } from './jobs.js';
 import { runName } from './plan.js';
@@ -48,77 +49,75 @@ export const byoQuickConfig: ByoConfig = {
 };
 
 /**
- * The jobs: per seed an MNIST baseline (`goe train --data mnist`), noise-OE and GOE at each σ² with the
- * imported generator, each with the OE loss (read with MSP) and the energy loss (read with Energy), each
- * followed by `goe eval --json` against the OOD sets.
+ * The jobs, as data ({@link JobTask}s run by the trainer functions the commands call): per seed an MNIST
+ * baseline (`trainRun` with `data: 'mnist'`, i.e. `goe train --data mnist`), noise-OE and GOE at each σ²
+ * with the imported generator, each with the OE loss (read with MSP) and the energy loss (read with
+ * Energy), each followed by an evaluation against the OOD sets (`goe eval --json`).
  */
 export function byoPlan(c: ByoConfig, dir: string): Job[] {
   const jobs: Job[] = [];
-  const limit = c.trainLimit ? ['--limit', String(c.trainLimit)] : [];
-  const evalLimit = c.evalLimit ? ['--limit', String(c.evalLimit)] : [];
   const addEval = (run: string) =>
     jobs.push({
       id: `eval-${run}`,
-      args: ['eval', '--model', join(dir, run), '--ood', c.ood.join(','), '--json', ...evalLimit],
+      task: {
+        kind: 'eval',
+        options: { model: join(dir, run), ood: c.ood.join(','), detector: 'all', limit: c.evalLimit },
+        out: join(dir, run, 'eval.json'),
+      },
       output: join(dir, run, 'eval.json'),
-      stdoutTo: join(dir, run, 'eval.json'),
       after: [run],
     });
   for (const seed of c.seeds) {
     const base = runName('baseline', seed);
     jobs.push({
       id: base,
-      args: [
-        'train',
-        '--data',
-        'mnist',
-        '--out',
-        join(dir, base),
-        '--epochs',
-        String(c.baselineEpochs),
-        '--seed',
-        String(seed),
-        ...limit,
-      ],
+      task: {
+        kind: 'train',
+        options: {
+          data: 'mnist',
+          out: join(dir, base),
+          epochs: c.baselineEpochs,
+          seed,
+          limit: c.trainLimit,
+        },
+      },
       output: join(dir, base, 'manifest.json'),
     });
     addEval(base);
-    const finetune = (run: string, extra: string[]) => {
+    const finetune = (
+      run: string,
+      outliers: Pick<FinetuneRunOptions, 'outliers' | 'loss' | 'generator' | 'sigma2'>,
+    ) => {
       jobs.push({
         id: run,
-        args: [
-          'finetune',
-          '--from',
-          join(dir, base),
-          ...extra,
-          '--outlier-count',
-          String(c.outlierCount),
-          '--epochs',
-          String(c.finetuneEpochs),
-          '--seed',
-          String(seed),
-          '--out',
-          join(dir, run),
-          ...limit,
-        ],
+        task: {
+          kind: 'finetune',
+          options: {
+            from: join(dir, base),
+            ...outliers,
+            outlierCount: c.outlierCount,
+            epochs: c.finetuneEpochs,
+            batch: 128,
+            outlierBatch: 128,
+            seed,
+            limit: c.trainLimit,
+            out: join(dir, run),
+          },
+        },
         output: join(dir, run, 'manifest.json'),
         after: [base],
       });
       addEval(run);
     };
-    for (const loss of ['oe', 'energy']) {
-      finetune(runName(`noise-${loss}`, seed), ['--outliers', 'noise', '--loss', loss]);
+    for (const loss of ['oe', 'energy'] as const) {
+      finetune(runName(`noise-${loss}`, seed), { outliers: 'noise', loss });
       for (const s of c.sigma2s) {
-        finetune(runName(`goe${s}-${loss}`, seed), [
-          '--outliers',
-          'generated',
-          '--generator',
-          c.generator,
-          '--sigma2',
-          String(s),
-          '--loss',
+        finetune(runName(`goe${s}-${loss}`, seed), {
+          outliers: 'generated',
+          generator: c.generator,
+          sigma2: s,
           loss,
-        ]);
+        });
       }
     }
   }

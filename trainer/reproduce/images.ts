@@ -1,16 +1,18 @@
-import { cp, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { resolveModelDir, zooDir } from '../../generators/registry.js';
-import { writeFileAtomic } from '../../generators/weights.js';
+import { resolveModelDir } from '../../generators/registry.js';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
+import { initBackend } from '../../runtime/backend/index.js';
 import { type ClassifierManifest, loadClassifier } from '../classifier.js';
 import { repoRoot } from '../datasets/locate.js';
 import { linePlotSvg } from '../report/plot.js';
-import { type SweepPoint, sweep, type TableRow, table } from './aggregate.js';
-import { checkConditioning, type GeneratorCheck, sigma2Grid } from './generator-check.js';
+import { type SweepPoint, sweep, table } from './aggregate.js';
+import { copyEvalPlots } from './eval-plots.js';
+import { checkConditioning, sigma2Grid } from './generator-check.js';
 import { type Job, runJobs } from './jobs.js';
-import { fullConfig, type ImagesPlanConfig, imagesPlan, quickConfig, runName } from './plan.js';
-import { imagesMarkdown } from './report-markdown.js';
+import { fullConfig, imagesPlan, quickConfig, runName } from './plan.js';
+import { type ImagesReport, imagesMarkdown } from './report-markdown.js';
 import { exportClassifiers } from './zoo-export.js';
 
 export interface ReproduceOptions {
@@ -25,24 +27,6 @@ export interface ReproduceOptions {
   signal?: AbortSignal;
   onJob?: (done: number, total: number, job: Job, seconds: number, skipped: boolean) => void;
   onStage?: (message: string) => void;
-}
-
-/** Everything `reports/images.json` holds. */
-export interface ImagesReport {
-  title: string;
-  command: string;
-  mode: 'quick' | 'full';
-  createdAt: string;
-  wallSeconds: number;
-  machine: { cores: number; node: string; backend: string };
-  versions: Record<string, string>;
-  config: ImagesPlanConfig;
-  energyMargins: Record<string, ClassifierManifest['energyMargins']>;
-  table: TableRow[];
-  sigma2Sweep: SweepPoint[];
-  countSweep: SweepPoint[];
-  generatorCheck: GeneratorCheck;
-  figures: { sigma2Grid: string; sigma2Plot: string; countPlot: string };
 }
 
 async function versions(): Promise<Record<string, string>> {
@@ -81,6 +65,7 @@ export async function reproduceImages(o: ReproduceOptions): Promise<ImagesReport
     sigma2Grid: `${prefix}-sigma2-grid.png`,
     sigma2Plot: `${prefix}-sigma2-sweep.svg`,
     countPlot: `${prefix}-outlier-count.svg`,
+    ...(await copyEvalPlots(o.runsDir, o.reportsDir, prefix, c.seeds[0], c.ood[0])),
   };
   await writeFileAtomic(
     join(o.reportsDir, figures.sigma2Grid),
@@ -137,7 +122,7 @@ export async function reproduceImages(o: ReproduceOptions): Promise<ImagesReport
     mode: o.quick ? 'quick' : 'full',
     createdAt: new Date().toISOString(),
     wallSeconds: Math.round((performance.now() - t0) / 1000),
-    machine: { cores: cpus().length, node: process.version, backend: process.env.GOE_BACKEND ?? 'auto' },
+    machine: { cores: cpus().length, node: process.version, backend: (await initBackend()).choice },
     versions: await versions(),
     config: c,
     energyMargins,

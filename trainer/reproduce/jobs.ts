@@ -1,18 +1,18 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { repoRoot } from '../datasets/locate.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { goeEnv } from '../../runtime/config.js';
+import type { JobTask } from './tasks.js';
 
-/** One step of a reproduction: a `goe` command line, where its stdout goes, and what it waits for. */
+/** One step of a reproduction: a trainer task, the file that marks it done, and what it waits for. */
 export interface Job {
   id: string;
-  /** Arguments after `goe`. */
-  args: string[];
+  task: JobTask;
   /** The job is done when this file exists (skipped on a rerun: reproductions resume). */
   output: string;
-  /** Write the command's stdout here (e.g. `goe eval --json`), atomically. */
-  stdoutTo?: string;
   after?: string[];
 }
 
@@ -21,41 +21,43 @@ export interface JobEvents {
   onDone?: (job: Job, seconds: number, skipped: boolean) => void;
 }
 
-const bin = join(repoRoot, 'bin', 'goe.mjs');
+/** The job entry, and tsx's loader so the process runs the TypeScript sources as the CLI does. */
+const entry = fileURLToPath(new URL('./job-process.ts', import.meta.url));
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
+/** A one-line description of a task for error messages. */
+function describe(task: JobTask): string {
+  return `${task.kind} ${JSON.stringify('options' in task ? task.options : task)}`;
+}
+
+// A child process per job, not a worker thread: TF.js keeps one backend (and the wasm backend one
+// thread) per process, so one process per core is how a reproduction uses the whole machine.
 function runOne(job: Job, logDir: string, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const log = createWriteStream(join(logDir, `${job.id}.log`));
-    const stdoutTmp = job.stdoutTo ? `${job.stdoutTo}.tmp-${process.pid}` : undefined;
-    const out = stdoutTmp ? createWriteStream(stdoutTmp) : log;
-    const child = spawn(process.execPath, [bin, ...job.args], {
+    const logFile = join(logDir, `${job.id}.log`);
+    const log = createWriteStream(logFile);
+    const child = spawn(process.execPath, ['--import', tsx, entry, JSON.stringify(job.task)], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, GOE_LOG: process.env.GOE_LOG ?? 'warn' },
+      env: { ...process.env, GOE_LOG: goeEnv('GOE_LOG') ?? 'warn' },
       signal,
     });
-    child.stdout.pipe(out);
-    child.stderr.pipe(log);
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
     child.on('error', reject);
     child.on('close', async (code) => {
-      await new Promise((r) => out.end(r));
-      if (out !== log) await new Promise((r) => log.end(r));
+      await new Promise((r) => log.end(r));
       if (code !== 0) {
-        reject(
-          new Error(
-            `job ${job.id} failed (exit ${code}): goe ${job.args.join(' ')}; see ${join(logDir, `${job.id}.log`)}`,
-          ),
-        );
+        reject(new Error(`job ${job.id} failed (exit ${code}): ${describe(job.task)}; see ${logFile}`));
         return;
       }
-      if (stdoutTmp && job.stdoutTo) await rename(stdoutTmp, job.stdoutTo);
       resolve();
     });
   });
 }
 
 /**
- * Runs jobs as `goe` child processes, `concurrency` at a time, each after the jobs it names. The wasm
- * backend uses one thread, so one process per core is how a reproduction uses the whole machine.
+ * Runs jobs, each in its own process (trainer functions, not the CLI), `concurrency` at a time, each
+ * after the jobs it names. A job whose output exists is skipped, so a rerun resumes.
  */
 export async function runJobs(
   jobs: readonly Job[],

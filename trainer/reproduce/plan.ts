@@ -1,5 +1,9 @@
 import { join } from 'node:path';
+import type { FinetuneRunOptions } from '../runs.js';
 import type { Job } from './jobs.js';
+
+/** Which outliers and loss a fine-tuning run uses (the rest comes from the plan). */
+export type OutlierChoice = Pick<FinetuneRunOptions, 'outliers' | 'loss' | 'outlierCount' | 'sigma2'>;
 
 /** The sizes of an image reproduction; `quick` is the CI smoke test, `full` the README's numbers. */
 export interface ImagesPlanConfig {
@@ -60,34 +64,41 @@ export function runName(kind: string, seed: number): string {
  */
 export function imagesPlan(c: ImagesPlanConfig, dir: string): Job[] {
   const jobs: Job[] = [];
-  const limit = c.trainLimit ? ['--limit', String(c.trainLimit)] : [];
-  const evalLimit = c.evalLimit ? ['--limit', String(c.evalLimit)] : [];
   const addEval = (run: string, after: string) =>
-    jobs.push({
-      id: `eval-${run}`,
-      args: ['eval', '--model', join(dir, run), '--ood', c.ood.join(','), '--json', ...evalLimit],
-      output: join(dir, run, 'eval.json'),
-      stdoutTo: join(dir, run, 'eval.json'),
-      after: [after],
-    });
-  const finetune = (run: string, seed: number, extra: string[]) => {
+    jobs.push(
+      withPlots(
+        {
+          id: `eval-${run}`,
+          task: {
+            kind: 'eval',
+            options: { model: join(dir, run), ood: c.ood.join(','), detector: 'all', limit: c.evalLimit },
+            out: join(dir, run, 'eval.json'),
+          },
+          output: join(dir, run, 'eval.json'),
+          after: [after],
+        },
+        dir,
+        run,
+        c.seeds[0],
+      ),
+    );
+  const finetune = (run: string, seed: number, outliers: OutlierChoice) => {
     jobs.push({
       id: run,
-      args: [
-        'finetune',
-        '--from',
-        join(dir, runName('baseline', seed)),
-        ...extra,
-        '--epochs',
-        String(c.finetuneEpochs),
-        '--seed',
-        String(seed),
-        '--generator',
-        c.generator,
-        '--out',
-        join(dir, run),
-        ...limit,
-      ],
+      task: {
+        kind: 'finetune',
+        options: {
+          from: join(dir, runName('baseline', seed)),
+          ...outliers,
+          generator: c.generator,
+          epochs: c.finetuneEpochs,
+          batch: 128,
+          outlierBatch: 128,
+          seed,
+          limit: c.trainLimit,
+          out: join(dir, run),
+        },
+      },
       output: join(dir, run, 'manifest.json'),
       after: [runName('baseline', seed)],
     });
@@ -97,56 +108,78 @@ export function imagesPlan(c: ImagesPlanConfig, dir: string): Job[] {
     const base = runName('baseline', seed);
     jobs.push({
       id: base,
-      args: [
-        'train',
-        '--data',
-        'fashion-mnist',
-        '--out',
-        join(dir, base),
-        '--epochs',
-        String(c.baselineEpochs),
-        '--seed',
-        String(seed),
-        ...limit,
-      ],
+      task: {
+        kind: 'train',
+        options: {
+          data: 'fashion-mnist',
+          out: join(dir, base),
+          epochs: c.baselineEpochs,
+          seed,
+          limit: c.trainLimit,
+        },
+      },
       output: join(dir, base, 'manifest.json'),
     });
     addEval(base, base);
-    finetune(runName('control', seed), seed, ['--outliers', 'none', '--loss', 'oe']);
+    finetune(runName('control', seed), seed, { outliers: 'none', loss: 'oe' });
     for (const source of sources) {
       for (const loss of losses) {
-        const extra = ['--outliers', source, '--loss', loss, '--outlier-count', String(c.outlierCount)];
-        if (source === 'generated') extra.push('--sigma2', String(c.sigma2));
-        finetune(runName(`${source}-${loss}`, seed), seed, extra);
+        finetune(runName(`${source}-${loss}`, seed), seed, {
+          outliers: source,
+          loss,
+          outlierCount: c.outlierCount,
+          ...(source === 'generated' ? { sigma2: c.sigma2 } : {}),
+        });
       }
     }
   }
   const s0 = c.seeds[0];
   for (const sigma2 of c.sigma2Sweep) {
     if (sigma2 === c.sigma2) continue; // the main GOE run of the first seed
-    finetune(runName(`sigma2-${sigma2}`, s0), s0, [
-      '--outliers',
-      'generated',
-      '--loss',
-      'oe',
-      '--sigma2',
-      String(sigma2),
-      '--outlier-count',
-      String(c.outlierCount),
-    ]);
+    finetune(runName(`sigma2-${sigma2}`, s0), s0, {
+      outliers: 'generated',
+      loss: 'oe',
+      sigma2,
+      outlierCount: c.outlierCount,
+    });
   }
   for (const count of c.countSweep) {
     if (count === c.outlierCount) continue;
-    finetune(runName(`count-${count}`, s0), s0, [
-      '--outliers',
-      'generated',
-      '--loss',
-      'oe',
-      '--sigma2',
-      String(c.sigma2),
-      '--outlier-count',
-      String(count),
-    ]);
+    finetune(runName(`count-${count}`, s0), s0, {
+      outliers: 'generated',
+      loss: 'oe',
+      sigma2: c.sigma2,
+      outlierCount: count,
+    });
   }
   return jobs;
+}
+
+/**
+ * The runs of a reproduction whose `goe eval` also draws ROC curves and score histograms (`--plot`), on
+ * the first seed, and the detector each is read with: the baseline and GOE, each with the detector its
+ * loss is made for (Table 1/2's pairing).
+ */
+export const PLOTTED_RUNS = [
+  { kind: 'baseline', detector: 'msp', label: 'baseline, MSP' },
+  { kind: 'generated-oe', detector: 'msp', label: 'GOE (OE loss), MSP' },
+  { kind: 'baseline', detector: 'energy', label: 'baseline, Energy' },
+  { kind: 'generated-energy', detector: 'energy', label: 'GOE (energy loss), Energy' },
+] as const;
+
+/** Where `goe eval --plot` writes a run's plots. */
+export function plotDir(runsDir: string, run: string): string {
+  return join(runsDir, run, 'plots');
+}
+
+/**
+ * A run's eval job with `--plot` added when the run is one of {@link PLOTTED_RUNS} on `seed`; then the job
+ * is done when its plots exist too, so a run evaluated before plots existed is evaluated again (cheap).
+ */
+export function withPlots(job: Job, runsDir: string, run: string, seed: number): Job {
+  if (!PLOTTED_RUNS.some((p) => runName(p.kind, seed) === run)) return job;
+  const dir = plotDir(runsDir, run);
+  if (job.task.kind !== 'eval') return job;
+  const task = { ...job.task, options: { ...job.task.options, plot: dir } };
+  return { ...job, task, output: join(dir, 'roc-msp.svg') };
 }

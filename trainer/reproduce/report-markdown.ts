@@ -1,24 +1,63 @@
-import type { Stat, TableRow } from './aggregate.js';
-import type { ImagesReport } from './images.js';
+import type { ClassifierManifest } from '../classifier.js';
+import type { Stat, SweepPoint, TableRow } from './aggregate.js';
+import { type EvalFigures, evalPlotsMarkdown } from './eval-plots.js';
+import type { GeneratorCheck } from './generator-check.js';
+import type { ImagesPlanConfig } from './plan.js';
 
-export const f = (s: Stat) => (s.n > 1 ? `${s.mean.toFixed(2)} ± ${s.std.toFixed(2)}` : s.mean.toFixed(2));
+/** What every reproduction report opens with: what ran, how, when, and on what. */
+export interface ReportHeader {
+  title: string;
+  command: string;
+  mode: 'quick' | 'full';
+  createdAt: string;
+  wallSeconds: number;
+  /** `backend`: the TF.js backend actually chosen (not the GOE_BACKEND request). */
+  machine: { cores: number; node: string; backend: string };
+}
+
+/** Everything `reports/images.json` holds. */
+export interface ImagesReport extends ReportHeader {
+  versions: Record<string, string>;
+  config: ImagesPlanConfig;
+  energyMargins: Record<string, ClassifierManifest['energyMargins']>;
+  table: TableRow[];
+  sigma2Sweep: SweepPoint[];
+  countSweep: SweepPoint[];
+  generatorCheck: GeneratorCheck;
+  /** File names in the reports folder: the σ² grid and sweeps, and the ROC curves and histograms of `goe eval --plot`. */
+  figures: { sigma2Grid: string; sigma2Plot: string; countPlot: string } & EvalFigures;
+}
+
+/** A stat as `mean ± std` (two decimals); `—` for a metric the runs or an older report did not record. */
+export const f = (s: Stat | undefined) =>
+  s === undefined || Number.isNaN(s.mean)
+    ? '—'
+    : s.n > 1
+      ? `${s.mean.toFixed(2)} ± ${s.std.toFixed(2)}`
+      : s.mean.toFixed(2);
+
+/** The sentence under each report's header saying what the metrics are and which class is positive. */
+export const METRICS_NOTE =
+  "Metrics in %. AUROC and AUPR-OUT take OOD as the positive class, AUPR-IN takes ID. FPR95-OOD+ (the toolkits' FPR@95TPR,\n" +
+  "goe's `fpr95`): % of ID samples flagged at the threshold that flags 95% of the OOD samples. FPR95-ID+ (the energy/ODIN\n" +
+  "papers'): % of OOD samples accepted at the threshold that accepts 95% of the ID samples (— where the runs predate it)";
 
 export function tableMd(rows: TableRow[]): string {
   const head =
-    '| method | loss | detector | AUROC ↑ | AUPR-IN ↑ | AUPR-OUT ↑ | FPR@95TPR ↓ | test acc. |\n|---|---|---|---|---|---|---|---|';
+    '| method | loss | detector | AUROC ↑ | AUPR-IN ↑ | AUPR-OUT ↑ | FPR95-OOD+ ↓ | FPR95-ID+ ↓ | test acc. |\n|---|---|---|---|---|---|---|---|---|';
   const body = rows.map(
     (r) =>
-      `| ${r.method} | ${r.loss} | ${r.detector === 'msp' ? 'MSP' : 'Energy'} | ${f(r.mean.auroc)} | ${f(r.mean.auprIn)} | ${f(r.mean.auprOut)} | ${f(r.mean.fpr95)} | ${f(r.accuracy)} |`,
+      `| ${r.method} | ${r.loss} | ${r.detector === 'msp' ? 'MSP' : 'Energy'} | ${f(r.mean.auroc)} | ${f(r.mean.auprIn)} | ${f(r.mean.auprOut)} | ${f(r.mean.fpr95)} | ${f(r.mean.fpr95IdPositive)} | ${f(r.accuracy)} |`,
   );
   return [head, ...body].join('\n');
 }
 
 export function perSetMd(rows: TableRow[], sets: string[]): string {
-  const head = `| method | detector | ${sets.map((s) => `${s} AUROC / FPR95`).join(' | ')} |\n|---|---|${sets.map(() => '---').join('|')}|`;
+  const head = `| method | detector | ${sets.map((s) => `${s} AUROC / FPR95-OOD+ / FPR95-ID+`).join(' | ')} |\n|---|---|${sets.map(() => '---').join('|')}|`;
   const body = rows.map(
     (r) =>
       `| ${r.method} | ${r.detector === 'msp' ? 'MSP' : 'Energy'} | ${sets
-        .map((s) => `${f(r.perSet[s].auroc)} / ${f(r.perSet[s].fpr95)}`)
+        .map((s) => `${f(r.perSet[s].auroc)} / ${f(r.perSet[s].fpr95)} / ${f(r.perSet[s].fpr95IdPositive)}`)
         .join(' | ')} |`,
   );
   return [head, ...body].join('\n');
@@ -29,7 +68,7 @@ export function imagesMarkdown(r: ImagesReport): string {
   const c = r.config;
   const seeds = c.seeds.length;
   const sweep = (pts: ImagesReport['sigma2Sweep'], x: string) =>
-    [`| ${x} | MNIST AUROC | mean AUROC | mean FPR95 | test acc. |`, '|---|---|---|---|---|']
+    [`| ${x} | MNIST AUROC | mean AUROC | mean FPR95-OOD+ | test acc. |`, '|---|---|---|---|---|']
       .concat(
         pts.map(
           (p) =>
@@ -45,7 +84,7 @@ In-distribution: Fashion-MNIST (train ${c.trainLimit ?? 60000}, test ${c.evalLim
 (${c.evalLimit ?? 10000} each). Classifier: small CNN, ${c.baselineEpochs} epochs; fine-tuning ${c.finetuneEpochs} epoch(s),
 128 in-distribution + 128 outliers per step, SGD 0.01 momentum 0.9 cosine to 0, ${c.outlierCount} distinct outliers;
 OE loss λ = 0.5; energy-bounded loss with margins from each baseline's own training energies (below).
-Generated outliers: \`${c.generator}\` at σ² = ${c.sigma2}. Metrics in %, OOD positive; ${seeds > 1 ? `mean ± std over seeds ${c.seeds.join(', ')}` : `seed ${c.seeds[0]}`}.
+Generated outliers: \`${c.generator}\` at σ² = ${c.sigma2}. ${METRICS_NOTE}; ${seeds > 1 ? `mean ± std over seeds ${c.seeds.join(', ')}` : `seed ${c.seeds[0]}`}.
 
 ## Table 1 — mean over the OOD sets
 
@@ -55,6 +94,7 @@ ${tableMd(r.table)}
 
 ${perSetMd(r.table, c.ood)}
 
+${evalPlotsMarkdown(r.figures, c.seeds[0], c.ood[0])}
 ## Fig. 1 — samples at growing σ² (rows), one class per column
 
 ![σ² grid](${r.figures.sigma2Grid})

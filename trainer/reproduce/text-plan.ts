@@ -1,6 +1,7 @@
 import { join } from 'node:path';
+import type { FinetuneRunOptions } from '../runs.js';
 import type { Job } from './jobs.js';
-import { losses, runName, sources } from './plan.js';
+import { losses, runName, sources, withPlots } from './plan.js';
 
 /** The sizes of a text reproduction; `quick` is the CI smoke test, `full` the README's numbers. */
 export interface TextPlanConfig {
@@ -66,37 +67,47 @@ export const poolFile = (dir: string, t: number) => join(dir, `pool-T${t}.ndjson
 export function textPlan(c: TextPlanConfig, dir: string): Job[] {
   const jobs: Job[] = [];
   const late: Job[] = [];
-  const evalArgs = ['--ood', c.ood.join(','), '--json', '--limit', String(c.evalLimit)];
   const addEval = (list: Job[], run: string) =>
-    list.push({
-      id: `eval-${run}`,
-      args: ['eval', '--model', join(dir, run), ...evalArgs],
-      output: join(dir, run, 'eval.json'),
-      stdoutTo: join(dir, run, 'eval.json'),
-      after: [run],
-    });
-  const finetune = (list: Job[], run: string, seed: number, extra: string[], after: string[] = []) => {
+    list.push(
+      withPlots(
+        {
+          id: `eval-${run}`,
+          task: {
+            kind: 'eval',
+            options: { model: join(dir, run), ood: c.ood.join(','), detector: 'all', limit: c.evalLimit },
+            out: join(dir, run, 'eval.json'),
+          },
+          output: join(dir, run, 'eval.json'),
+          after: [run],
+        },
+        dir,
+        run,
+        c.seeds[0],
+      ),
+    );
+  const finetune = (
+    list: Job[],
+    run: string,
+    seed: number,
+    outliers: Pick<FinetuneRunOptions, 'outliers' | 'loss'>,
+    after: string[] = [],
+  ) => {
     list.push({
       id: run,
-      args: [
-        'finetune',
-        '--from',
-        join(dir, runName('baseline', seed)),
-        ...extra,
-        '--epochs',
-        String(c.finetuneEpochs),
-        '--batch',
-        String(c.batch),
-        '--outlier-batch',
-        String(c.batch),
-        '--outlier-count',
-        String(c.outlierCount),
-        '--seed',
-        String(seed),
-        '--out',
-        join(dir, run),
-        ...(c.finetuneLimit ? ['--limit', String(c.finetuneLimit)] : []),
-      ],
+      task: {
+        kind: 'finetune',
+        options: {
+          from: join(dir, runName('baseline', seed)),
+          ...outliers,
+          outlierCount: c.outlierCount,
+          epochs: c.finetuneEpochs,
+          batch: c.batch,
+          outlierBatch: c.batch,
+          seed,
+          limit: c.finetuneLimit,
+          out: join(dir, run),
+        },
+      },
       output: join(dir, run, 'manifest.json'),
       after: [runName('baseline', seed), ...after],
     });
@@ -107,19 +118,14 @@ export function textPlan(c: TextPlanConfig, dir: string): Job[] {
     : [...c.temperatureSweep, c.temperature]) {
     late.push({
       id: `pool-T${t}`,
-      args: [
-        'sample',
-        '--model',
-        c.generator,
-        '--temperature',
-        String(t),
-        '--count',
-        String(c.outlierCount),
-        '--seed',
-        String(c.poolSeed),
-        '--out',
-        poolFile(dir, t),
-      ],
+      task: {
+        kind: 'sample-text',
+        model: c.generator,
+        temperature: t,
+        count: c.outlierCount,
+        seed: c.poolSeed,
+        out: poolFile(dir, t),
+      },
       output: poolFile(dir, t),
     });
   }
@@ -127,49 +133,38 @@ export function textPlan(c: TextPlanConfig, dir: string): Job[] {
     const base = runName('baseline', seed);
     jobs.push({
       id: base,
-      args: [
-        'train',
-        '--data',
-        'brown',
-        '--out',
-        join(dir, base),
-        '--epochs',
-        String(c.baselineEpochs),
-        '--batch',
-        String(c.batch),
-        '--seed',
-        String(seed),
-        ...(c.trainLimit ? ['--limit', String(c.trainLimit)] : []),
-      ],
+      task: {
+        kind: 'train',
+        options: {
+          data: 'brown',
+          out: join(dir, base),
+          epochs: c.baselineEpochs,
+          batch: c.batch,
+          seed,
+          limit: c.trainLimit,
+        },
+      },
       output: join(dir, base, 'manifest.json'),
     });
     addEval(jobs, base);
-    finetune(jobs, runName('control', seed), seed, ['--outliers', 'none', '--loss', 'oe']);
+    finetune(jobs, runName('control', seed), seed, { outliers: 'none', loss: 'oe' });
     for (const source of sources) {
       for (const loss of losses) {
         const run = runName(`${source}-${loss}`, seed);
         if (source === 'generated') {
-          finetune(
-            late,
-            run,
-            seed,
-            ['--outliers', poolFile(dir, c.temperature), '--loss', loss],
-            [`pool-T${c.temperature}`],
-          );
-        } else finetune(jobs, run, seed, ['--outliers', source, '--loss', loss]);
+          finetune(late, run, seed, { outliers: poolFile(dir, c.temperature), loss }, [
+            `pool-T${c.temperature}`,
+          ]);
+        } else finetune(jobs, run, seed, { outliers: source, loss });
       }
     }
   }
   const s0 = c.seeds[0];
   for (const t of c.temperatureSweep) {
     if (t === c.temperature) continue; // the main GOE run of the first seed
-    finetune(
-      late,
-      runName(`temperature-${t}`, s0),
-      s0,
-      ['--outliers', poolFile(dir, t), '--loss', 'oe'],
-      [`pool-T${t}`],
-    );
+    finetune(late, runName(`temperature-${t}`, s0), s0, { outliers: poolFile(dir, t), loss: 'oe' }, [
+      `pool-T${t}`,
+    ]);
   }
   return [...jobs, ...late];
 }

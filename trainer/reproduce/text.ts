@@ -1,18 +1,19 @@
-import { cp, mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { TextGeneratorManifest } from '../../generators/manifest.js';
 import { readManifest } from '../../generators/manifest.js';
-import { resolveModelDir, zooDir } from '../../generators/registry.js';
-import { writeFileAtomic } from '../../generators/weights.js';
-import type { ClassifierManifest } from '../classifier.js';
+import { resolveModelDir } from '../../generators/registry.js';
+import { writeFileAtomic } from '../../runtime/atomic-write.js';
+import { initBackend } from '../../runtime/backend/index.js';
 import { readNdjsonTexts } from '../datasets/text/ndjson-outliers.js';
 import { linePlotSvg } from '../report/plot.js';
-import { readEval, stat, type TableRow, table } from './aggregate.js';
+import { readEval, type TableRow, table } from './aggregate.js';
+import { copyEvalPlots, type EvalFigures, evalPlotsMarkdown } from './eval-plots.js';
 import type { ReproduceOptions } from './images.js';
 import { runJobs } from './jobs.js';
 import { runName } from './plan.js';
-import { f, perSetMd, tableMd } from './report-markdown.js';
+import { f, METRICS_NOTE, perSetMd, type ReportHeader, tableMd } from './report-markdown.js';
 import { fullTextConfig, poolFile, quickTextConfig, type TextPlanConfig, textPlan } from './text-plan.js';
 import { exportClassifiers } from './zoo-export.js';
 
@@ -27,19 +28,14 @@ export interface TemperaturePoint {
 }
 
 /** Everything `reports/text.json` holds. */
-export interface TextReport {
-  title: string;
-  command: string;
-  mode: 'quick' | 'full';
-  createdAt: string;
-  wallSeconds: number;
-  machine: { cores: number; node: string; backend: string };
+export interface TextReport extends ReportHeader {
   config: TextPlanConfig;
   generator: { id: string; digest: string; metrics?: Record<string, number | string>; provenance: unknown };
   table: TableRow[];
   temperatureSweep: TemperaturePoint[];
   samples: { temperature: number; texts: string[] }[];
-  figures: { temperaturePlot: string };
+  /** File names in the reports folder: the temperature sweep, and the ROC curves and histograms of `goe eval --plot`. */
+  figures: { temperaturePlot: string } & EvalFigures;
 }
 
 function temperatureSweep(dir: string, c: TextPlanConfig): TemperaturePoint[] {
@@ -87,7 +83,10 @@ export async function reproduceText(o: ReproduceOptions): Promise<TextReport> {
   }
   await mkdir(o.reportsDir, { recursive: true });
   const prefix = o.quick ? 'text-quick' : 'text';
-  const figures = { temperaturePlot: `${prefix}-temperature-sweep.svg` };
+  const figures = {
+    temperaturePlot: `${prefix}-temperature-sweep.svg`,
+    ...(await copyEvalPlots(o.runsDir, o.reportsDir, prefix, c.seeds[0], c.ood[0])),
+  };
   const ref = (method: string) =>
     rows.find((r) => r.method === method && r.detector === 'msp')!.mean.auroc.mean;
   await writeFileAtomic(
@@ -117,7 +116,7 @@ export async function reproduceText(o: ReproduceOptions): Promise<TextReport> {
     mode: o.quick ? 'quick' : 'full',
     createdAt: new Date().toISOString(),
     wallSeconds: Math.round((performance.now() - t0) / 1000),
-    machine: { cores: cpus().length, node: process.version, backend: process.env.GOE_BACKEND ?? 'auto' },
+    machine: { cores: cpus().length, node: process.version, backend: (await initBackend()).choice },
     config: c,
     generator: { id: lm.id, digest: lm.weights.digest, metrics: lm.metrics, provenance: lm.provenance },
     table: rows,
@@ -149,7 +148,7 @@ batch ${c.batch}${c.trainLimit ? `, ${c.trainLimit} training windows` : ''}; bas
 windows, ${c.batch} in-distribution + ${c.batch} outliers per step, Adam 5e-4 cosine to 0, ${c.outlierCount} distinct outliers per source; OE loss λ = 0.5,
 energy-bounded loss with margins from each baseline's training energies. Outliers: generated = \`${r.generator.id}\` at T = ${c.temperature}
 (one pool per temperature, seed ${c.poolSeed}), noise = uniform random tokens, natural = WordNet glosses; all cut to 64 tokens.
-Metrics in %, OOD positive; ${seeds > 1 ? `mean ± std over seeds ${c.seeds.join(', ')}` : `seed ${c.seeds[0]}`}.
+${METRICS_NOTE}; ${seeds > 1 ? `mean ± std over seeds ${c.seeds.join(', ')}` : `seed ${c.seeds[0]}`}.
 
 Generator: \`${r.generator.id}\` (${r.generator.digest.slice(0, 19)}…), held-out perplexity ${r.generator.metrics?.heldOutPerplexity ?? '?'}.
 
@@ -161,11 +160,12 @@ ${tableMd(r.table)}
 
 ${perSetMd(r.table, c.ood)}
 
+${evalPlotsMarkdown(r.figures, c.seeds[0], c.ood[0])}
 ## Temperature sweep (OE loss, MSP, seed ${c.seeds[0]})
 
 ![temperature sweep](${r.figures.temperaturePlot})
 
-| T | mean AUROC | ${c.ood.map((s) => `${s} AUROC`).join(' | ')} | mean FPR95 | test acc. |
+| T | mean AUROC | ${c.ood.map((s) => `${s} AUROC`).join(' | ')} | mean FPR95-OOD+ | test acc. |
 |---|---|${c.ood.map(() => '---').join('|')}|---|---|
 ${r.temperatureSweep
   .map(

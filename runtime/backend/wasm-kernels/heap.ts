@@ -26,8 +26,3 @@ export function allocF32(backend: KernelBackend, shape: number[], zero = false):
   if (zero) f32(backend, out).fill(0);
   return out;
 }
-
-/** A new float32 tensor holding `values`. */
-export function constantF32(backend: KernelBackend, shape: number[], values: Float32Array): TensorInfo {
-  return asWasm(backend).makeOutput(shape, 'float32', undefined, values);
-}

@@ -9,7 +9,7 @@ export {
   DEFAULT_SAMPLE_LENGTH,
   loadBrown,
 } from './brown.js';
-export { type TextSet, textSetOf, textSubset, windowsOf } from './text-set.js';
+export { type TextSet, textSetOf, windowsOf } from './text-set.js';
 export {
   DEFAULT_TEXT_OOD_COUNT,
   randomTokens,

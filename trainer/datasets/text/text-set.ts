@@ -1,4 +1,4 @@
-import { DatasetError } from '../errors.js';
+import type { RowSet } from '../row-set.js';
 
 /**
  * Text samples as token ids: `n` windows of exactly `length` tokens each, row-major. Every sample goe
@@ -6,12 +6,9 @@ import { DatasetError } from '../errors.js';
  * cue a detector can learn (DESIGN.md: the reference's glosses were shorter than its Brown windows).
  * `labels` index `classNames` for labelled (in-distribution) data.
  */
-export interface TextSet {
-  name: string;
+export interface TextSet extends RowSet {
   tokens: Int32Array;
   shape: [n: number, length: number];
-  labels?: Int32Array;
-  classNames?: readonly string[];
 }
 
 /**
@@ -44,33 +41,5 @@ export function textSetOf(
     shape: [windows.length, length],
     ...(labels ? { labels: Int32Array.from(labels) } : {}),
     ...(classNames ? { classNames } : {}),
-  };
-}
-
-/**
- * A new set with the rows at `indices`, in that order, copied.
- *
- * @throws {DatasetError} `bad_argument` for an index outside [0, n)
- */
-export function textSubset(set: TextSet, indices: ArrayLike<number>): TextSet {
-  const [n, len] = set.shape;
-  const tokens = new Int32Array(indices.length * len);
-  const labels = set.labels ? new Int32Array(indices.length) : undefined;
-  for (let k = 0; k < indices.length; k++) {
-    const i = indices[k];
-    if (!Number.isInteger(i) || i < 0 || i >= n) {
-      throw new DatasetError('bad_argument', `subset index ${i} is outside ${set.name}'s [0, ${n})`, {
-        value: i,
-      });
-    }
-    tokens.set(set.tokens.subarray(i * len, (i + 1) * len), k * len);
-    if (labels) labels[k] = set.labels![i];
-  }
-  return {
-    name: set.name,
-    tokens,
-    shape: [indices.length, len],
-    ...(labels ? { labels } : {}),
-    ...(set.classNames ? { classNames: set.classNames } : {}),
   };
 }

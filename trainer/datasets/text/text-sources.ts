@@ -4,6 +4,7 @@ import { Purpose, sampleStream } from '../../../runtime/rng/index.js';
 import type { Vocab } from '../../../runtime/text/vocab.js';
 import { DatasetError } from '../errors.js';
 import { requireDataset } from '../locate.js';
+import { readUserText } from '../user-text.js';
 import { type TextSet, textSetOf } from './text-set.js';
 
 /**
@@ -83,13 +84,9 @@ function* wordnetGlosses(): Generator<string> {
 
 /** A UTF-8 text file, one sample per line (lines are joined and cut into `length`-token windows). */
 function* fileLines(path: string): Generator<string> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new DatasetError('unreadable', `cannot read ${path}: ${(err as Error).message}`, { path });
-  }
-  yield* text.split(/\r?\n/).filter((l) => l.trim().length > 0);
+  yield* readUserText(path)
+    .split(/\r?\n/)
+    .filter((l) => l.trim().length > 0);
 }
 
 /** The built-in text OOD test sets. */

@@ -1,7 +1,6 @@
-import { textRow } from '../../generators/lm/index.js';
 import { encodeNdjson } from '../../runtime/codecs/index.js';
-import type { DecodableTextBatch } from '../generators.js';
-import type { BatchEncoder, TextBodySpec } from './encoder.js';
+import type { BatchEncoder, TextBodySpec } from '../../runtime/encoders/index.js';
+import { type DecodableTextBatch, textRow } from './sampler.js';
 
 /**
  * `application/x-ndjson` for a language model: one text row per line,

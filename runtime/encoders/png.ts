@@ -1,5 +1,8 @@
-import { encodeGridPng } from '../../runtime/codecs/index.js';
+import { encodeGridPng } from '../codecs/index.js';
 import type { BatchEncoder, ImageBodySpec } from './encoder.js';
+
+/** Most rows a PNG preview grid holds (32×32 tiles): the API's default limit and `goe sample`'s. */
+export const PNG_MAX_COUNT = 1024;
 
 /** `image/png`: a labelled preview grid; the rows are gathered (count ≤ the PNG limit) and drawn at the end. */
 export function pngEncoder(spec: ImageBodySpec): BatchEncoder {

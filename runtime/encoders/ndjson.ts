@@ -1,4 +1,4 @@
-import { encodeNdjson, toLittleEndianBytes } from '../../runtime/codecs/index.js';
+import { encodeNdjson, toLittleEndianBytes } from '../codecs/index.js';
 import type { BatchEncoder, ImageBodySpec } from './encoder.js';
 
 /**

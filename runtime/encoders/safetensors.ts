@@ -1,4 +1,4 @@
-import { SafetensorsWriter } from '../../runtime/codecs/index.js';
+import { SafetensorsWriter } from '../codecs/index.js';
 import type { BatchEncoder, ImageBodySpec } from './encoder.js';
 
 /**

@@ -1,5 +1,16 @@
-import type { ImageBatch } from '../../generators/cgan/index.js';
-import type { DecodableTextBatch } from '../generators.js';
+/**
+ * A batch of image rows as a generator yields them (structurally `generators/cgan`'s `ImageBatch`;
+ * written here so the encoders sit below the generators).
+ */
+export interface ImageRows {
+  /** Index of the first row in the request's numbering (`start`-based). */
+  start: number;
+  count: number;
+  /** count×H×W×C: uint8 0..255, or float32 in [0, 1]. */
+  data: Uint8Array | Float32Array;
+  /** count class indices. */
+  classes: Int32Array;
+}
 
 /** What an encoder needs to know about the rows before the first one is generated. */
 export interface ImageBodySpec {
@@ -18,15 +29,12 @@ export interface TextBodySpec {
   labels: readonly string[];
 }
 
-/** A batch an encoder consumes: image rows, or text rows with the vocabulary that decodes them. */
-export type EncodableBatch = ImageBatch | DecodableTextBatch;
-
 /**
  * Turns generated batches into the bytes of one response format. `head()` once, `batch()` per batch in
  * order, `end()` once; each returns the chunks to send (possibly none). Row bytes never depend on how
  * rows were batched, so `start = k` bodies and cached bodies match generated ones byte for byte.
  */
-export interface BatchEncoder<B extends EncodableBatch = ImageBatch> {
+export interface BatchEncoder<B = ImageRows> {
   readonly contentType: string;
   /** Exact body size when it is known before generating (fixed-size formats), for `Content-Length`. */
   readonly contentLength?: number;

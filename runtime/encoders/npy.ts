@@ -1,4 +1,4 @@
-import { encodeNpyHeader, NpyWriter } from '../../runtime/codecs/index.js';
+import { encodeNpyHeader, NpyWriter } from '../codecs/index.js';
 import type { BatchEncoder, ImageBodySpec } from './encoder.js';
 import { rowBytes } from './encoder.js';
 

@@ -1,0 +1,248 @@
+/**
+ * The trainer's runs, one function each: what `goe train`, `goe finetune` and `goe eval` do once their
+ * options are parsed, and what `goe reproduce` jobs call. The CLI adds only parsing and progress bars,
+ * so a reproduction and a hand-typed command make the same artifact.
+ */
+import { basename } from 'node:path';
+import { commandLine } from '../generators/manifest.js';
+import { resolveModelDir } from '../generators/registry.js';
+import { initBackend } from '../runtime/backend/index.js';
+import { log } from '../runtime/log.js';
+import { type ClassifierManifest, loadClassifier, saveClassifier } from './classifier.js';
+import { ensureDataset, type ImageSet, parseOodList, resolveOodSet, subset } from './datasets/index.js';
+import {
+  brownVocab,
+  DEFAULT_TEXT_OOD_COUNT,
+  loadBrown,
+  resolveTextOodSet,
+  TEXT_OOD_SET_NAMES,
+} from './datasets/text/index.js';
+import { type DetectorName, detectorNames } from './detectors/index.js';
+import { type EvalReport, evaluate, type OnScores } from './evaluate.js';
+import { finetune } from './finetune.js';
+import { type FitProgress, limitSet } from './fit.js';
+import { type InDistributionName, loadInDistribution } from './in-distribution.js';
+import type { Architecture } from './models/index.js';
+import { type DetectorScores, plotFolder, writeEvalPlots } from './report/ood-plots.js';
+import { trainBaseline } from './train-baseline.js';
+
+/** What a caller can watch or stop in a run. */
+export interface RunHooks {
+  signal?: AbortSignal;
+  onProgress?: (p: FitProgress) => void;
+  /** Fine-tuning: called once the outlier pool is ready (generated outliers take a while). */
+  onPool?: (name: string, count: number) => void;
+}
+
+/** Per data set: backbone, epochs, batch and learning rate (SGD for images, Adam for text). */
+export const TRAIN_DEFAULTS = {
+  'fashion-mnist': { arch: 'small-cnn', epochs: 5, batch: 128, lr: 0.02 },
+  mnist: { arch: 'small-cnn', epochs: 5, batch: 128, lr: 0.02 },
+  brown: { arch: 'gru', epochs: 3, batch: 64, lr: 2e-3 },
+} as const;
+
+/** Options of {@link trainRun} (`goe train`); unset ones take the data set's {@link TRAIN_DEFAULTS}. */
+export interface TrainRunOptions {
+  data: InDistributionName;
+  out: string;
+  arch?: Architecture;
+  epochs?: number;
+  batch?: number;
+  lr?: number;
+  /** Tokens per Brown window (default 64); images ignore it. */
+  length?: number;
+  seed: number;
+  limit?: number;
+}
+
+/** The OOD sets `goe eval` uses for an image classifier when none are named, by its in-distribution data. */
+const IMAGE_DEFAULT_OOD = {
+  'fashion-mnist': ['mnist', 'gaussian', 'uniform'],
+  mnist: ['fashion-mnist'],
+} as const;
+
+/** The MNIST test set, fetched once into the cache dir (checked by SHA-256) when not local. */
+const ensureMnist = () => ensureDataset('mnist-test', { onProgress: (m) => log('info', m) });
+
+/** The folder's last segment: a run's id. */
+const idOf = (dir: string) => basename(dir.replace(/\/+$/, ''));
+
+/**
+ * Trains the in-distribution classifier and saves it to `o.out` (weights, manifest, vocabulary).
+ * @throws when `arch` cannot read `data` (text needs gru; images small-cnn or wrn)
+ */
+export async function trainRun(o: TrainRunOptions, hooks: RunHooks = {}): Promise<ClassifierManifest> {
+  const d = TRAIN_DEFAULTS[o.data];
+  const r = {
+    data: o.data,
+    out: o.out,
+    arch: o.arch ?? d.arch,
+    epochs: o.epochs ?? d.epochs,
+    batch: o.batch ?? d.batch,
+    lr: o.lr ?? d.lr,
+    length: o.data === 'brown' ? (o.length ?? 64) : undefined,
+    seed: o.seed,
+    limit: o.limit,
+  };
+  if ((r.arch === 'gru') !== (r.data === 'brown')) {
+    throw new Error(`--arch ${r.arch} does not read ${r.data} (text needs gru, images small-cnn or wrn)`);
+  }
+  // The `mnist` task is the MNIST test set, split: fetched first when it is not local.
+  if (r.data === 'mnist') await ensureMnist();
+  await initBackend();
+  const clf = await trainBaseline({
+    ...r,
+    batchSize: r.batch,
+    id: idOf(r.out),
+    command: commandLine('train', r),
+    ...hooks,
+  });
+  return saveClassifier(r.out, clf);
+}
+
+/** Options of {@link finetuneRun} (`goe finetune`). */
+export interface FinetuneRunOptions {
+  from: string;
+  /** generated | noise | natural | none | a path. */
+  outliers: string;
+  loss: 'oe' | 'energy';
+  sigma2?: number;
+  temperature?: number;
+  /** Default fashion-mnist-cgan (images) / brown-lm (text). */
+  generator?: string;
+  /** Default 60000 images / 5000 texts. */
+  outlierCount?: number;
+  epochs: number;
+  batch: number;
+  outlierBatch: number;
+  /** Default SGD 0.01 (images) / Adam 5e-4 (text). */
+  lr?: number;
+  seed: number;
+  limit?: number;
+  out: string;
+}
+
+/**
+ * Outlier Exposure fine-tuning of the classifier in `o.from`, saved to `o.out`.
+ * @throws when σ² is given for a text model or T for an image model
+ */
+export async function finetuneRun(o: FinetuneRunOptions, hooks: RunHooks = {}): Promise<ClassifierManifest> {
+  await initBackend();
+  const base = await loadClassifier(o.from);
+  if (base.manifest.data === 'mnist') await ensureMnist();
+  const text = base.manifest.input === 'token-ids';
+  if (text && o.sigma2 !== undefined)
+    throw new Error('--sigma2 is for image generators; text outliers take --temperature');
+  if (!text && o.temperature !== undefined)
+    throw new Error('--temperature is for text generators; images take --sigma2');
+  // Written out in the flags' order: the provenance command lists them so.
+  const r = {
+    from: o.from,
+    outliers: o.outliers,
+    loss: o.loss,
+    sigma2: o.sigma2,
+    temperature: o.temperature,
+    generator: o.generator ?? (text ? 'brown-lm' : 'fashion-mnist-cgan'),
+    outlierCount: o.outlierCount ?? (text ? 5000 : 60_000),
+    epochs: o.epochs,
+    batch: o.batch,
+    outlierBatch: o.outlierBatch,
+    lr: o.lr ?? (text ? 5e-4 : 0.01),
+    seed: o.seed,
+    limit: o.limit,
+    out: o.out,
+  };
+  const clf = await finetune(base, {
+    outliers: {
+      source: r.outliers,
+      count: r.outlierCount,
+      seed: r.seed,
+      generator: r.generator,
+      sigma2: r.sigma2,
+      temperature: r.temperature,
+    },
+    loss: r.loss,
+    epochs: r.epochs,
+    batchSize: r.batch,
+    outlierBatch: r.outlierBatch,
+    lr: r.lr,
+    seed: r.seed,
+    limit: r.limit,
+    id: idOf(r.out),
+    command: commandLine('finetune', r),
+    ...hooks,
+  });
+  return saveClassifier(r.out, clf);
+}
+
+/** Options of {@link evalRun} (`goe eval`). */
+export interface EvalRunOptions {
+  /** Classifier folder or zoo id. */
+  model: string;
+  /**
+   * OOD sets, comma-separated (default mnist,gaussian,uniform for Fashion-MNIST, fashion-mnist for an
+   * MNIST classifier, spam-assassin,sotu for text).
+   */
+  ood?: string;
+  detector: DetectorName | 'all';
+  /** Only the first N rows of the test set and of each OOD set (smoke tests). */
+  limit?: number;
+  /** A folder for ROC curves and score histograms (SVG + PNG), `goe eval --plot`. */
+  plot?: string;
+}
+
+/**
+ * OOD evaluation of a classifier: per detector and OOD set, AUROC, AUPR-IN, AUPR-OUT, FPR95 in %; with
+ * `plot`, also writes the ROC curves and score histograms there (the folder is checked before any work).
+ */
+export async function evalRun(o: EvalRunOptions): Promise<EvalReport> {
+  if (o.plot) await plotFolder(o.plot);
+  const scores: DetectorScores[] = [];
+  const onScores: OnScores | undefined = o.plot
+    ? (detector, ood, inScores, outScores) => scores.push({ detector, ood, inScores, outScores })
+    : undefined;
+  const report = await evaluateRun(o, onScores);
+  if (o.plot) {
+    const files = await writeEvalPlots(o.plot, scores);
+    log('info', `wrote ${files.length} plots to ${o.plot}`);
+  }
+  return report;
+}
+
+async function evaluateRun(o: EvalRunOptions, onScores: OnScores | undefined): Promise<EvalReport> {
+  const clf = await loadClassifier(resolveModelDir(o.model));
+  const detectors = o.detector === 'all' ? [...detectorNames] : [o.detector];
+  if (clf.manifest.input === 'token-ids') {
+    const names = (o.ood ?? TEXT_OOD_SET_NAMES.join(','))
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const length = clf.manifest.inputShape[0];
+    // Only the test split: the training windows are not needed to evaluate.
+    const vocab = clf.vocab ?? brownVocab();
+    const sets = names.map((n) => resolveTextOodSet(n, vocab, length, o.limit ?? DEFAULT_TEXT_OOD_COUNT));
+    await initBackend();
+    return evaluate(
+      clf.model,
+      limitSet(loadBrown(vocab, 'test', length), o.limit, 0),
+      sets,
+      detectors,
+      onScores,
+    );
+  }
+  const data = clf.manifest.data === 'mnist' ? 'mnist' : 'fashion-mnist';
+  const names = parseOodList(o.ood ?? IMAGE_DEFAULT_OOD[data].join(','));
+  // MNIST is not packaged: fetched once into the cache dir (checked by SHA-256) when not local.
+  if (names.includes('mnist') || data === 'mnist') await ensureMnist();
+  const task = loadInDistribution(data);
+  await initBackend();
+  const head = (set: ImageSet) =>
+    o.limit && o.limit < set.shape[0]
+      ? subset(
+          set,
+          Int32Array.from({ length: o.limit }, (_, i) => i),
+        )
+      : set;
+  const sets = names.map((n) => head(resolveOodSet(n, { count: o.limit })));
+  return evaluate(clf.model, head(task.test as ImageSet), sets, detectors, onScores);
+}
