@@ -1,7 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { zooDir } from '../generators/registry.js';
-import { initBackend } from '../runtime/backend/index.js';
 import { log as runtimeLog } from '../runtime/log.js';
 import type { Store } from '../runtime/store/index.js';
 import { ResponseCache } from './cache/index.js';
@@ -38,8 +37,10 @@ export interface AppOptions {
   clock?: () => number;
   /** Wall-clock milliseconds, for the cache's back-off after a store failure. */
   now?: () => number;
-  /** Starts the TF.js backend once and names it; default `initBackend()`'s choice. */
+  /** Names the TF.js backend (ETags, /healthz); default the compute workers' choice. */
   backend?: () => Promise<string>;
+  /** Compute worker threads of the default pool (default `GOE_WORKERS`, else one per core; 0 = in-thread). */
+  workers?: number;
   log?: Logger;
   /** Rows per generator forward pass (default 256). */
   batchSize?: number;
@@ -71,10 +72,7 @@ export function buildApp(options: AppOptions = {}): Hono<AppEnv> {
   const clock = options.clock ?? (() => performance.now());
   const keys = options.keys ?? [];
   const contract = loadContract();
-  const backend = options.backend ?? memo(async () => (await initBackend()).choice);
-  const pool =
-    options.pool ??
-    new GeneratorPool({ zoo: options.zoo ?? zooDir(), backend, batchSize: options.batchSize });
+  const pool = options.pool ?? generatorPoolFor(options, log);
   const cache = options.store
     ? new ResponseCache({ store: options.store, log, maxBytes: limits.cacheMaxBytes, now: options.now })
     : undefined;
@@ -150,20 +148,23 @@ export function buildApp(options: AppOptions = {}): Hono<AppEnv> {
   return app;
 }
 
+/**
+ * The generator pool `buildApp` makes when given none: the zoo's generators on `options.workers` compute
+ * workers. Runtime entries that must close its workers make it here and pass it as `pool`.
+ */
+export function generatorPoolFor(options: AppOptions, log: Logger = runtimeLog): GeneratorPool {
+  return new GeneratorPool({
+    zoo: options.zoo ?? zooDir(),
+    backend: options.backend,
+    batchSize: options.batchSize,
+    workers: options.workers,
+    onError: (error) => log('error', 'compute worker failed', { error: error.message }),
+  });
+}
+
 function slugOf(status: number): ProblemSlug {
   const found = (Object.keys(PROBLEMS) as ProblemSlug[]).find((s) => PROBLEMS[s].status === status);
   return found ?? 'invalid-request';
-}
-
-function memo<T>(f: () => Promise<T>): () => Promise<T> {
-  let p: Promise<T> | undefined;
-  return () => {
-    p ??= f();
-    p.catch(() => {
-      p = undefined;
-    });
-    return p;
-  };
 }
 
 function clip(text: string): string {

@@ -1,4 +1,5 @@
 import { type Env, type GoeVariable, goeEnv } from '../runtime/config.js';
+import { workerCount } from '../runtime/pool/index.js';
 import { defaultStoreUrl, openStore, type Store } from '../runtime/store/index.js';
 import type { AppOptions } from './app.js';
 import type { ApiLimits } from './limits.js';
@@ -7,8 +8,9 @@ import type { ApiLimits } from './limits.js';
  * App options from the environment, for the runtime entries: `GOE_API_KEYS` (comma-separated bearer
  * keys), `GOE_MAX_COUNT`, `GOE_RATE_LIMIT` (requests/s per client), `GOE_RATE_BURST`,
  * `GOE_MAX_CONCURRENCY`, `GOE_ADMIN_KEY` (the admin key of `PUT|DELETE /models/{id}`),
- * `GOE_MAX_MODEL_BYTES` (their upload limit), and the cache store `GOE_STORE` (`storeUrl` overrides it; `none` turns the
- * cache off). Bad values are an error naming the variable, at start-up rather than per request.
+ * `GOE_MAX_MODEL_BYTES` (their upload limit), the compute worker threads `GOE_WORKERS` (default one per
+ * core; 0 = in-thread), and the cache store `GOE_STORE` (`storeUrl` overrides it; `none` turns the cache
+ * off). Bad values are an error naming the variable, at start-up rather than per request.
  */
 export function appOptionsFromEnv(
   env: Env = process.env,
@@ -42,5 +44,5 @@ export function appOptionsFromEnv(
     (goeEnv('GOE_STORE', env) ? defaultStoreUrl(env) : (overrides.defaultStore ?? defaultStoreUrl(env)));
   const store = url === 'none' ? undefined : openStore(url, { env });
   const adminKey = goeEnv('GOE_ADMIN_KEY', env) || undefined;
-  return { keys, adminKey, limits, store };
+  return { keys, adminKey, limits, store, workers: workerCount(env) };
 }

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageBatch } from '../generators/cgan/index.js';
-import type { Generator } from '../generators/generator.js';
-import type { DecodableTextBatch } from '../generators/lm/index.js';
-import { loadGenerator } from '../generators/load.js';
+import type { DecodableTextBatch, TextBatch } from '../generators/lm/index.js';
 import { type GeneratorManifest, readManifest } from '../generators/manifest.js';
+import { generatorVersion, RowPool, type RowPoolOptions } from '../generators/pool/index.js';
 import { listGenerators } from '../generators/registry.js';
+import type { Vocab } from '../runtime/text/vocab.js';
+import { readVocab } from '../runtime/text/vocab-file.js';
 
 /** What to draw from a loaded image generator (already resolved against its manifest). */
 export interface ImageSampleParams {
@@ -27,51 +28,57 @@ export interface TextSampleParams {
 }
 
 /** Options of {@link GeneratorPool}. */
-export interface GeneratorPoolOptions {
+export interface GeneratorPoolOptions extends Omit<RowPoolOptions, 'onError'> {
   /** The zoo folder: one sub-folder per generator id, each with a `manifest.json`. */
   zoo: string;
-  /** Starts the TF.js backend (once) and names it; called before the first generator loads. */
-  backend: () => Promise<string>;
-  /** Rows per generator forward pass; does not change the rows (determinism is per row). */
-  batchSize?: number;
-  /** Rows a language model decodes together (default min(batchSize, 64)); does not change the rows. */
-  textBatchSize?: number;
+  /** Names the TF.js backend for ETags and /healthz; default: the compute workers' backend. */
+  backend?: () => Promise<string>;
+  /** Compute workers to share (the caller closes them); default a new {@link RowPool} from the options. */
+  rows?: RowPool;
+  /** Pool faults no request can be blamed for (a worker that died idle). */
+  onError?: (error: Error) => void;
 }
 
 // Ids are folder names in the zoo: no separators or dot-segments, so a request can never name a path.
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /**
- * The generators of one zoo, loaded lazily on first use and kept in memory. Manifests are cached once
- * read; a generator that fails to load is forgotten, so the next request tries again.
+ * The generators of one zoo as the API sees them: manifests (read here, cached) and rows (computed by
+ * the compute workers of a {@link RowPool}, which load each generator on first use and keep it). This
+ * thread reads manifests and vocabularies and never runs a forward pass.
  */
 export class GeneratorPool {
   readonly zoo: string;
-  readonly batchSize: number;
-  readonly textBatchSize: number;
+  readonly rows: RowPool;
+  #ownsRows: boolean;
   #backend: () => Promise<string>;
   #manifests = new Map<string, GeneratorManifest>();
-  #loaded = new Map<string, Promise<Generator>>();
+  #vocabs = new Map<string, Promise<Vocab>>();
   #ready = new Set<string>();
-  /** Streams drawing from each loaded generator, and generators forgotten while streams still use them. */
-  #users = new Map<Generator, number>();
-  #retired = new Set<Generator>();
-  #batches = 0;
 
   constructor(options: GeneratorPoolOptions) {
     this.zoo = options.zoo;
-    this.batchSize = options.batchSize ?? 256;
-    // A text batch runs `length` forward passes before its first row is out: smaller keeps it streaming.
-    this.textBatchSize = options.textBatchSize ?? Math.min(this.batchSize, 64);
-    this.#backend = options.backend;
+    this.#ownsRows = !options.rows;
+    this.rows = options.rows ?? new RowPool(options);
+    this.#backend = options.backend ?? (() => this.rows.backend());
+  }
+
+  /** Image rows per forward pass. */
+  get batchSize(): number {
+    return this.rows.batchSize;
+  }
+
+  /** Text rows per decoding run. */
+  get textBatchSize(): number {
+    return this.rows.textBatchSize;
   }
 
   /** Batches generated so far, by every request: lets tests and benchmarks see work stop on abort. */
   get batchesProduced(): number {
-    return this.#batches;
+    return this.rows.batchesProduced;
   }
 
-  /** Ids of the generators loaded in memory. */
+  /** Ids of the generators that have produced rows (and so are loaded on the workers). */
   loadedIds(): string[] {
     return [...this.#ready].sort();
   }
@@ -105,88 +112,75 @@ export class GeneratorPool {
    * Rows of generator `id`, one batch per forward pass. Row i depends only on (weights, params, seed,
    * start + i). Pulling drives generation: a consumer that stops pulling (or calls `return()`) stops it
    * within one batch.
+   * @throws {WorkerCrashError} when a compute worker dies on one of its batches
    */
   async *sampleImages(id: string, params: ImageSampleParams): AsyncGenerator<ImageBatch> {
-    const model = await this.#load(id);
-    if (model.modality !== 'image') throw new Error(`${id} is a language model, not an image generator`);
-    this.#users.set(model, (this.#users.get(model) ?? 0) + 1);
-    try {
-      for await (const batch of model.generate({ ...params, batchSize: this.batchSize })) {
-        this.#batches += 1;
-        yield batch;
-      }
-    } finally {
-      this.#release(model);
+    const manifest = await this.#known(id);
+    if (manifest.modality !== 'image') throw new Error(`${id} is a language model, not an image generator`);
+    const { sigma2, classes, seed, dtype, start, count } = params;
+    const ref = { zoo: this.zoo, id, digest: generatorVersion(manifest) };
+    for await (const batch of this.rows.rows(
+      ref,
+      { modality: 'image', sigma2, classes, seed, dtype },
+      start,
+      count,
+    )) {
+      this.#ready.add(id);
+      yield batch as ImageBatch;
     }
   }
 
   /**
    * Text rows of language model `id`, one batch per `textBatchSize` rows, each with the model's vocabulary.
    * Row i depends only on (weights, params, seed, start + i); pulling drives generation, as for images.
+   * @throws {WorkerCrashError} when a compute worker dies on one of its batches
    */
   async *sampleTexts(id: string, params: TextSampleParams): AsyncGenerator<DecodableTextBatch> {
-    const model = await this.#load(id);
-    if (model.modality !== 'text') throw new Error(`${id} is an image generator, not a language model`);
-    const { vocab } = model;
-    this.#users.set(model, (this.#users.get(model) ?? 0) + 1);
-    try {
-      for await (const batch of model.generate({ ...params, batchSize: this.textBatchSize })) {
-        this.#batches += 1;
-        yield { ...batch, vocab };
-      }
-    } finally {
-      this.#release(model);
+    const manifest = await this.#known(id);
+    if (manifest.modality !== 'text') throw new Error(`${id} is an image generator, not a language model`);
+    const vocab = await this.#vocab(id, manifest.vocab);
+    const { temperature, classes, seed, start, count } = params;
+    const ref = { zoo: this.zoo, id, digest: generatorVersion(manifest) };
+    for await (const batch of this.rows.rows(
+      ref,
+      { modality: 'text', temperature, classes, seed },
+      start,
+      count,
+    )) {
+      this.#ready.add(id);
+      yield { ...(batch as TextBatch), vocab };
     }
   }
 
   /**
-   * Forgets generator `id` (its cached manifest and loaded weights), after it was added, replaced or
-   * removed: the next request reads the zoo again.
+   * Forgets generator `id` (its cached manifest and vocabulary) after it was added, replaced or removed:
+   * the next request reads the zoo again. The workers load the new model on its first batch, since every
+   * batch names the generator's {@link generatorVersion} (a stream already running keeps the old one).
    */
   async forget(id: string): Promise<void> {
     this.#manifests.delete(id);
-    const p = this.#loaded.get(id);
-    this.#loaded.delete(id);
+    this.#vocabs.delete(id);
     this.#ready.delete(id);
-    const model = await p?.catch(() => undefined);
-    if (!model) return;
-    // A stream still drawing from the old generator keeps it until it ends (then #release frees it).
-    if (this.#users.get(model)) this.#retired.add(model);
-    else await model.dispose();
   }
 
-  #release(model: Generator): void {
-    const left = (this.#users.get(model) ?? 1) - 1;
-    if (left > 0) {
-      this.#users.set(model, left);
-      return;
-    }
-    this.#users.delete(model);
-    if (this.#retired.delete(model)) void model.dispose();
-  }
-
-  /** Frees every loaded generator's weights. */
+  /** Stops the compute workers, when this pool started them. */
   async close(): Promise<void> {
-    const all = [...this.#loaded.values()];
-    this.#loaded.clear();
     this.#ready.clear();
-    for (const p of all) await (await p.catch(() => undefined))?.dispose();
+    if (this.#ownsRows) await this.rows.close();
   }
 
-  #load(id: string): Promise<Generator> {
-    let p = this.#loaded.get(id);
+  async #known(id: string): Promise<GeneratorManifest> {
+    const manifest = await this.manifest(id);
+    if (!manifest) throw new Error(`no generator ${id} in ${this.zoo}`);
+    return manifest;
+  }
+
+  #vocab(id: string, file: { file: string; digest: string }): Promise<Vocab> {
+    let p = this.#vocabs.get(id);
     if (!p) {
-      p = (async (): Promise<Generator> => {
-        const manifest = await this.manifest(id);
-        if (!manifest) throw new Error(`no generator ${id} in ${this.zoo}`);
-        await this.#backend();
-        return loadGenerator(join(this.zoo, id));
-      })();
-      this.#loaded.set(id, p);
-      p.then(
-        () => this.#ready.add(id),
-        () => this.#loaded.delete(id),
-      );
+      p = readVocab(join(this.zoo, id, file.file), file.digest);
+      this.#vocabs.set(id, p);
+      p.catch(() => this.#vocabs.delete(id));
     }
     return p;
   }

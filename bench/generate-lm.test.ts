@@ -47,6 +47,14 @@ describe('`goe bench generate` on a language model', () => {
     expect(result).toMatchObject({ name: 'generate', modality: 'text', batch: 3, count: 5, length: 12 });
     expect(result.tokens).toBe(5 * 12);
     expect(result.tokensPerSec).toBeGreaterThan(0);
+    // The worker pool's rate, with as many workers as cores and with one, beside the same peer.
+    expect(result.pool.workers).toBeGreaterThanOrEqual(1);
+    expect(result.pool.tokensPerSec).toBeGreaterThan(0);
+    expect(result.pool.singleWorkerTokensPerSec).toBeGreaterThan(0);
+    expect(result.pool.ratio).toBeCloseTo(
+      result.pool.tokensPerSec / (result.peer?.tokensPerSec ?? Number.NaN),
+      10,
+    );
     expect(result.peer).toMatchObject({ name: 'pytorch', threads: 1, tokens: 5 * 12 });
     expect(result.ratio).toBeCloseTo(result.tokensPerSec / (result.peer?.tokensPerSec ?? Number.NaN), 10);
     expect(result.check?.maxAbsDiff.cached).toBeLessThan(1e-5);

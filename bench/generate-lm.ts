@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   emptyCache,
@@ -12,8 +12,10 @@ import {
   loadLm,
   sampleTexts,
 } from '../generators/lm/index.js';
+import { RowPool } from '../generators/pool/index.js';
 import { resolveModelDir } from '../generators/registry.js';
 import { initBackend, KernelProfiler } from '../runtime/backend/index.js';
+import { workerCount } from '../runtime/pool/index.js';
 import { findPython } from '../runtime/python.js';
 import * as tf from '../runtime/tf.js';
 
@@ -62,6 +64,17 @@ export interface GenerateLmResult {
   tokens: number;
   seconds: number;
   tokensPerSec: number;
+  /**
+   * The compute worker pool (rows split across `workers` workers, as `goe serve` and `goe sample` run):
+   * its tokens/s, with one worker, and the peer ratio of the pool rate.
+   */
+  pool: {
+    workers: number;
+    tokensPerSec: number;
+    singleWorkerTokensPerSec: number;
+    speedup: number;
+    ratio?: number;
+  };
   peer: LmPeerTiming | null;
   ratio?: number;
   check: LmLogitCheck | null;
@@ -122,6 +135,37 @@ export async function timeLmSampling(
   const tokens = await sample(lm, o.count, o.batch, o.temperature, 2);
   const seconds = (performance.now() - t0) / 1000;
   return { tokens, seconds, tokensPerSec: tokens / seconds };
+}
+
+/**
+ * Tokens/s of `count` samples drawn through a {@link RowPool} of `workers` workers (`batch` rows per task,
+ * batches spread over the workers and re-ordered), after an untimed warm-up that loads the model on each.
+ */
+export async function timeLmPool(
+  dir: string,
+  lm: LoadedLm,
+  o: { batch: number; count: number; temperature: number },
+  workers: number,
+): Promise<number> {
+  const pool = new RowPool({ workers, textBatchSize: o.batch });
+  const ref = { zoo: dirname(dir), id: basename(dir), digest: lm.manifest.weights.digest };
+  const classes = lm.config.classTokens.map((_, i) => i);
+  const run = async (count: number, seed: number) => {
+    let tokens = 0;
+    const params = { modality: 'text', temperature: o.temperature, classes, seed } as const;
+    for await (const b of pool.rows(ref, params, 0, count))
+      tokens += b.count * (b as { length: number }).length;
+    return tokens;
+  };
+  try {
+    await pool.warm();
+    await run(Math.max(1, workers) * Math.min(o.batch, o.count), 1);
+    const t0 = performance.now();
+    const tokens = await run(o.count, 2);
+    return tokens / ((performance.now() - t0) / 1000);
+  } finally {
+    await pool.close();
+  }
 }
 
 /** Kernel-by-kernel time of one sampled batch (after warm-up) on a synchronous backend. */
@@ -310,6 +354,9 @@ export async function benchGenerateLm(opts: {
       }
     }
     const timing = await timeLmSampling(lm, { batch, count, temperature });
+    const workers = Math.max(1, workerCount());
+    const single = await timeLmPool(dir, lm, { batch, count, temperature }, 1);
+    const pooled = workers === 1 ? single : await timeLmPool(dir, lm, { batch, count, temperature }, workers);
     if (python && check) {
       const r = runPeer(python, [
         '--weights',
@@ -339,6 +386,13 @@ export async function benchGenerateLm(opts: {
       length: lm.config.length,
       temperature,
       ...timing,
+      pool: {
+        workers,
+        tokensPerSec: pooled,
+        singleWorkerTokensPerSec: single,
+        speedup: pooled / single,
+        ...(peer ? { ratio: pooled / peer.tokensPerSec } : {}),
+      },
       peer,
       ...(peer ? { ratio: timing.tokensPerSec / peer.tokensPerSec } : {}),
       check,

@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCgan, sampleImages } from '../generators/cgan/index.js';
+import { RowPool } from '../generators/pool/index.js';
 import { resolveModelDir } from '../generators/registry.js';
 import { initBackend } from '../runtime/backend/index.js';
+import { workerCount } from '../runtime/pool/index.js';
 import { findPython } from '../runtime/python.js';
 
 /** One line of `goe bench generate --json`. */
@@ -14,8 +16,16 @@ export interface GenerateResult {
   backend: string;
   batch: number;
   sigma2: number;
+  /** Compute workers of the pool (`GOE_WORKERS`, default one per core). */
+  workers: number;
+  /** The worker pool's rate with `workers` workers: what `goe serve` and `goe sample` get. */
   imagesPerSec: number;
+  /** The same pool with one worker, and the pool's speed-up over it. */
+  singleWorker: { imagesPerSec: number; speedup: number };
+  /** The sampler on the calling thread, no pool (the rate before the pool existed). */
+  inThread: { imagesPerSec: number };
   peer: { name: string; version: string; threads: number; imagesPerSec: number } | null;
+  /** `imagesPerSec` / the peer's. */
   ratio?: number;
 }
 
@@ -48,7 +58,51 @@ export async function timeGeneration(
   }
 }
 
-/** `goe bench generate`: the zoo generator in process beside the same network in PyTorch. */
+/**
+ * Images/s of the compute worker pool (RowPool) with `workers` workers: one request after another, each
+ * `4 × workers` batches, cut, computed and re-ordered as `goe serve` does, for at least `seconds`.
+ */
+export async function timePool(
+  model: string,
+  batch: number,
+  sigma2: number,
+  seconds: number,
+  workers: number,
+): Promise<number> {
+  const dir = resolveModelDir(model);
+  const gen = await loadCgan(dir);
+  const ref = { zoo: dirname(dir), id: basename(dir), digest: gen.manifest.weights.digest };
+  const classes = Array.from({ length: gen.config.numClasses }, (_, i) => i);
+  gen.dispose();
+  const pool = new RowPool({ workers, batchSize: batch });
+  try {
+    await pool.warm();
+    const perRequest = 4 * Math.max(1, workers) * batch;
+    const run = async (count: number, seed: number) => {
+      const params = { modality: 'image', sigma2, classes, seed, dtype: 'uint8' } as const;
+      for await (const _ of pool.rows(ref, params, 0, count)) {
+        // drain
+      }
+    };
+    await run(perRequest, 1); // warm-up: every worker loads the generator
+    let images = 0;
+    const t0 = performance.now();
+    let elapsed = 0;
+    for (let seed = 2; elapsed < seconds; seed++) {
+      await run(perRequest, seed);
+      images += perRequest;
+      elapsed = (performance.now() - t0) / 1000;
+    }
+    return images / elapsed;
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * `goe bench generate`: the zoo generator on the worker pool (N workers and 1 worker) and on the calling
+ * thread, beside the same network in PyTorch.
+ */
 export async function benchGenerate(
   opts: { model?: string; batch?: number; sigma2?: number; seconds?: number } = {},
 ): Promise<{
@@ -60,7 +114,10 @@ export async function benchGenerate(
   const sigma2 = opts.sigma2 ?? 50;
   const seconds = opts.seconds ?? 5;
   const backend = await initBackend();
-  const imagesPerSec = await timeGeneration(model, batch, sigma2, seconds);
+  const workers = Math.max(1, workerCount());
+  const inThread = await timeGeneration(model, batch, sigma2, seconds);
+  const single = await timePool(model, batch, sigma2, seconds, 1);
+  const imagesPerSec = workers === 1 ? single : await timePool(model, batch, sigma2, seconds, workers);
   const dir = resolveModelDir(model);
   const gen = await loadCgan(dir);
   const config = gen.config;
@@ -102,7 +159,10 @@ export async function benchGenerate(
       backend: backend.choice,
       batch,
       sigma2,
+      workers,
       imagesPerSec,
+      singleWorker: { imagesPerSec: single, speedup: imagesPerSec / single },
+      inThread: { imagesPerSec: inThread },
       peer,
       ...(peer ? { ratio: imagesPerSec / peer.imagesPerSec } : {}),
     },

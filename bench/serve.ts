@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { GeneratorPool } from '../api/generators.js';
 import { zooDir } from '../generators/registry.js';
 import { initBackend } from '../runtime/backend/index.js';
+import { workerCount } from '../runtime/pool/index.js';
 
 /** `goe bench serve --json`. */
 export interface ServeBenchResult {
@@ -15,12 +16,16 @@ export interface ServeBenchResult {
   /** Always the zoo's generator (a missing one is an error). */
   generator: 'zoo';
   backend: string;
+  /** The server's compute workers (`GOE_WORKERS`, default one per core). */
+  workers: number;
   /** Rows per throughput run. */
   count: number;
   inProcess: { imagesPerSec: number };
   http: Record<'npy' | 'ndjson', { imagesPerSec: number; ratio: number; bytes: number }>;
   /** count = 256 requests (npy, a new seed each, no cache) at each concurrency. */
   latency: { concurrency: number; requests: number; p50Ms: number; p99Ms: number; meanMs: number }[];
+  /** `GET /healthz`, one probe after another, while `streams` uncached streams of `rows` rows each run. */
+  healthz: { streams: number; rows: number; probes: number; p50Ms: number; p99Ms: number; maxMs: number };
   /** Streaming `memoryCount` rows through one request; the server's peak resident memory. */
   memory?: { count: number; bytes: number; seconds: number; imagesPerSec: number; serverPeakRssMiB: number };
 }
@@ -33,6 +38,8 @@ export interface ServeBenchOptions {
   concurrency?: number[];
   memory?: boolean;
   memoryCount?: number;
+  /** Uncached streams that run while /healthz is probed (default 8). */
+  healthzStreams?: number;
   onProgress?: (message: string) => void;
 }
 
@@ -60,7 +67,8 @@ export async function benchServe(options: ServeBenchOptions = {}): Promise<Serve
     const inProcess = await inProcessRate(zoo, model, count, backend);
     server = await spawnServer(zoo, backend);
     const get = (q: string) => fetch(`${server!.url}/outliers?model=${model}&${q}`);
-    await drain(await get('count=256&seed=1&format=npy')); // warm-up: load the generator
+    // Warm-up: every worker loads the generator (two batches per worker, in flight together).
+    await drain(await get(`count=${512 * Math.max(1, workerCount())}&seed=1&format=npy`));
     const http = {} as ServeBenchResult['http'];
     for (const format of ['npy', 'ndjson'] as const) {
       progress(`http ${format}: ${count} rows`);
@@ -93,6 +101,14 @@ export async function benchServe(options: ServeBenchOptions = {}): Promise<Serve
         meanMs: times.reduce((s, t) => s + t, 0) / times.length,
       });
     }
+    const streams = options.healthzStreams ?? 8;
+    const rows = 2000;
+    progress(`healthz: probes while ${streams} uncached streams of ${rows} rows run`);
+    const healthz = {
+      streams,
+      rows,
+      ...(await probeWhile(server.url, streams, () => get(`count=${rows}&format=npy`))),
+    };
     let memory: ServeBenchResult['memory'];
     if (options.memory) {
       const n = options.memoryCount ?? 1_000_000;
@@ -113,10 +129,12 @@ export async function benchServe(options: ServeBenchOptions = {}): Promise<Serve
       model,
       generator,
       backend,
+      workers: workerCount(),
       count,
       inProcess: { imagesPerSec: inProcess },
       http,
       latency,
+      healthz,
       memory,
     };
   } finally {
@@ -127,13 +145,53 @@ export async function benchServe(options: ServeBenchOptions = {}): Promise<Serve
   }
 }
 
-/** Rows/s of the generator pool the server uses, without HTTP or encoding. */
+/**
+ * Latencies of `GET /healthz`, probed one after another while `streams` requests made by `open` (no seed:
+ * generated, never cached) are read as fast as they come. Probes that end after the last stream are
+ * dropped: they measure an idle server.
+ */
+async function probeWhile(
+  url: string,
+  streams: number,
+  open: () => Promise<Response>,
+): Promise<{ probes: number; p50Ms: number; p99Ms: number; maxMs: number }> {
+  let running = streams;
+  const all = Array.from({ length: streams }, async () => {
+    try {
+      await drain(await open());
+    } finally {
+      running -= 1;
+    }
+  });
+  const times: number[] = [];
+  // Let every stream get going first.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  while (running > 0) {
+    const t0 = performance.now();
+    await (await fetch(`${url}/healthz`)).arrayBuffer();
+    if (running > 0) times.push(performance.now() - t0);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await Promise.all(all);
+  times.sort((a, b) => a - b);
+  if (times.length === 0) return { probes: 0, p50Ms: Number.NaN, p99Ms: Number.NaN, maxMs: Number.NaN };
+  return {
+    probes: times.length,
+    p50Ms: percentile(times, 0.5),
+    p99Ms: percentile(times, 0.99),
+    maxMs: times[times.length - 1],
+  };
+}
+
+/** Rows/s of the generator pool the server uses (its compute workers), without HTTP or encoding. */
 async function inProcessRate(zoo: string, model: string, count: number, backend: string): Promise<number> {
   const pool = new GeneratorPool({ zoo, backend: async () => backend });
   const params = { sigma2: 50, classes: [...Array(10).keys()], start: 0, dtype: 'uint8' as const };
   try {
-    for await (const _ of pool.sampleImages(model, { ...params, seed: 1, count: 256 })) {
-      // warm-up
+    await pool.rows.warm();
+    const warmUp = 512 * Math.max(1, pool.rows.workers);
+    for await (const _ of pool.sampleImages(model, { ...params, seed: 1, count: warmUp })) {
+      // warm-up: every worker loads the generator
     }
     const t0 = performance.now();
     for await (const _ of pool.sampleImages(model, { ...params, seed: 2, count })) {

@@ -61,6 +61,11 @@ export const GOE_VARIABLES = [
     values: 'cuda,cpu|cpu',
     what: 'ONNX Runtime execution providers (default cpu)',
   },
+  {
+    name: 'GOE_WORKERS',
+    values: 'N',
+    what: 'compute worker threads for generation (default: one per core; 0 = in-thread)',
+  },
 ] as const;
 
 /** The name of a variable goe reads. */

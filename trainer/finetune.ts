@@ -1,6 +1,6 @@
 import { accuracyOf, type Classifier, logitsOf, newManifest } from './classifier.js';
 import type { LossName } from './fit.js';
-import { type FitProgress, fitClassifier, limitSet } from './fit.js';
+import { type FitProgress, fitClassifier, limitSet, parallelOf } from './fit.js';
 import { loadInDistribution } from './in-distribution.js';
 import { type OutlierSpec, outlierPool, textOutlierPool } from './outliers.js';
 
@@ -17,6 +17,8 @@ export interface FinetuneOptions {
   seed: number;
   /** Fine-tune on a seeded subset of this many training rows (smoke tests); default all. */
   limit?: number;
+  /** Data-parallel compute workers (> 1: each step's batches are split over them; see `FitOptions.parallel`). */
+  workers?: number;
   id: string;
   command: string;
   signal?: AbortSignal;
@@ -62,6 +64,12 @@ export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Cl
     momentum: 0.9,
     optimizer,
     seed: o.seed,
+    ...parallelOf(o.workers, {
+      arch: base.manifest.arch,
+      inputShape: [...base.manifest.inputShape],
+      classes: base.manifest.classes.length,
+      vocabSize: base.vocab?.size ?? task.vocab?.size,
+    }),
     signal: o.signal,
     onProgress: o.onProgress,
   });

@@ -5,6 +5,7 @@ import type { ImageSet } from './datasets/image-set.js';
 import { subset } from './datasets/row-set.js';
 import type { TextSet } from './datasets/text/text-set.js';
 import { EnergyBoundedLoss, type EnergyMargins, OutlierExposureLoss } from './losses/index.js';
+import { DataParallel, type ParallelOptions } from './parallel/data-parallel.js';
 
 /** `oe` = Outlier Exposure loss, `energy` = energy-bounded loss, `ce` = plain cross-entropy (baseline, control). */
 export type LossName = 'ce' | 'oe' | 'energy';
@@ -24,6 +25,12 @@ export interface FitOptions {
   optimizer?: 'sgd' | 'adam';
   weightDecay?: number;
   seed: number;
+  /**
+   * Data-parallel over compute workers (`--workers N`, N > 1): each step's batch and outlier batch are cut
+   * into N equal shards whose gradients are averaged through shared memory; the same update as one worker
+   * up to float reassociation. `batchSize` and `outlierBatch` must divide by N.
+   */
+  parallel?: ParallelOptions;
   signal?: AbortSignal;
   onProgress?: (p: FitProgress) => void;
 }
@@ -88,6 +95,22 @@ export async function fitClassifier(
   const optimizer = o.optimizer === 'adam' ? tf.train.adam(o.lr) : tf.train.momentum(o.lr, o.momentum);
   const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const decayed = model.trainableWeights.filter((w) => w.shape.length > 1).map((w) => w.read());
+  const workers = o.parallel?.workers ?? 1;
+  for (const [what, n] of [
+    ['batch size', o.batchSize],
+    ['outlier batch', useOutliers ? o.outlierBatch : 0],
+  ] as const) {
+    if (n % workers !== 0) throw new Error(`--workers ${workers} must divide the ${what} (${n})`);
+  }
+  const parallel =
+    workers > 1
+      ? await DataParallel.open(o.parallel!, weights, set, useOutliers ? o.outliers : undefined, {
+          name: o.loss,
+          oeLambda: o.oeLambda,
+          margins: o.energyMargins,
+          weightDecay: o.weightDecay,
+        })
+      : undefined;
   const outN = outliers?.size ?? 0;
   let outPerm = useOutliers ? permutation(outN, o.seed, 0, Purpose.TRAIN_CLASS) : new Int32Array(0);
   let outPos = 0;
@@ -102,14 +125,9 @@ export async function fitClassifier(
         // Cosine decay to 0 (Loshchilov & Hutter 2017), as the OE reference schedule.
         setLearningRate(optimizer, 0.5 * o.lr * (1 + Math.cos((Math.PI * step) / steps)));
         const idx = perm.subarray(b * o.batchSize, (b + 1) * o.batchSize);
-        const x = data.batch(idx);
-        const y = tf.tensor1d(
-          Int32Array.from(idx, (i) => data.labels![i]),
-          'int32',
-        );
-        let xo: tf.Tensor | undefined;
+        let oi: Int32Array | undefined;
         if (useOutliers) {
-          const oi = new Int32Array(o.outlierBatch);
+          oi = new Int32Array(o.outlierBatch);
           for (let k = 0; k < oi.length; k++) {
             if (outPos === outN) {
               outEpoch++;
@@ -118,28 +136,15 @@ export async function fitClassifier(
             }
             oi[k] = outPerm[outPos++];
           }
-          xo = outliers!.batch(oi);
         }
-        const cost = optimizer.minimize(
-          () => {
-            const input = xo ? tf.concat([x, xo], 0) : x;
-            const logits = model.apply(input, { training: true }) as tf.Tensor2D;
-            const inLogits = xo ? logits.slice([0, 0], [idx.length, -1]) : logits;
-            const outLogits = xo ? logits.slice([idx.length, 0], [-1, -1]) : undefined;
-            let loss = lossFn.loss(inLogits, y, outLogits);
-            if (o.weightDecay) {
-              loss = tf.add(
-                loss,
-                tf.mul(0.5 * o.weightDecay, tf.addN(decayed.map((w) => tf.sum(tf.square(w))))),
-              ) as tf.Scalar;
-            }
-            return loss;
-          },
-          true,
-          weights,
-        );
-        last = cost?.dataSync()[0] ?? Number.NaN;
-        tf.dispose([cost, x, y, xo] as tf.Tensor[]);
+        if (parallel) {
+          const { loss, grads } = await parallel.gradients(idx, oi);
+          optimizer.applyGradients(grads);
+          tf.dispose(grads.map((g) => g.tensor));
+          last = loss;
+        } else {
+          last = localStep(idx, oi);
+        }
         if (!Number.isFinite(last))
           throw new Error(`training diverged at step ${step} (loss ${last}); lower the learning rate`);
         o.onProgress?.({
@@ -157,8 +162,48 @@ export async function fitClassifier(
     }
   } finally {
     optimizer.dispose();
+    await parallel?.close();
   }
   return { steps: step, seconds: (performance.now() - t0) / 1000, finalLoss: last };
+
+  /** One step on this thread: the loss at `idx` (+ outliers `oi`) minimised, its value returned. */
+  function localStep(idx: Int32Array, oi: Int32Array | undefined): number {
+    const x = data.batch(idx);
+    const y = tf.tensor1d(
+      Int32Array.from(idx, (i) => data.labels![i]),
+      'int32',
+    );
+    const xo = oi ? outliers!.batch(oi) : undefined;
+    const cost = optimizer.minimize(
+      () => {
+        const input = xo ? tf.concat([x, xo], 0) : x;
+        const logits = model.apply(input, { training: true }) as tf.Tensor2D;
+        const inLogits = xo ? logits.slice([0, 0], [idx.length, -1]) : logits;
+        const outLogits = xo ? logits.slice([idx.length, 0], [-1, -1]) : undefined;
+        let loss = lossFn.loss(inLogits, y, outLogits);
+        if (o.weightDecay) {
+          loss = tf.add(
+            loss,
+            tf.mul(0.5 * o.weightDecay, tf.addN(decayed.map((w) => tf.sum(tf.square(w))))),
+          ) as tf.Scalar;
+        }
+        return loss;
+      },
+      true,
+      weights,
+    );
+    const value = cost?.dataSync()[0] ?? Number.NaN;
+    tf.dispose([cost, x, y, xo] as tf.Tensor[]);
+    return value;
+  }
+}
+
+/** `FitOptions.parallel` for `workers` (absent for 0 or 1: the single-thread path) and a model spec. */
+export function parallelOf(
+  workers: number | undefined,
+  model: ParallelOptions['model'],
+): { parallel?: ParallelOptions } {
+  return workers && workers > 1 ? { parallel: { workers, model } } : {};
 }
 
 /** SGD/momentum cache −lr in a tensor behind a setter; Adam reads its `learningRate` field at each update. */

@@ -1,9 +1,16 @@
-import { extname } from 'node:path';
-import { loadLm, sampleTexts } from '../generators/lm/index.js';
-import { loadGenerator } from '../generators/load.js';
+import { basename, dirname, extname, join } from 'node:path';
+import type { ImageBatch } from '../generators/cgan/index.js';
+import type { TextBatch } from '../generators/lm/index.js';
+import type {
+  GeneratorManifest,
+  ImageGeneratorManifest,
+  TextGeneratorManifest,
+} from '../generators/manifest.js';
+import { readManifest } from '../generators/manifest.js';
+import { generatorVersion, RowPool } from '../generators/pool/index.js';
 import { resolveModelDir } from '../generators/registry.js';
 import type { Vocab } from '../runtime/text/vocab.js';
-import { vocabBytes } from '../runtime/text/vocab-file.js';
+import { readVocab, vocabBytes } from '../runtime/text/vocab-file.js';
 import type { ImageSet } from './datasets/image-set.js';
 import { loadImagePath, naturalOutliers, uniformNoise } from './datasets/index.js';
 import { readNdjsonTexts } from './datasets/text/ndjson-outliers.js';
@@ -23,8 +30,8 @@ export interface OutlierSpec {
 }
 
 /**
- * Materialises a pool of image training outliers. Generated outliers come from the in-process generator
- * at σ², with seeds disjoint from the serving defaults; noise is uniform (the paper's noise-OE baseline);
+ * Materialises a pool of image training outliers. Generated outliers come from the generator at σ² on the
+ * compute workers (`GOE_WORKERS`), with seeds disjoint from the serving defaults; noise is uniform (the paper's noise-OE baseline);
  * natural outliers are crops of photographs (OE's natural-outlier setting).
  */
 export async function outlierPool(spec: OutlierSpec): Promise<ImageSet | undefined> {
@@ -36,28 +43,29 @@ export async function outlierPool(spec: OutlierSpec): Promise<ImageSet | undefin
     case 'natural':
       return naturalOutliers(spec.count, spec.seed);
     case 'generated': {
+      const dir = resolveModelDir(spec.generator ?? 'fashion-mnist-cgan');
+      const manifest = await readManifest<ImageGeneratorManifest>(dir);
       // Any image generator of the zoo: goe's cGAN or an imported ONNX / TF.js model.
-      const gen = await loadGenerator(resolveModelDir(spec.generator ?? 'fashion-mnist-cgan'));
-      if (gen.modality !== 'image') {
-        await gen.dispose();
+      if (manifest.modality !== 'image') {
         throw new Error(
-          `--generator ${gen.manifest.id} is a language model; image outliers need an image generator`,
+          `--generator ${manifest.id} is a language model; image outliers need an image generator`,
         );
       }
-      const [h, w, c] = gen.manifest.shape;
+      const [h, w, c] = manifest.shape;
       const images = new Uint8Array(spec.count * h * w * c);
-      for await (const b of gen.generate({
-        sigma2: spec.sigma2 ?? gen.manifest.defaultSigma2,
-        seed: spec.seed,
-        start: 0,
-        count: spec.count,
-        dtype: 'uint8',
-      })) {
-        images.set(b.data as Uint8Array, b.start * h * w * c);
+      const sigma2 = spec.sigma2 ?? manifest.defaultSigma2;
+      const classes = manifest.classes.map((_, i) => i);
+      const pool = new RowPool();
+      try {
+        const params = { modality: 'image', sigma2, classes, seed: spec.seed, dtype: 'uint8' } as const;
+        for await (const b of pool.rows(ref(dir, manifest), params, 0, spec.count)) {
+          images.set((b as ImageBatch).data as Uint8Array, b.start * h * w * c);
+        }
+      } finally {
+        await pool.close();
       }
-      await gen.dispose();
       return {
-        name: `generated σ²=${spec.sigma2 ?? gen.manifest.defaultSigma2}`,
+        name: `generated σ²=${sigma2}`,
         images,
         shape: [spec.count, h, w, c],
       };
@@ -86,24 +94,30 @@ export async function textOutlierPool(
     case 'natural':
       return wordnetOutliers(vocab, length, spec.count);
     case 'generated': {
-      const lm = await loadLm(resolveModelDir(spec.generator ?? 'brown-lm'));
-      const temperature = spec.temperature ?? lm.manifest.defaultTemperature;
-      const same = sameVocab(lm.vocab, vocab) && lm.config.length === length;
+      const dir = resolveModelDir(spec.generator ?? 'brown-lm');
+      const manifest = await readManifest<TextGeneratorManifest>(dir);
+      if (manifest.modality !== 'text') throw new Error(`${manifest.id} is not a language model`);
+      const lmVocab = await readVocab(join(dir, manifest.vocab.file), manifest.vocab.digest);
+      const temperature = spec.temperature ?? manifest.defaultTemperature;
+      const same = sameVocab(lmVocab, vocab) && manifest.length === length;
       const rows: Int32Array[] = [];
       const texts: string[] = [];
-      for await (const b of sampleTexts(lm.vars, lm.config, {
-        temperature,
-        seed: spec.seed,
-        count: spec.count,
-        length: same ? length : undefined,
-      })) {
-        for (let r = 0; r < b.count; r++) {
-          const ids = b.tokens.slice(r * b.length, (r + 1) * b.length);
-          if (same) rows.push(ids);
-          else texts.push(lm.vocab.decode(ids));
+      const classes = manifest.classes.map((_, i) => i);
+      // Rows split across the compute workers (GOE_WORKERS), handed back in order.
+      const pool = new RowPool();
+      try {
+        const params = { modality: 'text', temperature, classes, seed: spec.seed } as const;
+        for await (const batch of pool.rows(ref(dir, manifest), params, 0, spec.count)) {
+          const b = batch as TextBatch;
+          for (let r = 0; r < b.count; r++) {
+            const ids = b.tokens.slice(r * b.length, (r + 1) * b.length);
+            if (same) rows.push(ids);
+            else texts.push(lmVocab.decode(ids));
+          }
         }
+      } finally {
+        await pool.close();
       }
-      lm.dispose();
       const name = `generated T=${temperature}`;
       return same ? textSetOf(name, rows, length) : { ...retokenised(texts, vocab, length), name };
     }
@@ -112,6 +126,11 @@ export async function textOutlierPool(
     return { ...retokenised(await readNdjsonTexts(spec.source), vocab, length), name: spec.source };
   }
   return textFileOutliers(spec.source, vocab, length, spec.count);
+}
+
+/** The pool's reference to the generator in model folder `dir`. */
+function ref(dir: string, manifest: GeneratorManifest) {
+  return { zoo: dirname(dir), id: basename(dir), digest: generatorVersion(manifest) };
 }
 
 function sameVocab(a: Vocab, b: Vocab): boolean {

@@ -53,6 +53,8 @@ export interface TrainRunOptions {
   length?: number;
   seed: number;
   limit?: number;
+  /** Data-parallel compute workers (default 1: this thread); the batch must divide by it. */
+  workers?: number;
 }
 
 /** The OOD sets `goe eval` uses for an image classifier when none are named, by its in-distribution data. */
@@ -83,6 +85,8 @@ export async function trainRun(o: TrainRunOptions, hooks: RunHooks = {}): Promis
     length: o.data === 'brown' ? (o.length ?? 64) : undefined,
     seed: o.seed,
     limit: o.limit,
+    // Only when > 1: a 1-worker run's command reads as it did before --workers existed.
+    workers: o.workers && o.workers > 1 ? o.workers : undefined,
   };
   if ((r.arch === 'gru') !== (r.data === 'brown')) {
     throw new Error(`--arch ${r.arch} does not read ${r.data} (text needs gru, images small-cnn or wrn)`);
@@ -119,6 +123,8 @@ export interface FinetuneRunOptions {
   lr?: number;
   seed: number;
   limit?: number;
+  /** Data-parallel compute workers (default 1: this thread); both batches must divide by it. */
+  workers?: number;
   out: string;
 }
 
@@ -150,6 +156,7 @@ export async function finetuneRun(o: FinetuneRunOptions, hooks: RunHooks = {}): 
     lr: o.lr ?? (text ? 5e-4 : 0.01),
     seed: o.seed,
     limit: o.limit,
+    workers: o.workers && o.workers > 1 ? o.workers : undefined,
     out: o.out,
   };
   const clf = await finetune(base, {
@@ -168,6 +175,7 @@ export async function finetuneRun(o: FinetuneRunOptions, hooks: RunHooks = {}): 
     lr: r.lr,
     seed: r.seed,
     limit: r.limit,
+    workers: r.workers,
     id: idOf(r.out),
     command: commandLine('finetune', r),
     ...hooks,

@@ -1,7 +1,7 @@
 import type * as tf from '../runtime/tf.js';
 import { accuracyOf, type Classifier, logitsOf, newManifest } from './classifier.js';
 import { EnergyBased } from './detectors/index.js';
-import { type FitProgress, fitClassifier, limitSet } from './fit.js';
+import { type FitProgress, fitClassifier, limitSet, parallelOf } from './fit.js';
 import { type InDistributionName, loadInDistribution } from './in-distribution.js';
 import { EnergyBoundedLoss } from './losses/index.js';
 import { type Architecture, buildClassifier } from './models/index.js';
@@ -21,6 +21,8 @@ export interface BaselineOptions {
   seed: number;
   /** Train on a seeded subset of this many training rows (smoke tests); default all. */
   limit?: number;
+  /** Data-parallel compute workers (> 1: each step's batch is split over them; see `FitOptions.parallel`). */
+  workers?: number;
   id?: string;
   command: string;
   signal?: AbortSignal;
@@ -49,6 +51,12 @@ export async function trainBaseline(o: BaselineOptions): Promise<Classifier> {
     momentum: 0.9,
     optimizer,
     seed: o.seed,
+    ...parallelOf(o.workers, {
+      arch,
+      inputShape: [...task.input.inputShape],
+      classes,
+      vocabSize: task.vocab?.size,
+    }),
     signal: o.signal,
     onProgress: o.onProgress,
   });
@@ -68,6 +76,7 @@ export async function trainBaseline(o: BaselineOptions): Promise<Classifier> {
       ...(optimizer === 'sgd' ? { momentum: 0.9 } : {}),
       schedule: 'cosine',
       trainRows: train.shape[0],
+      ...(o.workers && o.workers > 1 ? { workers: o.workers } : {}),
     },
     {
       data: task.describe(train.shape[0]),

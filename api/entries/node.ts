@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { type AppOptions, buildApp } from '../app.js';
+import { type AppOptions, buildApp, generatorPoolFor } from '../app.js';
 import { clientAddressOf } from './client-address.js';
 
 /** Options of {@link startServer}. */
@@ -17,15 +17,21 @@ export interface RunningServer {
   /** `http://host:port`, with the port actually bound. */
   url: string;
   port: number;
-  /** Stops accepting, cuts open streams and resolves when the socket is closed. */
+  /** Stops accepting, cuts open streams, stops the compute workers it started; resolves when all are closed. */
   close(): Promise<void>;
 }
 
-/** Serves the goe API over HTTP/1.1 with `@hono/node-server`. */
+/**
+ * Serves the goe API over HTTP/1.1 with `@hono/node-server`. Rows are computed by a pool of worker threads
+ * (`options.workers`, default `GOE_WORKERS` or one per core), so this thread stays free to answer.
+ */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
+  const owned = options.pool ? undefined : generatorPoolFor(options, options.log);
+  const pool = options.pool ?? owned;
   const app = buildApp({
     ...options,
+    pool,
     clientAddress: options.clientAddress ?? clientAddressOf(getConnInfo),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -43,7 +49,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         server.close(() => resolve());
         // Why: close() waits for keep-alive and streaming sockets to end on their own.
         (server as import('node:http').Server).closeAllConnections?.();
-      });
+      }).then(() => owned?.close());
       return closed;
     },
   };

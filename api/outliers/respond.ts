@@ -1,11 +1,13 @@
 import type { Context } from 'hono';
 import { textNdjsonEncoder } from '../../generators/lm/index.js';
 import { imageEncoder } from '../../runtime/encoders/index.js';
+import { WorkerCrashError } from '../../runtime/pool/index.js';
 import type { ResponseCache } from '../cache/index.js';
 import { type EncodeOptions, encodeBatches } from '../encoders/index.js';
 import type { GeneratorPool } from '../generators.js';
 import type { AppEnv } from '../hono-env.js';
 import type { Logger } from '../log.js';
+import { problem } from '../problems.js';
 import type { OutlierPlan } from './plan.js';
 
 /** What {@link respondOutliers} needs besides the plan. */
@@ -57,36 +59,52 @@ export async function respondOutliers(
     if (body.contentLength !== undefined) headers.set('Content-Length', String(body.contentLength));
     return new Response(null, { status: 200, headers });
   }
-  c.set('streaming', true);
-  const generate = () =>
-    body.open({
-      signal: c.req.raw.signal,
-      onError: (error) =>
-        deps.log('error', 'generation failed mid-body', {
-          ...fields,
-          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-        }),
-    });
+  const generate = async () => {
+    try {
+      return await body.open({
+        signal: c.req.raw.signal,
+        onError: (error) =>
+          deps.log('error', 'generation failed mid-body', {
+            ...fields,
+            error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+          }),
+      });
+    } catch (error) {
+      // Before the first byte: still an error response. The worker is replaced; a retry may succeed.
+      if (error instanceof WorkerCrashError) {
+        deps.log('error', 'compute worker died', { ...fields, error: error.message });
+        throw problem(
+          'internal-error',
+          `a compute worker died while generating these rows; it has been replaced, retry (request id ${fields.requestId})`,
+        );
+      }
+      throw error;
+    }
+  };
   if (body.contentLength !== undefined) headers.set('Content-Length', String(body.contentLength));
   if (!cacheable || !deps.cache) {
     headers.set('Goe-Cache', 'bypass');
-    return new Response(generate(), { status: 200, headers });
+    return streaming(c, await generate(), headers);
   }
   const found = await deps.cache.lookup(plan.etag, fields);
   if (found.kind === 'hit') {
     headers.set('Goe-Cache', 'hit');
     headers.set('Content-Length', String(found.bytes));
-    return new Response(found.body, { status: 200, headers });
+    return streaming(c, found.body, headers);
   }
   if (found.kind === 'unavailable') {
     headers.set('Goe-Cache', 'bypass');
-    return new Response(generate(), { status: 200, headers });
+    return streaming(c, await generate(), headers);
   }
   headers.set('Goe-Cache', 'miss');
-  return new Response(deps.cache.tee(plan.etag, generate(), body.contentType, fields), {
-    status: 200,
-    headers,
-  });
+  const generated = await generate();
+  return streaming(c, deps.cache.tee(plan.etag, generated, body.contentType, fields), headers);
+}
+
+/** A 200 whose body streams: the concurrency limit holds its slot until the body has been sent or cut. */
+function streaming(c: Context<AppEnv>, body: ReadableStream<Uint8Array>, headers: Headers): Response {
+  c.set('streaming', true);
+  return new Response(body, { status: 200, headers });
 }
 
 /** `If-None-Match` (a list of entity tags, or `*`) names `etag`; weak comparison, as RFC 9110 §13.1.2 says. */
@@ -105,8 +123,29 @@ interface PlannedBody {
   contentLength?: number;
   /** Generous bytes per row, for judging whether a body of unknown size fits the cache. */
   rowBytesEstimate: number;
-  /** A fresh stream of the body's bytes, generated as it is read. */
-  open(options: EncodeOptions): ReadableStream<Uint8Array>;
+  /**
+   * A fresh stream of the body's bytes, generated as it is read. Resolves once the first batch is
+   * computed, so a failure there (a compute worker that died) is still an error response, not a cut body.
+   */
+  open(options: EncodeOptions): Promise<ReadableStream<Uint8Array>>;
+}
+
+/**
+ * `source` with its first batch already computed, so that its failure comes before any header is sent.
+ * @throws whatever computing the first batch throws ({@link WorkerCrashError} when a worker died)
+ */
+async function primed<B>(source: AsyncGenerator<B>): Promise<AsyncGenerator<B>> {
+  const first = await source.next();
+  return (async function* () {
+    try {
+      if (first.done) return;
+      yield first.value;
+      yield* source;
+    } finally {
+      // Reached on return() too: a reader that left stops the source within one batch.
+      await source.return(undefined);
+    }
+  })();
 }
 
 /** The body of `plan`: its encoder over the pool's sampler for the plan's modality. */
@@ -119,9 +158,9 @@ function plannedBody(plan: OutlierPlan, pool: GeneratorPool): PlannedBody {
       contentType: encoder.contentType,
       // A token id is ≤ 6 digits plus a comma, a word ≈ 8 characters, JSON-escaped text a few more.
       rowBytesEstimate: 128 + plan.length * 32,
-      open: (options) =>
+      open: async (options) =>
         encodeBatches(
-          pool.sampleTexts(manifest.id, { ...sampled, temperature: plan.temperature }),
+          await primed(pool.sampleTexts(manifest.id, { ...sampled, temperature: plan.temperature })),
           encoder,
           options,
         ),
@@ -145,9 +184,9 @@ function plannedBody(plan: OutlierPlan, pool: GeneratorPool): PlannedBody {
     contentType: encoder.contentType,
     contentLength: encoder.contentLength,
     rowBytesEstimate: h * w * c * (plan.dtype === 'float32' ? 4 : 1) * 2,
-    open: (options) =>
+    open: async (options) =>
       encodeBatches(
-        pool.sampleImages(manifest.id, { ...sampled, sigma2: plan.sigma2, dtype: plan.dtype }),
+        await primed(pool.sampleImages(manifest.id, { ...sampled, sigma2: plan.sigma2, dtype: plan.dtype })),
         encoder,
         options,
       ),

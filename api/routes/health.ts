@@ -5,7 +5,12 @@ import type { AppEnv } from '../hono-env.js';
 
 /**
  * `GET /healthz`: up, on which TF.js backend, with which generators loaded, the version, and the number of
- * live TF.js tensors in this process (a count only; `goe bench soak` checks it stays flat: a leak shows here).
+ * live TF.js tensors in this thread (a count only; `goe bench soak` checks it stays flat: a leak shows here).
+ *
+ * With compute workers (`GOE_WORKERS` > 0) the generators' tensors live on the workers and are not in this
+ * count: piscina cannot address a task to each worker, so summing their counts is not a cheap probe (and a
+ * probe must never queue behind batches). Only in-thread pools (`GOE_WORKERS=0`, the Lambda entry) count the
+ * generators' tensors here. The workers' own leak check is test/e2e/api-workers.test.ts.
  */
 export function healthRoutes(pool: GeneratorPool, version: string): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

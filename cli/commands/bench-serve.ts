@@ -18,7 +18,8 @@ export function registerBenchServe(bench: Command): void {
     .description(
       'outliers/s of `goe serve` over loopback HTTP (npy, ndjson) beside the same generator in process, and\n' +
         'p50/p99 latency of count=256 requests at several concurrencies; --memory streams 1,000,000 images\n' +
-        "and reports the server's peak RSS",
+        "and reports the server's peak RSS; /healthz p50/p99 while 8 uncached streams run. The server uses\n" +
+        'GOE_WORKERS compute workers (default one per core)',
     )
     .option('--json', 'print the result as JSON')
     .option('--model <id>', 'zoo generator', 'fashion-mnist-cgan')
@@ -44,7 +45,7 @@ export function registerBenchServe(bench: Command): void {
         }
         const line = (s: string) => process.stdout.write(`${s}\n`);
         line(
-          `${r.model} (${r.generator}) on ${r.backend}: in process ${r.inProcess.imagesPerSec.toFixed(0)} images/s`,
+          `${r.model} (${r.generator}) on ${r.backend}, ${r.workers} workers: in process ${r.inProcess.imagesPerSec.toFixed(0)} images/s`,
         );
         for (const [f, v] of Object.entries(r.http)) {
           line(
@@ -56,6 +57,9 @@ export function registerBenchServe(bench: Command): void {
             `  count=256 at concurrency ${String(l.concurrency).padStart(2)}: p50 ${l.p50Ms.toFixed(0)} ms, p99 ${l.p99Ms.toFixed(0)} ms`,
           );
         }
+        line(
+          `  /healthz while ${r.healthz.streams} uncached streams run: p50 ${r.healthz.p50Ms.toFixed(0)} ms, p99 ${r.healthz.p99Ms.toFixed(0)} ms (${r.healthz.probes} probes)`,
+        );
         if (r.memory) {
           line(
             `  ${r.memory.count} images in ${r.memory.seconds.toFixed(0)} s (${r.memory.imagesPerSec.toFixed(0)}/s), server peak RSS ${r.memory.serverPeakRssMiB.toFixed(0)} MiB`,

@@ -85,8 +85,8 @@ export function registerBench(program: Command): void {
   bench
     .command('generate')
     .description(
-      'outliers/s of a zoo generator in process beside the same network and weights in PyTorch: ' +
-        'images/s of an image generator (batch 256, σ² = 50), tokens/s of a language model ' +
+      'outliers/s of a zoo generator beside the same network and weights in PyTorch: ' +
+        'images/s of an image generator on the compute worker pool (GOE_WORKERS workers, and 1 worker; batch 256, σ² = 50), tokens/s of a language model ' +
         '(key/value-cached sampling, batch 64, 256 samples, T = 2; logits checked against the peer first)',
     )
     .option('--json', 'print the result as JSON (text models: with the logit check, machine and versions)')
@@ -166,7 +166,10 @@ export function registerBench(program: Command): void {
           const ratio = result.ratio !== undefined ? `   ratio ${result.ratio.toFixed(2)}×` : '';
           process.stdout.write(
             `${result.model} on ${result.backend}, batch ${result.batch}, T = ${result.temperature}: ` +
-              `${result.tokensPerSec.toFixed(0)} tokens/s${peer}${ratio}\n`,
+              `${result.tokensPerSec.toFixed(0)} tokens/s in-thread${peer}${ratio}\n` +
+              `  worker pool: ${result.pool.workers} workers ${result.pool.tokensPerSec.toFixed(0)} tokens/s` +
+              `${result.pool.ratio !== undefined ? ` (${result.pool.ratio.toFixed(2)}× PyTorch)` : ''}, ` +
+              `1 worker ${result.pool.singleWorkerTokensPerSec.toFixed(0)} tokens/s (${result.pool.speedup.toFixed(2)}×)\n`,
           );
           if (result.check) {
             process.stdout.write(
@@ -203,7 +206,9 @@ export function registerBench(program: Command): void {
           : '';
         const ratio = result.ratio !== undefined ? `   ratio ${result.ratio.toFixed(2)}×` : '';
         process.stdout.write(
-          `${result.model} on ${result.backend}: ${result.imagesPerSec.toFixed(0)} images/s${peer}${ratio}\n`,
+          `${result.model} on ${result.backend}, ${result.workers} workers: ${result.imagesPerSec.toFixed(0)} images/s${peer}${ratio}\n` +
+            `  1 worker ${result.singleWorker.imagesPerSec.toFixed(0)} images/s (${result.workers} workers: ${result.singleWorker.speedup.toFixed(2)}×), ` +
+            `in-thread ${result.inThread.imagesPerSec.toFixed(0)} images/s\n`,
         );
       },
     );

@@ -3,6 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { initBackend } from '../../runtime/backend/index.js';
+import { workerCount } from '../../runtime/pool/index.js';
 import { findPython } from '../../runtime/python.js';
 import { defaultStoreUrl } from '../../runtime/store/index.js';
 import { datasets, locateDataset, repoRoot } from '../../trainer/datasets/index.js';
@@ -13,6 +14,8 @@ export interface DoctorReport {
   goe: string;
   node: string;
   machine: { cores: number; memoryGiB: number };
+  /** Compute worker threads generation runs on (`GOE_WORKERS`; 0 = the calling thread). */
+  workers: number;
   backend: {
     choice: string;
     package: string;
@@ -32,6 +35,7 @@ export async function doctorReport(): Promise<DoctorReport> {
     goe: pkg.version,
     node: process.version,
     machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+    workers: workerCount(),
     backend: { choice: info.choice, package: info.package, version: info.version, kernels: info.kernels },
     skippedBackends: info.skipped,
     datasets: datasets.map((d) => {
@@ -53,6 +57,9 @@ function printHuman(r: DoctorReport): void {
   if (r.backend.kernels.replaced.length)
     lines.push(`          + kernels replaced: ${r.backend.kernels.replaced.join(', ')}`);
   for (const s of r.skippedBackends) lines.push(`          - ${s.choice} unavailable: ${s.reason}`);
+  lines.push(
+    `workers   ${r.workers === 0 ? 'none: rows are computed in-thread' : `${r.workers} compute worker threads`} (GOE_WORKERS)`,
+  );
   lines.push('datasets');
   for (const d of r.datasets) {
     lines.push(

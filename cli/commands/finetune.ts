@@ -53,6 +53,12 @@ export function registerFinetune(program: Command): void {
       'fine-tune on a seeded subset of this many training rows (smoke tests)',
       positiveInt,
     )
+    .option(
+      '--workers <n>',
+      "data-parallel compute workers: each step's batch is split over them and their gradients averaged (1 = this thread)",
+      positiveInt,
+      1,
+    )
     .requiredOption('--out <dir>', 'output folder')
     .action(async (o: FinetuneRunOptions) => {
       const bar = progressBar(0, 'finetune', 'loss {loss} {rate} rows/s');

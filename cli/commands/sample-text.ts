@@ -26,8 +26,9 @@ export interface TextSampleOptions {
 const TEXT_FORMATS = ['.ndjson', '.txt'];
 
 /**
- * `goe sample` for a language model: samples drawn at temperature T, written as they are produced to
- * `.ndjson` (the API's text rows, api/CONTRACT.md) or `.txt` (one sample's text per line).
+ * `goe sample` for a language model: samples drawn at temperature T on the compute workers (`GOE_WORKERS`,
+ * rows split across them), written in order as they are produced to `.ndjson` (the API's text rows,
+ * api/CONTRACT.md) or `.txt` (one sample's text per line).
  */
 export async function sampleText(
   dir: string,

@@ -1,10 +1,10 @@
-import { extname } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
 import type { Command } from 'commander';
-import { loadGenerator } from '../../generators/load.js';
-import { readManifest } from '../../generators/manifest.js';
+import type { ImageBatch } from '../../generators/cgan/index.js';
+import { type GeneratorManifest, readManifest } from '../../generators/manifest.js';
+import { generatorVersion, RowPool } from '../../generators/pool/index.js';
 import { resolveClasses, resolveModelDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
-import { initBackend } from '../../runtime/backend/index.js';
 import { encodeChunks, type ImageFormat, imageEncoder, PNG_MAX_COUNT } from '../../runtime/encoders/index.js';
 import { note } from '../output.js';
 import { nonNegativeNumber, positiveInt, positiveNumber, uint32 } from '../parse.js';
@@ -90,17 +90,15 @@ export function registerSample(program: Command): void {
         throw new Error(`--classes applies to class-conditional models; ${manifest.id} is unconditional`);
       }
       const sigma2 = checkedSetting(manifest, o.sigma2);
-      // ONNX models run on ONNX Runtime: only goe's own and TF.js generators need a TF.js backend.
-      if (manifest.kind !== 'imported' || manifest.format === 'tfjs') await initBackend();
-      const model = await loadGenerator(dir);
-      if (model.modality !== 'image') throw new Error(`${manifest.id} is not an image generator`);
       const classes = resolveClasses(
         o.classes?.split(',').map((s) => s.trim()),
         manifest.classes,
       );
       const rowShape = manifest.shape;
       const dtype = o.float32 && format !== '.png' ? 'float32' : 'uint8';
-      const batches = model.generate({
+      // Rows are computed on the compute workers (GOE_WORKERS) and come back in order.
+      const pool = new RowPool();
+      const batches = imageRows(pool, dir, manifest, {
         sigma2,
         classes,
         seed: o.seed,
@@ -134,8 +132,33 @@ export function registerSample(program: Command): void {
         await writeFileAtomic(o.out, encodeChunks(counted(), encoder));
       } finally {
         bar.stop();
-        await model.dispose();
+        await pool.close();
       }
       note(`wrote ${o.count} samples of ${manifest.id} at σ²=${sigma2} (seed ${o.seed}) to ${o.out}`);
     });
+}
+
+/** The image rows of the model in `dir` from `pool`, in order. */
+async function* imageRows(
+  pool: RowPool,
+  dir: string,
+  manifest: GeneratorManifest,
+  p: {
+    sigma2: number;
+    classes: number[];
+    seed: number;
+    start: number;
+    count: number;
+    dtype: 'uint8' | 'float32';
+  },
+): AsyncGenerator<ImageBatch> {
+  const ref = { zoo: dirname(dir), id: basename(dir), digest: generatorVersion(manifest) };
+  const params = {
+    modality: 'image',
+    sigma2: p.sigma2,
+    classes: p.classes,
+    seed: p.seed,
+    dtype: p.dtype,
+  } as const;
+  for await (const b of pool.rows(ref, params, p.start, p.count)) yield b as ImageBatch;
 }

@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError } from 'commander';
+import { generatorPoolFor } from '../../api/app.js';
 import { startServer } from '../../api/entries/node.js';
 import { appOptionsFromEnv } from '../../api/env.js';
-import { initBackend } from '../../runtime/backend/index.js';
 import { note } from '../output.js';
 import { watchParent } from '../parent-watch.js';
 
@@ -37,7 +37,7 @@ export function registerServe(program: Command): void {
       'Serves the goe HTTP API (openapi.yaml) from the zoo, on loopback unless --host says otherwise. Prints the\n' +
         'URL on stdout; logs one JSON line per request on stderr. Environment: GOE_API_KEYS (comma-separated\n' +
         'bearer keys; unset = no auth), GOE_MAX_COUNT, GOE_RATE_LIMIT, GOE_RATE_BURST, GOE_MAX_CONCURRENCY,\n' +
-        'GOE_STORE (response cache), GOE_ZOO.\n\n' +
+        'GOE_STORE (response cache), GOE_ZOO, GOE_WORKERS (compute worker threads; default one per core).\n\n' +
         'Stopping it: Ctrl-C or SIGTERM. Under npx or npm (`npx goe serve &` then `kill $!`, which kills ' +
         "npm's wrapper only) the server exits by itself within a second of its launcher exiting " +
         '(--exit-with-parent, on by default there); --pid-file names a file holding its own pid.',
@@ -67,20 +67,24 @@ export function registerServe(program: Command): void {
             resolve();
           });
       });
-      // Started before listening, so the first request does not pay for it and /healthz is quick.
-      const backend = await initBackend();
-      const server = await startServer({ ...options, host: o.host, port: o.port });
+      const pool = generatorPoolFor(options);
+      // Every worker's backend starts before listening, so the first request does not pay for it and
+      // /healthz is quick.
+      const backend = await pool.rows.warm();
+      const server = await startServer({ ...options, pool, host: o.host, port: o.port });
       // Before the URL: whoever waits for the URL can then read the pid file.
       if (o.pidFile) await writeFile(o.pidFile, `${process.pid}\n`);
       process.stdout.write(`${server.url}\n`);
+      const workers = pool.rows.workers === 0 ? 'in-thread' : `${pool.rows.workers} workers`;
       note(
-        `goe serve: ${server.url} (backend ${backend.choice}, cache ${options.store?.url ?? 'off'}, ` +
+        `goe serve: ${server.url} (backend ${backend}, ${workers}, cache ${options.store?.url ?? 'off'}, ` +
           `auth ${options.keys && options.keys.length > 0 ? `${options.keys.length} key(s)` : 'off'})`,
       );
       await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM'), parentGone]);
       stopWatching();
       note('goe serve: stopping');
       await server.close();
+      await pool.close();
       await options.store?.close();
       if (o.pidFile) await removePidFile(o.pidFile);
     });

@@ -34,6 +34,12 @@ export function registerTrain(program: Command): void {
     .option('--length <n>', 'tokens per Brown window (text only)', positiveInt, 64)
     .option('--seed <n>', 'seed (uint32)', uint32, 0)
     .option('--limit <n>', 'train on a seeded subset of this many rows (smoke tests)', positiveInt)
+    .option(
+      '--workers <n>',
+      "data-parallel compute workers: each step's batch is split over them and their gradients averaged (1 = this thread)",
+      positiveInt,
+      1,
+    )
     .action(async (o: TrainRunOptions) => {
       const unit = o.data === 'brown' ? 'windows/s' : 'img/s';
       const bar = progressBar(0, 'train', `loss {loss} {rate} ${unit}`);

@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
 import type { InferenceSession as OrtSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import { goeEnv } from '../../runtime/config.js';
+import { workerCount } from '../../runtime/pool/workers.js';
 import type { Feed, ImportedRuntime, ModelSignature, RawOutput, TensorInfo } from './io.js';
 
 type Ort = typeof import('onnxruntime-node');
@@ -28,6 +31,20 @@ export function ortProviders(): string[] {
 }
 
 /**
+ * ONNX Runtime threads of one session. On the calling thread, ORT's default (one per core). In a compute
+ * worker (generators/pool), every worker holds its own session, so the cores are shared out: cores ÷
+ * workers threads each (at least 1), and N workers do not start N × cores threads.
+ */
+function ortThreads(): { intraOpNumThreads?: number; interOpNumThreads?: number } {
+  if (isMainThread) return {};
+  const workers = Math.max(1, workerCount());
+  return {
+    intraOpNumThreads: Math.max(1, Math.floor(availableParallelism() / workers)),
+    interOpNumThreads: 1,
+  };
+}
+
+/**
  * Opens an ONNX model from its bytes on ONNX Runtime (`onnxruntime-node`, native, multi-threaded).
  * @throws when the bytes are not an ONNX model ("FILE is not a valid ONNX model: …")
  */
@@ -38,6 +55,7 @@ export async function openOnnx(bytes: Uint8Array, what: string): Promise<Importe
     session = await InferenceSession.create(bytes, {
       executionProviders: ortProviders(),
       graphOptimizationLevel: 'all',
+      ...ortThreads(),
     });
   } catch (err) {
     throw new Error(`${what} is not a valid ONNX model: ${firstLine(err)}`);

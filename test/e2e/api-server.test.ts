@@ -117,8 +117,14 @@ describe('streaming', () => {
     while (got < 2_000_000) got += (await reader.read()).value!.length;
     const before = pool.batchesProduced;
     abort.abort();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const settled = pool.batchesProduced;
+    // The batches already in flight on the compute workers still finish: wait until the count stops
+    // moving (a loaded machine can take more than a fixed 300 ms per batch), then check it stays put.
+    let settled = pool.batchesProduced;
+    for (let i = 0; i < 30; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      if (pool.batchesProduced === settled) break;
+      settled = pool.batchesProduced;
+    }
     await new Promise((resolve) => setTimeout(resolve, 500));
     // 1,000,000 rows are 3,907 batches of 256; the stream stopped at the batch in flight, plus what
     // the socket buffers had already taken.

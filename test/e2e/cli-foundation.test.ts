@@ -19,6 +19,14 @@ describe('goe CLI (foundation)', () => {
     expect(report.store).toMatch(/^file:\/\/\/.*\/store$/);
   });
 
+  it('doctor reports GOE_WORKERS, and a malformed value is a one-line error naming it', async () => {
+    expect(JSON.parse((await runGoe(['doctor', '--json'], { GOE_WORKERS: '3' })).stdout).workers).toBe(3);
+    const bad = await runGoe(['doctor'], { GOE_WORKERS: 'two' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/GOE_WORKERS must be a whole number .* got "two"/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('GOE_BACKEND forces a backend, and an unknown one is a clear error', async () => {
     const cpu = await runGoe(['doctor', '--json'], { GOE_BACKEND: 'cpu' });
     expect(JSON.parse(cpu.stdout).backend.choice).toBe('cpu');

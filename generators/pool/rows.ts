@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import type { ImageBatch } from '../cgan/sampler.js';
+import type { Generator } from '../generator.js';
+import type { TextBatch } from '../lm/sampler.js';
+import { loadGenerator as loadGeneratorDir } from '../load.js';
+import type { GeneratorManifest } from '../manifest.js';
+
+/**
+ * The worker-side face of a generator: {@link loadGenerator} and {@link generateRows} are all a compute
+ * worker calls. It is generators/generator.ts's one interface, so every kind generators/load.ts loads
+ * (goe's TF.js cGAN and LM, an imported ONNX model on ONNX Runtime, an imported TF.js model) runs in
+ * the workers, each worker with its own copy (its own ONNX Runtime session).
+ */
+export type LoadedGenerator = Generator;
+
+/**
+ * What a loaded generator must match to be reused: its weight digest and, for an imported model, how it
+ * is fed and read (`io`: `goe models add --replace` may change it for the same file). Workers reload a
+ * generator whose version differs from the one a task names, so a replaced model is never served stale.
+ */
+export function generatorVersion(manifest: GeneratorManifest): string {
+  const { digest } = manifest.weights;
+  return manifest.kind === 'imported' ? `${digest} ${JSON.stringify(manifest.io)}` : digest;
+}
+
+/** What rows to draw, resolved against the manifest; row i depends only on (weights, these, i). */
+export type RowParams =
+  | {
+      modality: 'image';
+      /** Latent variance σ². */
+      sigma2: number;
+      /** Class indices, drawn uniformly. */
+      classes: readonly number[];
+      seed: number;
+      dtype: 'uint8' | 'float32';
+    }
+  | {
+      modality: 'text';
+      /** Softmax temperature T. */
+      temperature: number;
+      classes: readonly number[];
+      seed: number;
+      /** Whether `<unk>` may be drawn (default true). */
+      allowUnk?: boolean;
+    };
+
+/** Rows `[start, start + count)` of one request: image rows, or text rows (token ids). */
+export type RowBatch = ImageBatch | TextBatch;
+
+/**
+ * Loads generator `id` from the zoo folder `zoo` (`zoo/id/manifest.json` and its files, digests checked)
+ * through generators/load.ts, whatever runs it.
+ * @throws {Error} naming the folder when the manifest is missing, malformed or of an unknown kind
+ */
+export function loadGenerator(zoo: string, id: string): Promise<LoadedGenerator> {
+  return loadGeneratorDir(join(zoo, id));
+}
+
+/**
+ * Rows `[start, start + count)` for `params`, in one forward pass (text: one decoding run) of `count`
+ * rows. Images: count×H×W×C uint8 or float32 in [0, 1]; text: count×length token ids. The values of a
+ * row do not depend on `start` or `count` (DESIGN.md, "Determinism"), so any cut of a request into
+ * calls, on any worker, gives the same rows.
+ * @throws {Error} when `params.modality` is not the generator's
+ */
+export async function generateRows(
+  generator: LoadedGenerator,
+  params: RowParams,
+  start: number,
+  count: number,
+): Promise<RowBatch> {
+  const { id } = generator.manifest;
+  let batches: AsyncGenerator<RowBatch>;
+  if (generator.modality === 'image' && params.modality === 'image')
+    batches = generator.generate({ ...params, start, count, batchSize: count });
+  else if (generator.modality === 'text' && params.modality === 'text')
+    batches = generator.generate({ ...params, start, count, batchSize: count });
+  else throw new Error(`${id} is a ${generator.modality} generator, not ${params.modality}`);
+  const { value, done } = await batches.next();
+  if (done) throw new Error(`${id} produced no rows for [${start}, ${start + count})`);
+  await batches.return(undefined);
+  return value;
+}

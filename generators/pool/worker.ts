@@ -1,0 +1,69 @@
+import { isMainThread } from 'node:worker_threads';
+import { initBackend } from '../../runtime/backend/index.js';
+import * as tf from '../../runtime/tf.js';
+import {
+  generateRows,
+  generatorVersion,
+  type LoadedGenerator,
+  loadGenerator,
+  type RowBatch,
+  type RowParams,
+} from './rows.js';
+
+/**
+ * The compute worker's tasks (each export is one; runtime/pool calls them by name). Module scope is
+ * the worker's state: its TF.js backend and the generators it has loaded, kept for the next task.
+ */
+
+/** One batch of rows to compute. */
+export interface RowsTask {
+  zoo: string;
+  id: string;
+  /**
+   * The generator's {@link generatorVersion} (weight digest; plus `io` for an imported model): a generator
+   * replaced on disk is loaded again, not served stale.
+   */
+  digest: string;
+  params: RowParams;
+  start: number;
+  count: number;
+  /** Test hook (set only by code, never by a request): the worker dies instead of computing. */
+  crash?: boolean;
+}
+
+const loaded = new Map<string, Promise<LoadedGenerator>>();
+
+/** The TF.js backend this worker runs on, starting it (`GOE_BACKEND`, else the fastest that starts). */
+export async function backend(): Promise<string> {
+  return (await initBackend()).choice;
+}
+
+/** Rows `[start, start + count)` of generator `id`, loading it on this worker's first use. */
+export async function rows(task: RowsTask): Promise<RowBatch> {
+  if (task.crash) {
+    // In-thread there is no worker to lose: fail like one instead of ending the process.
+    if (isMainThread) throw new Error('test hook: compute worker crash');
+    process.exit(70);
+  }
+  await initBackend();
+  const key = `${task.zoo}\0${task.id}`;
+  let p = loaded.get(key);
+  if (p) {
+    const current = await p.catch(() => undefined);
+    if (!current || generatorVersion(current.manifest) !== task.digest) {
+      await current?.dispose();
+      p = undefined;
+    }
+  }
+  if (!p) {
+    p = loadGenerator(task.zoo, task.id);
+    loaded.set(key, p);
+    p.catch(() => loaded.delete(key));
+  }
+  return generateRows(await p, task.params, task.start, task.count);
+}
+
+/** Live tensors on this worker (a leak shows as growth between batches). */
+export function tensors(): number {
+  return tf.memory().numTensors;
+}
