@@ -14,6 +14,7 @@ import { PAGE_PATHS, pageRoutes } from './page/index.js';
 import { PROBLEMS, ProblemError, type ProblemSlug, problem, problemResponse } from './problems.js';
 import { contractRoutes } from './routes/contract.js';
 import { healthRoutes } from './routes/health.js';
+import { adminGuard, isModelUpload, modelAdminRoutes } from './routes/model-admin.js';
 import { modelRoutes } from './routes/models.js';
 import { outlierRoutes } from './routes/outliers.js';
 import { compileSchema } from './validation/index.js';
@@ -30,6 +31,8 @@ export interface AppOptions {
   limits?: Partial<ApiLimits>;
   /** Bearer API keys; empty or absent → no auth. */
   keys?: readonly string[];
+  /** The admin key of `PUT|DELETE /models/{id}` (`Goe-Admin-Key` header); absent → those routes are closed. */
+  adminKey?: string;
   /** Monotonic milliseconds, for rate limits and durations. */
   clock?: () => number;
   /** Wall-clock milliseconds, for the cache's back-off after a store failure. */
@@ -52,7 +55,7 @@ const OPEN_PATHS = ['/healthz', '/openapi.yaml', ...PAGE_PATHS];
 const ROUTES: ReadonlyArray<[string, string]> = [
   ['/outliers', 'GET, HEAD, POST'],
   ['/models', 'GET, HEAD'],
-  ['/models/:id', 'GET, HEAD'],
+  ['/models/:id', 'GET, HEAD, PUT, DELETE'],
   ['/healthz', 'GET, HEAD'],
   ['/openapi.yaml', 'GET, HEAD'],
   ...PAGE_PATHS.map((p): [string, string] => [p, 'GET, HEAD']),
@@ -88,7 +91,11 @@ export function buildApp(options: AppOptions = {}): Hono<AppEnv> {
       open: OPEN_PATHS,
     }),
   );
-  app.use(bodyLimit(limits.maxBodyBytes));
+  app.use(adminGuard(options.adminKey));
+  // Model uploads get their own, larger limit; the admin key is checked before their body is read.
+  const requestBody = bodyLimit(limits.maxBodyBytes);
+  const uploadBody = bodyLimit(limits.maxModelBytes);
+  app.use((c, next) => (isModelUpload(c.req.method, c.req.path) ? uploadBody : requestBody)(c, next));
 
   app.route(
     '/',
@@ -102,6 +109,7 @@ export function buildApp(options: AppOptions = {}): Hono<AppEnv> {
     }),
   );
   app.route('/', modelRoutes(pool));
+  app.route('/', modelAdminRoutes(pool));
   app.route('/', healthRoutes(pool, VERSION));
   app.route('/', contractRoutes(contract.text));
   app.route('/', pageRoutes());

@@ -7,9 +7,10 @@ import type { ApiLimits } from './limits.js';
 /**
  * App options from the environment, for the runtime entries: `GOE_API_KEYS` (comma-separated bearer
  * keys), `GOE_MAX_COUNT`, `GOE_RATE_LIMIT` (requests/s per client), `GOE_RATE_BURST`,
- * `GOE_MAX_CONCURRENCY`, the compute worker threads `GOE_WORKERS` (default one per core; 0 = in-thread),
- * and the cache store `GOE_STORE` (`storeUrl` overrides it; `none` turns the cache off). Bad values are an
- * error naming the variable, at start-up rather than per request.
+ * `GOE_MAX_CONCURRENCY`, `GOE_ADMIN_KEY` (the admin key of `PUT|DELETE /models/{id}`),
+ * `GOE_MAX_MODEL_BYTES` (their upload limit), the compute worker threads `GOE_WORKERS` (default one per
+ * core; 0 = in-thread), and the cache store `GOE_STORE` (`storeUrl` overrides it; `none` turns the cache
+ * off). Bad values are an error naming the variable, at start-up rather than per request.
  */
 export function appOptionsFromEnv(
   env: Env = process.env,
@@ -31,6 +32,7 @@ export function appOptionsFromEnv(
   int('GOE_MAX_COUNT', 'maxCount');
   int('GOE_RATE_BURST', 'burst');
   int('GOE_MAX_CONCURRENCY', 'concurrency');
+  int('GOE_MAX_MODEL_BYTES', 'maxModelBytes');
   const rate = goeEnv('GOE_RATE_LIMIT', env);
   if (rate) {
     const n = Number(rate);
@@ -41,5 +43,6 @@ export function appOptionsFromEnv(
     overrides.storeUrl ??
     (goeEnv('GOE_STORE', env) ? defaultStoreUrl(env) : (overrides.defaultStore ?? defaultStoreUrl(env)));
   const store = url === 'none' ? undefined : openStore(url, { env });
-  return { keys, limits, store, workers: workerCount(env) };
+  const adminKey = goeEnv('GOE_ADMIN_KEY', env) || undefined;
+  return { keys, adminKey, limits, store, workers: workerCount(env) };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ImageBatch } from '../generators/cgan/index.js';
 import type { DecodableTextBatch, TextBatch } from '../generators/lm/index.js';
 import { type GeneratorManifest, readManifest } from '../generators/manifest.js';
-import { RowPool, type RowPoolOptions } from '../generators/pool/index.js';
+import { generatorVersion, RowPool, type RowPoolOptions } from '../generators/pool/index.js';
 import { listGenerators } from '../generators/registry.js';
 import type { Vocab } from '../runtime/text/vocab.js';
 import { readVocab } from '../runtime/text/vocab-file.js';
@@ -118,7 +118,7 @@ export class GeneratorPool {
     const manifest = await this.#known(id);
     if (manifest.modality !== 'image') throw new Error(`${id} is a language model, not an image generator`);
     const { sigma2, classes, seed, dtype, start, count } = params;
-    const ref = { zoo: this.zoo, id, digest: manifest.weights.digest };
+    const ref = { zoo: this.zoo, id, digest: generatorVersion(manifest) };
     for await (const batch of this.rows.rows(
       ref,
       { modality: 'image', sigma2, classes, seed, dtype },
@@ -140,7 +140,7 @@ export class GeneratorPool {
     if (manifest.modality !== 'text') throw new Error(`${id} is an image generator, not a language model`);
     const vocab = await this.#vocab(id, manifest.vocab);
     const { temperature, classes, seed, start, count } = params;
-    const ref = { zoo: this.zoo, id, digest: manifest.weights.digest };
+    const ref = { zoo: this.zoo, id, digest: generatorVersion(manifest) };
     for await (const batch of this.rows.rows(
       ref,
       { modality: 'text', temperature, classes, seed },
@@ -150,6 +150,17 @@ export class GeneratorPool {
       this.#ready.add(id);
       yield { ...(batch as TextBatch), vocab };
     }
+  }
+
+  /**
+   * Forgets generator `id` (its cached manifest and vocabulary) after it was added, replaced or removed:
+   * the next request reads the zoo again. The workers load the new model on its first batch, since every
+   * batch names the generator's {@link generatorVersion} (a stream already running keeps the old one).
+   */
+  async forget(id: string): Promise<void> {
+    this.#manifests.delete(id);
+    this.#vocabs.delete(id);
+    this.#ready.delete(id);
   }
 
   /** Stops the compute workers, when this pool started them. */

@@ -16,6 +16,8 @@ export interface ApiLimits {
   concurrency: number;
   /** Largest body the response cache stores. */
   cacheMaxBytes: number;
+  /** Largest model upload of `PUT /models/{id}` in bytes (GOE_MAX_MODEL_BYTES). */
+  maxModelBytes: number;
 }
 
 /** The contract's defaults (CONTRACT.md): 1,000,000 rows, 1,024 for PNG, 16 KiB bodies. */
@@ -27,4 +29,5 @@ export const DEFAULT_LIMITS: Readonly<ApiLimits> = {
   burst: 100,
   concurrency: 16,
   cacheMaxBytes: 256 * 1024 * 1024,
+  maxModelBytes: 256 * 1024 * 1024,
 };

@@ -40,12 +40,14 @@ export function commandLine(command: string, options: Readonly<Record<string, Op
   return parts.join(' ');
 }
 
-/** The manifest of an image generator in `zoo/<id>/manifest.json`. */
-export interface ImageGeneratorManifest {
+/** What every image generator's manifest says, whoever made the generator: how requests are resolved. */
+interface ImageManifestBase {
   id: string;
-  kind: 'cgan';
   modality: 'image';
-  /** Class names in label order; requests may name classes or give indices. */
+  /**
+   * Class names in label order; requests may name classes or give indices. Empty for an unconditional
+   * generator: its rows carry no class, and a request naming classes is `parameter-not-applicable`.
+   */
   classes: string[];
   latentDim: number;
   /** Row shape of one sample, H×W×C. */
@@ -53,12 +55,72 @@ export interface ImageGeneratorManifest {
   defaultSigma2: number;
   /** Allowed σ² range, inclusive. */
   sigma2Range: [number, number];
-  /** The architecture's hyper-parameters, enough to rebuild it before loading the weights. */
-  config: Record<string, number | string>;
+  /** The file the generator's weights live in and its digest; the digest is part of every ETag. */
   weights: { file: string; digest: string };
-  provenance: Provenance;
   metrics?: Record<string, number | string>;
 }
+
+/** The manifest of goe's own class-conditional GAN in `zoo/<id>/manifest.json`. */
+export interface CganManifest extends ImageManifestBase {
+  kind: 'cgan';
+  /** The architecture's hyper-parameters, enough to rebuild it before loading the weights. */
+  config: Record<string, number | string>;
+  provenance: Provenance;
+}
+
+/** Where a generator goe did not train came from (shown by `GET /models/{id}`). */
+export interface ImportedProvenance {
+  /** Where the model came from (a URL, a repository and path, a paper). */
+  source: string;
+  license: string;
+  /** Who trained it. */
+  author?: string;
+  /** When it was added to this zoo, and by which command. */
+  importedAt: string;
+  command?: string;
+}
+
+/** Value ranges an imported generator's output may declare; each maps linearly onto [0, 1]. */
+export type OutputRange = [-1, 1] | [0, 1] | [0, 255];
+
+/** How an imported image generator is fed and read (see generators/imported/). */
+export interface ImportedIo {
+  /** The latent input: z ~ N(0, σ²I) of `latentDim` values per row, fed as `[N, ...shape]`. */
+  latent: { name: string; shape: number[] };
+  /** The class input of a class-conditional model: one-hot `[N, K]` floats or `[N]` integer indices. */
+  class?: { name: string; encoding: 'one-hot' | 'index' };
+  /** Inputs fed the same value for every row (e.g. BigGAN's `truncation`), by input name. */
+  constants: Record<string, number>;
+  /**
+   * The output read as rows: `NCHW` `[N, C, H, W]`, `NHWC` `[N, H, W, C]` or `flat` `[N, H·W·C]` (row-major
+   * H, W, C), with values in `range`.
+   */
+  output: { name: string; layout: 'NCHW' | 'NHWC' | 'flat'; range: OutputRange };
+}
+
+/**
+ * The manifest of an imported (pre-trained, unmodified) image generator: an ONNX file or a TF.js
+ * `model.json` with its weight shards. `weights.file` is the model file; for TF.js, `weights.digest`
+ * covers `model.json` and every shard (see {@link ImportedModelFile}).
+ */
+export interface ImportedImageManifest extends ImageManifestBase {
+  kind: 'imported';
+  format: 'onnx' | 'tfjs';
+  /** Every file of the model with its own digest (one for ONNX; model.json + shards for TF.js). */
+  files: ImportedModelFile[];
+  io: ImportedIo;
+  provenance: ImportedProvenance;
+}
+
+/** One file of an imported model, relative to its zoo folder. */
+export interface ImportedModelFile {
+  path: string;
+  digest: string;
+  bytes: number;
+}
+
+/** The manifest of an image generator in `zoo/<id>/manifest.json`. */
+export type ImageGeneratorManifest = CganManifest | ImportedImageManifest;
 
 /** The manifest of a class-conditional language model in `zoo/<id>/manifest.json`. */
 export interface TextGeneratorManifest {

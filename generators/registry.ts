@@ -25,7 +25,12 @@ export async function listGenerators(root: string = zooDir()): Promise<Generator
   if (!existsSync(root)) return [];
   const out: GeneratorManifest[] = [];
   for (const entry of await readdir(root, { withFileTypes: true })) {
-    if (!entry.isDirectory() || !existsSync(join(root, entry.name, 'manifest.json'))) continue;
+    if (
+      !entry.isDirectory() ||
+      entry.name.startsWith('.') ||
+      !existsSync(join(root, entry.name, 'manifest.json'))
+    )
+      continue;
     const m = await readManifest<GeneratorManifest>(join(root, entry.name));
     if (m.modality) out.push(m);
   }

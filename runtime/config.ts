@@ -47,6 +47,21 @@ export const GOE_VARIABLES = [
   { name: 'GOE_RATE_BURST', values: 'N', what: 'goe serve: request burst per client (default 100)' },
   { name: 'GOE_MAX_CONCURRENCY', values: 'N', what: 'goe serve: open requests per client (default 16)' },
   {
+    name: 'GOE_ADMIN_KEY',
+    values: 'KEY',
+    what: 'goe serve: admin key of PUT|DELETE /models (unset: closed)',
+  },
+  {
+    name: 'GOE_MAX_MODEL_BYTES',
+    values: 'N',
+    what: 'goe serve: largest model upload (default 256 MiB)',
+  },
+  {
+    name: 'GOE_ORT_PROVIDERS',
+    values: 'cuda,cpu|cpu',
+    what: 'ONNX Runtime execution providers (default cpu)',
+  },
+  {
     name: 'GOE_WORKERS',
     values: 'N',
     what: 'compute worker threads for generation (default: one per core; 0 = in-thread)',

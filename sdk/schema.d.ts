@@ -64,9 +64,20 @@ export interface paths {
         };
         /** Describe one generator */
         get: operations["getModel"];
-        put?: never;
+        /**
+         * Add (or replace) an imported ONNX generator
+         * @description The body is an ONNX file (`application/octet-stream`, at most `GOE_MAX_MODEL_BYTES`, default 256 MiB);
+         *     the manifest fields are query parameters (as `goe models add`'s flags). Anything left out is inferred
+         *     from the model: its only input is the latent, its only output the image, layout, row shape and range
+         *     from a test forward pass. The model passes that test pass (output shape H×W×C, values finite and within
+         *     the declared range, at σ² = 1 and the default σ²) before it is written, atomically; a failed upload
+         *     leaves nothing behind. Needs the admin key (`GOE_ADMIN_KEY`) in `Goe-Admin-Key`, separate from the
+         *     request keys. TF.js models are added with `goe models add`.
+         */
+        put: operations["putModel"];
         post?: never;
-        delete?: never;
+        /** Remove an imported generator */
+        delete: operations["deleteModel"];
         options?: never;
         head?: never;
         patch?: never;
@@ -198,6 +209,12 @@ export interface components {
             classes: string[];
             /** @description Digest of the generator's weights, `sha256:<hex>`. */
             digest: string;
+            /**
+             * @description Imported models only: the model's format.
+             * @enum {string}
+             */
+            format?: "onnx" | "tfjs";
+            provenance?: components["schemas"]["ImportedProvenance"];
         };
         ModelDetail: {
             id: string;
@@ -228,6 +245,21 @@ export interface components {
                 number
             ];
             digest: string;
+            /**
+             * @description Imported models only: the model's format.
+             * @enum {string}
+             */
+            format?: "onnx" | "tfjs";
+            provenance?: components["schemas"]["ImportedProvenance"];
+        };
+        /** @description Where an imported generator came from (goe did not train it). */
+        ImportedProvenance: {
+            source: string;
+            license: string;
+            author?: string;
+            /** @description When it was added (ISO 8601 date-time). */
+            importedAt: string;
+            command?: string;
         };
         Health: {
             /** @constant */
@@ -243,7 +275,9 @@ export interface components {
         ImageRow: {
             /** @description Row index in the request numbering (`start`-based). */
             index: number;
+            /** @description Class index the row was conditioned on; −1 for an unconditional generator. */
             class: number;
+            /** @description The class's name; empty for an unconditional generator. */
             label: string;
             shape: number[];
             dtype: components["schemas"]["ImageDtype"];
@@ -416,6 +450,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The server's admin key (`GOE_ADMIN_KEY`); adding and removing models is off without one. */
+        AdminKey: string;
         /**
          * @description An ETag from an earlier response; when it names this content the answer is 304 without a body.
          * @example "9b2f6c1e0d4a8b3c5e7f9a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f"
@@ -587,6 +623,101 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["UnknownModel"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    putModel: {
+        parameters: {
+            query?: {
+                /** @description The input z ~ N(0, σ²I) is fed to. */
+                latentInput?: string;
+                /** @description The class input (class-conditional models). */
+                classInput?: string;
+                classEncoding?: "one-hot" | "index";
+                /** @description Class names in label order, comma-separated. */
+                classes?: string;
+                /** @description An input fed the same value for every row, `name=value` (repeatable). */
+                const?: string[];
+                /** @description The output holding the images. */
+                output?: string;
+                /** @description Row shape `H,W,C`. */
+                outputShape?: string;
+                outputLayout?: "nchw" | "nhwc" | "flat";
+                outputRange?: "-1,1" | "0,1" | "0,255";
+                /** @description Default σ² (50). */
+                sigma2?: number;
+                license?: string;
+                source?: string;
+                author?: string;
+                /** @description Overwrite an imported model with this id. */
+                replace?: boolean;
+            };
+            header: {
+                /** @description The server's admin key (`GOE_ADMIN_KEY`); adding and removing models is off without one. */
+                "Goe-Admin-Key": components["parameters"]["AdminKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelDetail"];
+                };
+            };
+            /** @description Added. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteModel: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The server's admin key (`GOE_ADMIN_KEY`); adding and removing models is off without one. */
+                "Goe-Admin-Key": components["parameters"]["AdminKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["UnknownModel"];
+            422: components["responses"]["Unprocessable"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };

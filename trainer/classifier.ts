@@ -30,7 +30,7 @@ export interface ClassifierManifest {
    * The in-distribution data set (`fashion-mnist` when absent: manifests before text support); `images`:
    * a team's own labelled images, described by `dataSource`.
    */
-  data?: 'fashion-mnist' | 'brown' | 'images';
+  data?: 'fashion-mnist' | 'brown' | 'mnist' | 'images';
   /** `data: 'images'`: where the data was and how it was read, so `goe finetune`/`goe eval` read it alike. */
   dataSource?: DataSourceRecord;
   weights: { file: string; digest: string };

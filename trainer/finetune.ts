@@ -87,6 +87,12 @@ export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Cl
     ? await textOutlierPool(o.outliers, base.vocab ?? task.vocab, task.input.inputShape[0])
     : await imageOutliers(o.outliers, task.input.inputShape as RowShape);
   if (pool) o.onPool?.(pool.name, pool.shape[0]);
+  // An imported generator (or a user's file) may make rows of another shape than the classifier reads.
+  if (pool && !task.vocab && pool.shape.slice(1).join('×') !== base.manifest.inputShape.join('×')) {
+    throw new Error(
+      `${pool.name} outliers are ${pool.shape.slice(1).join('×')}, but ${base.manifest.id} reads ${base.manifest.inputShape.join('×')} images`,
+    );
+  }
   const margins = base.manifest.energyMargins;
   if (o.loss === 'energy' && pool && !margins) {
     throw new Error(`${base.manifest.id} records no energy margins; retrain it with \`goe train\``);

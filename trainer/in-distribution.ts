@@ -1,7 +1,9 @@
+import { Purpose, uniformIntRows } from '../runtime/rng/index.js';
 import type { Vocab } from '../runtime/text/vocab.js';
 import type { ClassifierManifest } from './classifier.js';
-import { loadFashionMnist } from './datasets/fashion-mnist.js';
+import { loadFashionMnist, loadMnistTest } from './datasets/fashion-mnist.js';
 import type { ImageSet } from './datasets/image-set.js';
+import { subset } from './datasets/row-set.js';
 import {
   type ImageSource,
   type ImageSourceOptions,
@@ -12,7 +14,7 @@ import type { TextSet } from './datasets/text/text-set.js';
 import type { Architecture } from './models/index.js';
 
 /** The in-distribution data sets goe trains classifiers on. */
-export const inDistributionNames = ['fashion-mnist', 'brown'] as const;
+export const inDistributionNames = ['fashion-mnist', 'brown', 'mnist'] as const;
 export type InDistributionName = (typeof inDistributionNames)[number];
 
 /** An in-distribution task: its splits, how a classifier reads it, and what its manifest records. */
@@ -112,6 +114,20 @@ export function loadInDistribution(
       defaultOod: ['spam-assassin', 'sotu'],
     };
   }
+  if (name === 'mnist') {
+    const { train, test } = mnistSplit();
+    return {
+      name,
+      train,
+      test,
+      classNames: train.classNames!,
+      arch: 'small-cnn',
+      input: { inputShape: [28, 28, 1], input: 'uint8/255', data: 'mnist' },
+      describe: (n) =>
+        `MNIST test set, seeded ${MNIST_TRAIN_ROWS}/${10_000 - MNIST_TRAIN_ROWS} split: ${n} training images`,
+      defaultOod: ['fashion-mnist'],
+    };
+  }
   const train = loadFashionMnist('train');
   return {
     name,
@@ -123,4 +139,29 @@ export function loadInDistribution(
     describe: (n) => `Fashion-MNIST train (${n} images)`,
     defaultOod: ['mnist', 'gaussian', 'uniform'],
   };
+}
+
+/** Rows of the MNIST test set the `mnist` task trains on; the other 2,000 are its test split. */
+export const MNIST_TRAIN_ROWS = 8000;
+// Fixed: every run, seed and machine splits the MNIST test set the same way (a new seed is a new task).
+const MNIST_SPLIT_SEED = 20221125;
+
+/**
+ * The `mnist` task: the MNIST test set (10,000 digits; the training set is not on these machines) split
+ * 8,000 / 2,000 by a seeded permutation, for `goe reproduce byo` (a classifier the third-party MNIST GAN
+ * makes outliers for, evaluated against Fashion-MNIST).
+ */
+function mnistSplit() {
+  const all = loadMnistTest();
+  const n = all.shape[0];
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const u = uniformIntRows(MNIST_SPLIT_SEED, 0, n, 2 ** 30, Purpose.CLASS);
+  // Fisher–Yates with counter-RNG draws, so the split is the same on every machine.
+  for (let i = n - 1; i > 0; i--) {
+    const j = u[i] % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const train = subset(all, order.subarray(0, Math.min(MNIST_TRAIN_ROWS, n - 1)));
+  const test = subset(all, order.subarray(Math.min(MNIST_TRAIN_ROWS, n - 1)));
+  return { train: { ...train, name: 'mnist-train' }, test: { ...test, name: 'mnist-test' } };
 }

@@ -1,9 +1,13 @@
 import { basename, dirname, extname, join } from 'node:path';
 import type { ImageBatch } from '../generators/cgan/index.js';
 import type { TextBatch } from '../generators/lm/index.js';
-import type { ImageGeneratorManifest, TextGeneratorManifest } from '../generators/manifest.js';
+import type {
+  GeneratorManifest,
+  ImageGeneratorManifest,
+  TextGeneratorManifest,
+} from '../generators/manifest.js';
 import { readManifest } from '../generators/manifest.js';
-import { RowPool } from '../generators/pool/index.js';
+import { generatorVersion, RowPool } from '../generators/pool/index.js';
 import { resolveModelDir } from '../generators/registry.js';
 import type { Vocab } from '../runtime/text/vocab.js';
 import { readVocab, vocabBytes } from '../runtime/text/vocab-file.js';
@@ -41,7 +45,12 @@ export async function outlierPool(spec: OutlierSpec): Promise<ImageSet | undefin
     case 'generated': {
       const dir = resolveModelDir(spec.generator ?? 'fashion-mnist-cgan');
       const manifest = await readManifest<ImageGeneratorManifest>(dir);
-      if (manifest.modality !== 'image') throw new Error(`${manifest.id} is not an image generator`);
+      // Any image generator of the zoo: goe's cGAN or an imported ONNX / TF.js model.
+      if (manifest.modality !== 'image') {
+        throw new Error(
+          `--generator ${manifest.id} is a language model; image outliers need an image generator`,
+        );
+      }
       const [h, w, c] = manifest.shape;
       const images = new Uint8Array(spec.count * h * w * c);
       const sigma2 = spec.sigma2 ?? manifest.defaultSigma2;
@@ -120,8 +129,8 @@ export async function textOutlierPool(
 }
 
 /** The pool's reference to the generator in model folder `dir`. */
-function ref(dir: string, manifest: { weights: { digest: string } }) {
-  return { zoo: dirname(dir), id: basename(dir), digest: manifest.weights.digest };
+function ref(dir: string, manifest: GeneratorManifest) {
+  return { zoo: dirname(dir), id: basename(dir), digest: generatorVersion(manifest) };
 }
 
 function sameVocab(a: Vocab, b: Vocab): boolean {

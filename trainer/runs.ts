@@ -13,7 +13,6 @@ import { type ClassifierManifest, loadClassifier, saveClassifier } from './class
 import {
   ensureDataset,
   type ImageSet,
-  loadFashionMnist,
   OOD_SET_NAMES,
   parseOodList,
   resolveOodSet,
@@ -36,7 +35,7 @@ import { type DetectorName, detectorNames } from './detectors/index.js';
 import { type EvalReport, evaluate, type OnScores } from './evaluate.js';
 import { finetune, userImagesTask } from './finetune.js';
 import { type FitProgress, limitSet } from './fit.js';
-import { type InDistributionName, inDistributionNames } from './in-distribution.js';
+import { type InDistributionName, inDistributionNames, loadInDistribution } from './in-distribution.js';
 import type { Architecture } from './models/index.js';
 import { type DetectorScores, plotFolder, writeEvalPlots } from './report/ood-plots.js';
 import { trainBaseline } from './train-baseline.js';
@@ -56,6 +55,7 @@ export interface RunHooks {
 /** Per data set: backbone, epochs, batch and learning rate (SGD for images, Adam for text). */
 export const TRAIN_DEFAULTS = {
   'fashion-mnist': { arch: 'small-cnn', epochs: 5, batch: 128, lr: 0.02 },
+  mnist: { arch: 'small-cnn', epochs: 5, batch: 128, lr: 0.02 },
   brown: { arch: 'gru', epochs: 3, batch: 64, lr: 2e-3 },
   /** A team's own labelled images (`--data PATH`): as Fashion-MNIST. */
   images: { arch: 'small-cnn', epochs: 5, batch: 128, lr: 0.02 },
@@ -85,6 +85,15 @@ export interface TrainRunOptions {
   /** Data-parallel compute workers (default 1: this thread); the batch must divide by it. */
   workers?: number;
 }
+
+/** The OOD sets `goe eval` uses for an image classifier when none are named, by its in-distribution data. */
+const IMAGE_DEFAULT_OOD = {
+  'fashion-mnist': ['mnist', 'gaussian', 'uniform'],
+  mnist: ['fashion-mnist'],
+} as const;
+
+/** The MNIST test set, fetched once into the cache dir (checked by SHA-256) when not local. */
+const ensureMnist = () => ensureDataset('mnist-test', { onProgress: (m) => log('info', m) });
 
 /** The folder's last segment: a run's id. */
 const idOf = (dir: string) => basename(dir.replace(/\/+$/, ''));
@@ -139,6 +148,8 @@ export async function trainRun(o: TrainRunOptions, hooks: RunHooks = {}): Promis
         onProgress: hooks.onDecode,
       });
   if (source) hooks.onSource?.(source);
+  // The `mnist` task is the MNIST test set, split: fetched first when it is not local.
+  if (r.data === 'mnist') await ensureMnist();
   await initBackend();
   const clf = await trainBaseline({
     ...r,
@@ -184,6 +195,7 @@ export interface FinetuneRunOptions {
 export async function finetuneRun(o: FinetuneRunOptions, hooks: RunHooks = {}): Promise<ClassifierManifest> {
   await initBackend();
   const base = await loadClassifier(o.from);
+  if (base.manifest.data === 'mnist') await ensureMnist();
   const text = base.manifest.input === 'token-ids';
   if (text && o.sigma2 !== undefined)
     throw new Error('--sigma2 is for image generators; text outliers take --temperature');
@@ -235,7 +247,10 @@ export async function finetuneRun(o: FinetuneRunOptions, hooks: RunHooks = {}): 
 export interface EvalRunOptions {
   /** Classifier folder or zoo id. */
   model: string;
-  /** OOD sets, comma-separated (default mnist,gaussian,uniform / spam-assassin,sotu). */
+  /**
+   * OOD sets, comma-separated (default mnist,gaussian,uniform for Fashion-MNIST, fashion-mnist for an
+   * MNIST classifier, spam-assassin,sotu for text).
+   */
   ood?: string;
   detector: DetectorName | 'all';
   /** Only the first N rows of the test set and of each OOD set (smoke tests). */
@@ -292,13 +307,15 @@ async function evaluateRun(o: EvalRunOptions, onScores: OnScores | undefined): P
     await initBackend();
     return evaluate(clf.model, limitHead(task.test as ImageSet, o.limit), sets, detectors, onScores);
   }
-  const names = parseOodList(o.ood ?? 'mnist,gaussian,uniform');
+  const data = clf.manifest.data === 'mnist' ? 'mnist' : 'fashion-mnist';
+  const names = parseOodList(o.ood ?? IMAGE_DEFAULT_OOD[data].join(','));
   // MNIST is not packaged: fetched once into the cache dir (checked by SHA-256) when not local.
-  if (names.includes('mnist')) await ensureDataset('mnist-test', { onProgress: (m) => log('info', m) });
+  if (names.includes('mnist') || data === 'mnist') await ensureMnist();
+  const task = loadInDistribution(data);
   await initBackend();
-  // Paths go through the one image loader (any size, PNG or JPEG), brought to 28×28 grey.
+  // Paths go through the one image loader (any size, PNG or JPEG), brought to the classifier's row shape.
   const sets = names.map((n) => oodAtShape(n, shape, o.limit));
-  return evaluate(clf.model, limitHead(loadFashionMnist('test'), o.limit), sets, detectors, onScores);
+  return evaluate(clf.model, limitHead(task.test as ImageSet, o.limit), sets, detectors, onScores);
 }
 
 /** The first `limit` rows of `set` (all when no limit). */

@@ -114,6 +114,13 @@ function planImages(
   }
   // −0 (which passes `minimum: 0`) comes back as 0: both spell the same request and the same bytes.
   const sigma2 = checkedSetting(manifest, req.sigma2);
+  if (manifest.classes.length === 0 && req.classes !== undefined) {
+    throw problem(
+      'parameter-not-applicable',
+      `classes applies to class-conditional models; ${manifest.id} is unconditional (its rows carry no class)`,
+      { errors: [{ path: '/classes', message: 'not applicable to an unconditional model' }] },
+    );
+  }
   const rows = planRows(req, manifest, format, limits);
   // A PNG grid is drawn from uint8 pixels whatever dtype says.
   const dtype = format === 'png' ? 'uint8' : (req.dtype ?? 'uint8');
@@ -131,6 +138,8 @@ function planImages(
     seed: rows.seed,
     start: rows.start,
     count: rows.count,
+    // How an imported model is fed and read is part of its rows (undefined, so absent, for the cGAN).
+    io: manifest.kind === 'imported' ? manifest.io : undefined,
   });
   return {
     modality: 'image',

@@ -26,7 +26,13 @@ export function modelRoutes(pool: GeneratorPool): Hono<AppEnv> {
 
 /** `ModelSummary` of openapi.yaml. */
 export function summary(m: GeneratorManifest) {
-  return { id: m.id, modality: m.modality, classes: m.classes, digest: m.weights.digest };
+  return {
+    id: m.id,
+    modality: m.modality,
+    classes: m.classes,
+    digest: m.weights.digest,
+    ...(m.kind === 'imported' ? { format: m.format, provenance: m.provenance } : {}),
+  };
 }
 
 /** `ModelDetail` of openapi.yaml: shape and σ² for image models; temperature and tokens per row for text models. */

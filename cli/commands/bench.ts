@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { benchGenerate } from '../../bench/generate.js';
+import { benchGenerateImported } from '../../bench/generate-imported.js';
 import { benchGenerateLm } from '../../bench/generate-lm.js';
 import { profileTrainStep } from '../../bench/profile.js';
 import { benchTrainStep } from '../../bench/train-step.js';
@@ -101,6 +102,15 @@ export function registerBench(program: Command): void {
     .option('--temperature <t>', 'softmax temperature (text)', positiveNumber, 2)
     .option('--threads <n>', 'PyTorch threads (text; default one per core)', positiveInt)
     .option('--profile', 'also report where a sampled batch spends its time, kernel by kernel (text)')
+    .option('--sigma2 <x>', 'latent variance σ² (imported image generators; default 50)', positiveNumber)
+    .option(
+      '--peer-module <file.py>',
+      'imported generators: Python file with build(weights) -> torch nn.Module, the PyTorch peer',
+    )
+    .option(
+      '--peer-weights <file>',
+      'imported generators: the weights --peer-module loads (e.g. the author’s state dict)',
+    )
     .action(
       async (opts: {
         json?: boolean;
@@ -111,8 +121,31 @@ export function registerBench(program: Command): void {
         temperature: number;
         threads?: number;
         profile?: boolean;
+        sigma2?: number;
+        peerModule?: string;
+        peerWeights?: string;
       }) => {
         const manifest = await readManifest(resolveModelDir(opts.model));
+        if (manifest.kind === 'imported') {
+          const { result, peerError } = await benchGenerateImported({ ...opts });
+          if (peerError) note(`no peer ratio: ${peerError}`);
+          if (opts.json) {
+            printJson(result);
+            return;
+          }
+          const peer = result.peer
+            ? `   PyTorch ${result.peer.version} (${result.peer.threads} threads) ${result.peer.imagesPerSec.toFixed(0)} images/s`
+            : '';
+          const ratio = result.ratio !== undefined ? `   ratio ${result.ratio.toFixed(2)}×` : '';
+          const diff =
+            result.maxAbsDiff !== undefined
+              ? ` (same function: max |Δ| ${result.maxAbsDiff.toExponential(1)})`
+              : '';
+          process.stdout.write(
+            `${result.model} on ${result.runtime}, batch ${result.batch}, σ² = ${result.sigma2}: ${result.imagesPerSec.toFixed(0)} images/s${peer}${ratio}${diff}\n`,
+          );
+          return;
+        }
         if (manifest.modality === 'text') {
           const { result, peerError } = await benchGenerateLm({
             model: opts.model,

@@ -33,13 +33,17 @@ export function registerEval(program: Command): void {
         'AUPR-OUT (OOD positive) and FPR@95TPR in both conventions, in %:\n' +
         FPR95_DEFINITIONS.join('\n') +
         '\n' +
-        '  image classifiers: --ood mnist, gaussian, uniform, natural, or a path (IDX, .npy, folder of PNGs)\n' +
+        '  image classifiers: --ood mnist, fashion-mnist, gaussian, uniform, natural, or a path (IDX, .npy,\n' +
+        'folder of PNGs)\n' +
         "  classifiers of your own images (goe train --data PATH): --ood PATH,… (an image folder, ImageFolder tree, .npy or IDX file), each brought to the classifier's row shape\n" +
         '  text classifiers: --ood spam-assassin, sotu, or a UTF-8 .txt path (one sample per line; lines are ' +
         "joined and cut into windows of the model's sample length, 64 tokens)",
     )
     .requiredOption('--model <dir|id>', 'classifier folder or zoo id')
-    .option('--ood <list>', 'comma-separated OOD sets (default: mnist,gaussian,uniform / spam-assassin,sotu)')
+    .option(
+      '--ood <list>',
+      'comma-separated OOD sets (default: mnist,gaussian,uniform; fashion-mnist for an MNIST classifier; spam-assassin,sotu for text)',
+    )
     .addOption(
       new Option('--detector <name>', 'detector, or all').choices([...detectorNames, 'all']).default('all'),
     )

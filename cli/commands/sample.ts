@@ -2,7 +2,7 @@ import { basename, dirname, extname } from 'node:path';
 import type { Command } from 'commander';
 import type { ImageBatch } from '../../generators/cgan/index.js';
 import { type GeneratorManifest, readManifest } from '../../generators/manifest.js';
-import { RowPool } from '../../generators/pool/index.js';
+import { generatorVersion, RowPool } from '../../generators/pool/index.js';
 import { resolveClasses, resolveModelDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { encodeChunks, type ImageFormat, imageEncoder, PNG_MAX_COUNT } from '../../runtime/encoders/index.js';
@@ -86,6 +86,9 @@ export function registerSample(program: Command): void {
       if (format === '.png' && o.count > PNG_MAX_COUNT) {
         throw new Error(`a PNG grid holds at most ${PNG_MAX_COUNT} samples; use .npy for ${o.count}`);
       }
+      if (manifest.classes.length === 0 && o.classes !== undefined) {
+        throw new Error(`--classes applies to class-conditional models; ${manifest.id} is unconditional`);
+      }
       const sigma2 = checkedSetting(manifest, o.sigma2);
       const classes = resolveClasses(
         o.classes?.split(',').map((s) => s.trim()),
@@ -149,7 +152,7 @@ async function* imageRows(
     dtype: 'uint8' | 'float32';
   },
 ): AsyncGenerator<ImageBatch> {
-  const ref = { zoo: dirname(dir), id: basename(dir), digest: manifest.weights.digest };
+  const ref = { zoo: dirname(dir), id: basename(dir), digest: generatorVersion(manifest) };
   const params = {
     modality: 'image',
     sigma2: p.sigma2,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { digestOf } from '../../runtime/digest.js';
-import type { ImageGeneratorManifest, Provenance } from '../manifest.js';
+import type { CganManifest, Provenance } from '../manifest.js';
 import { encodeWeights, snapshot } from '../weights.js';
 import type { CganConfig } from './config.js';
 import type { GeneratorVars } from './model.js';
@@ -15,13 +15,13 @@ export async function exportCgan(
     id: string;
     classes: string[];
     provenance: Provenance;
-    metrics?: ImageGeneratorManifest['metrics'];
+    metrics?: CganManifest['metrics'];
   },
-): Promise<ImageGeneratorManifest> {
+): Promise<CganManifest> {
   const bytes = encodeWeights(snapshot(vars), { format: 'goe-cgan' });
   const file = 'generator.safetensors';
   await writeFileAtomic(join(dir, file), bytes);
-  const manifest: ImageGeneratorManifest = {
+  const manifest: CganManifest = {
     id: meta.id,
     kind: 'cgan',
     modality: 'image',

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { type ImageGeneratorManifest, readManifest } from '../manifest.js';
+import { type CganManifest, readManifest } from '../manifest.js';
 import { assignWeights, readWeights } from '../weights.js';
 import { type CganConfig, defaultCganConfig } from './config.js';
 import { type GeneratorVars, initGenerator } from './model.js';
 
 /** A generator ready to sample: its manifest, config and variables. */
 export interface LoadedCgan {
-  manifest: ImageGeneratorManifest;
+  manifest: CganManifest;
   config: CganConfig;
   vars: GeneratorVars;
   dispose(): void;
@@ -14,7 +14,7 @@ export interface LoadedCgan {
 
 /** Loads `dir/manifest.json` and its weights, checking the weight digest against the manifest. */
 export async function loadCgan(dir: string): Promise<LoadedCgan> {
-  const manifest = await readManifest<ImageGeneratorManifest>(dir);
+  const manifest = await readManifest<CganManifest>(dir);
   if (manifest.kind !== 'cgan') throw new Error(`${dir} holds a ${manifest.kind} model, not a cgan`);
   const config = { ...defaultCganConfig, ...manifest.config } as CganConfig;
   const { arrays, digest } = await readWeights(join(dir, manifest.weights.file));

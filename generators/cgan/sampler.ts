@@ -1,6 +1,7 @@
 import type { ImageRows } from '../../runtime/encoders/index.js';
 import { normalRows, Purpose, uniformIntRows } from '../../runtime/rng/index.js';
 import * as tf from '../../runtime/tf.js';
+import { unitToDtype } from '../rows.js';
 import type { CganConfig } from './config.js';
 import { type GeneratorVars, generate } from './model.js';
 
@@ -34,7 +35,6 @@ export async function* sampleImages(
   const classes = req.classes ?? Array.from({ length: config.numClasses }, (_, i) => i);
   const start = req.start ?? 0;
   const batch = req.batchSize ?? 256;
-  const row = config.height * config.width * config.channels;
   for (let done = 0; done < req.count; ) {
     const n = Math.min(batch, req.count - done);
     const first = start + done;
@@ -49,13 +49,7 @@ export async function* sampleImages(
     });
     const unit = (await pixels.data()) as Float32Array;
     pixels.dispose();
-    let data: Uint8Array | Float32Array;
-    if (req.dtype === 'float32') {
-      data = unit;
-    } else {
-      data = new Uint8Array(n * row);
-      for (let i = 0; i < data.length; i++) data[i] = Math.round(unit[i] * 255);
-    }
+    const data = unitToDtype(unit, req.dtype ?? 'uint8');
     yield { start: first, count: n, data, classes: cls };
     done += n;
   }

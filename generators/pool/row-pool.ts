@@ -22,6 +22,10 @@ export interface RowPoolOptions {
 export interface GeneratorRef {
   zoo: string;
   id: string;
+  /**
+   * Which version it must be: `generatorVersion(manifest)` (generators/pool/rows.ts), the weight digest
+   * (plus `io` for an imported model). A worker holding another version loads the generator again.
+   */
   digest: string;
 }
 

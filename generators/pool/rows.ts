@@ -1,14 +1,27 @@
 import { join } from 'node:path';
-import { type ImageBatch, type LoadedCgan, loadCgan, sampleImages } from '../cgan/index.js';
-import { type LoadedLm, loadLm } from '../lm/load.js';
-import { sampleTexts, type TextBatch } from '../lm/sampler.js';
-import { type GeneratorManifest, readManifest } from '../manifest.js';
+import type { ImageBatch } from '../cgan/sampler.js';
+import type { Generator } from '../generator.js';
+import type { TextBatch } from '../lm/sampler.js';
+import { loadGenerator as loadGeneratorDir } from '../load.js';
+import type { GeneratorManifest } from '../manifest.js';
 
 /**
  * The worker-side face of a generator: {@link loadGenerator} and {@link generateRows} are all a compute
- * worker calls, so another kind of generator (an imported ONNX or TF.js model) plugs in here alone.
+ * worker calls. It is generators/generator.ts's one interface, so every kind generators/load.ts loads
+ * (goe's TF.js cGAN and LM, an imported ONNX model on ONNX Runtime, an imported TF.js model) runs in
+ * the workers, each worker with its own copy (its own ONNX Runtime session).
  */
-export type LoadedGenerator = LoadedCgan | LoadedLm;
+export type LoadedGenerator = Generator;
+
+/**
+ * What a loaded generator must match to be reused: its weight digest and, for an imported model, how it
+ * is fed and read (`io`: `goe models add --replace` may change it for the same file). Workers reload a
+ * generator whose version differs from the one a task names, so a replaced model is never served stale.
+ */
+export function generatorVersion(manifest: GeneratorManifest): string {
+  const { digest } = manifest.weights;
+  return manifest.kind === 'imported' ? `${digest} ${JSON.stringify(manifest.io)}` : digest;
+}
 
 /** What rows to draw, resolved against the manifest; row i depends only on (weights, these, i). */
 export type RowParams =
@@ -35,17 +48,12 @@ export type RowParams =
 export type RowBatch = ImageBatch | TextBatch;
 
 /**
- * Loads generator `id` from the zoo folder `zoo` (`zoo/id/manifest.json` and its weights, digests checked).
+ * Loads generator `id` from the zoo folder `zoo` (`zoo/id/manifest.json` and its files, digests checked)
+ * through generators/load.ts, whatever runs it.
  * @throws {Error} naming the folder when the manifest is missing, malformed or of an unknown kind
  */
-export async function loadGenerator(zoo: string, id: string): Promise<LoadedGenerator> {
-  const dir = join(zoo, id);
-  const manifest = await readManifest<GeneratorManifest>(dir);
-  if (manifest.modality === 'text') return loadLm(dir);
-  if (manifest.modality === 'image') return loadCgan(dir);
-  throw new Error(
-    `${dir} holds a generator of modality ${String((manifest as { modality?: unknown }).modality)}`,
-  );
+export function loadGenerator(zoo: string, id: string): Promise<LoadedGenerator> {
+  return loadGeneratorDir(join(zoo, id));
 }
 
 /**
@@ -61,23 +69,13 @@ export async function generateRows(
   start: number,
   count: number,
 ): Promise<RowBatch> {
-  const { id, modality } = generator.manifest;
-  if (params.modality !== modality)
-    throw new Error(`${id} is a ${modality} generator, not ${params.modality}`);
-  const batches =
-    params.modality === 'image'
-      ? sampleImages((generator as LoadedCgan).vars, (generator as LoadedCgan).config, {
-          ...params,
-          start,
-          count,
-          batchSize: count,
-        })
-      : sampleTexts((generator as LoadedLm).vars, (generator as LoadedLm).config, {
-          ...params,
-          start,
-          count,
-          batchSize: count,
-        });
+  const { id } = generator.manifest;
+  let batches: AsyncGenerator<RowBatch>;
+  if (generator.modality === 'image' && params.modality === 'image')
+    batches = generator.generate({ ...params, start, count, batchSize: count });
+  else if (generator.modality === 'text' && params.modality === 'text')
+    batches = generator.generate({ ...params, start, count, batchSize: count });
+  else throw new Error(`${id} is a ${generator.modality} generator, not ${params.modality}`);
   const { value, done } = await batches.next();
   if (done) throw new Error(`${id} produced no rows for [${start}, ${start + count})`);
   await batches.return(undefined);

@@ -1,7 +1,14 @@
 import { isMainThread } from 'node:worker_threads';
 import { initBackend } from '../../runtime/backend/index.js';
 import * as tf from '../../runtime/tf.js';
-import { generateRows, type LoadedGenerator, loadGenerator, type RowBatch, type RowParams } from './rows.js';
+import {
+  generateRows,
+  generatorVersion,
+  type LoadedGenerator,
+  loadGenerator,
+  type RowBatch,
+  type RowParams,
+} from './rows.js';
 
 /**
  * The compute worker's tasks (each export is one; runtime/pool calls them by name). Module scope is
@@ -12,7 +19,10 @@ import { generateRows, type LoadedGenerator, loadGenerator, type RowBatch, type 
 export interface RowsTask {
   zoo: string;
   id: string;
-  /** The manifest's weight digest: a generator replaced on disk is loaded again, not served stale. */
+  /**
+   * The generator's {@link generatorVersion} (weight digest; plus `io` for an imported model): a generator
+   * replaced on disk is loaded again, not served stale.
+   */
   digest: string;
   params: RowParams;
   start: number;
@@ -38,9 +48,12 @@ export async function rows(task: RowsTask): Promise<RowBatch> {
   await initBackend();
   const key = `${task.zoo}\0${task.id}`;
   let p = loaded.get(key);
-  if (p && (await p.catch(() => undefined))?.manifest.weights.digest !== task.digest) {
-    (await p.catch(() => undefined))?.dispose();
-    p = undefined;
+  if (p) {
+    const current = await p.catch(() => undefined);
+    if (!current || generatorVersion(current.manifest) !== task.digest) {
+      await current?.dispose();
+      p = undefined;
+    }
   }
   if (!p) {
     p = loadGenerator(task.zoo, task.id);

@@ -39,8 +39,10 @@ export function lambdaBuildOptions(outDir: string): BuildOptions {
     target: 'node20',
     format: 'esm',
     // The native backends are optionalDependencies that Lambda never loads (GOE_BACKEND=wasm); left out,
-    // runtime/backend's import of them fails and is skipped like on a machine without them.
-    external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+    // runtime/backend's import of them fails and is skipped like on a machine without them. ONNX Runtime
+    // (native .node binaries esbuild cannot bundle) is left out too: imported ONNX generators are served by
+    // the container service, and on Lambda loading one is an error naming the package.
+    external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node'],
     banner: { js: BANNER },
     // Not minified: Node prints the source line of an uncaught error, and a minified bundle's lines are
     // 100 kB each; readable names and lines also make CloudWatch stack traces usable without a source map.

@@ -3,7 +3,8 @@ import type { BatchEncoder, ImageBodySpec } from './encoder.js';
 
 /**
  * `application/x-ndjson`: one image row per line,
- * `{"index","class","label","shape","dtype","data"}` with the row's little-endian bytes in base64.
+ * `{"index","class","label","shape","dtype","data"}` with the row's little-endian bytes in base64
+ * (`class` −1 and `label` "" for an unconditional generator).
  * One chunk per batch keeps the per-write overhead off the hot path.
  */
 export function ndjsonEncoder(spec: ImageBodySpec): BatchEncoder {
@@ -17,10 +18,12 @@ export function ndjsonEncoder(spec: ImageBodySpec): BatchEncoder {
       const rows = new Array(b.count);
       for (let i = 0; i < b.count; i++) {
         const values = b.data.subarray(i * size, (i + 1) * size);
+        const k = b.classes[i];
         rows[i] = {
           index: b.start + i,
-          class: b.classes[i],
-          label: spec.labels[b.classes[i]],
+          // An unconditional generator's rows carry no class: class −1, label "" (as in safetensors).
+          class: k,
+          label: k >= 0 ? spec.labels[k] : '',
           shape,
           dtype: spec.dtype,
           data: Buffer.from(toLittleEndianBytes(values)).toString('base64'),

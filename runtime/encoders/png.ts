@@ -14,7 +14,7 @@ export function pngEncoder(spec: ImageBodySpec): BatchEncoder {
     head: () => [],
     batch: (b) => {
       images.set(b.data as Uint8Array, labels.length * h * w * c);
-      for (const k of b.classes) labels.push(spec.labels[k]);
+      for (const k of b.classes) labels.push(k >= 0 ? spec.labels[k] : '');
       return [];
     },
     end: () => [

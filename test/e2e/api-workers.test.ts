@@ -1,10 +1,12 @@
-import { rm } from 'node:fs/promises';
+import { cp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../api/entries/node.js';
 import { GeneratorPool } from '../../api/generators.js';
 import { writeTinyLm } from '../../generators/lm/index.js';
+import { loadGenerator } from '../../generators/load.js';
+import { generatorVersion, RowPool } from '../../generators/pool/index.js';
 import { apiTestZoo, MODEL } from '../helpers/api.js';
 
 /**
@@ -13,12 +15,17 @@ import { apiTestZoo, MODEL } from '../helpers/api.js';
  */
 
 const LM = 'tiny-lm';
+/** The shipped imported ONNX generator (generators/imported): it runs on ONNX Runtime in each worker. */
+const ONNX = 'mnist-mlp-gan';
 const silent = () => {};
 let zoo: string;
 
 beforeAll(async () => {
   zoo = await apiTestZoo();
   await writeTinyLm(join(zoo, LM), { id: LM, seed: 3, length: 12 });
+  await cp(fileURLToPath(new URL(`../../zoo/${ONNX}`, import.meta.url)), join(zoo, ONNX), {
+    recursive: true,
+  });
 });
 afterAll(() => rm(zoo, { recursive: true, force: true }));
 
@@ -44,6 +51,11 @@ describe('rows are the same bytes for any number of workers', () => {
     ['image float32 npy from a start', `model=${MODEL}&count=130&start=77&seed=6&format=npy&dtype=float32`],
     ['image ndjson', `model=${MODEL}&count=150&seed=7&classes=Bag,Sandal&format=ndjson`],
     ['text ndjson', `model=${LM}&count=45&seed=8&temperature=2&format=ndjson`],
+    ['imported ONNX npy', `model=${ONNX}&count=300&seed=9&sigma2=5&format=npy`],
+    [
+      'imported ONNX float32 npy from a start',
+      `model=${ONNX}&count=70&start=33&seed=9&format=npy&dtype=float32`,
+    ],
   ];
 
   it.each(requests)('%s: 1 worker, 2 workers and in-thread agree byte for byte', async (_, query) => {
@@ -51,6 +63,38 @@ describe('rows are the same bytes for any number of workers', () => {
     expect(one.length).toBeGreaterThan(1000);
     expect(two.equals(one)).toBe(true);
     expect(inThread.equals(one)).toBe(true);
+  });
+});
+
+describe('an imported ONNX generator in the compute workers', () => {
+  it('gives the rows of the one generator interface (loadGenerator + generate) on the calling thread', async () => {
+    const direct = await loadGenerator(join(zoo, ONNX));
+    if (direct.modality !== 'image') throw new Error('not an image generator');
+    const params = { sigma2: 20, seed: 4, start: 10, count: 100, dtype: 'float32' } as const;
+    const want = new Float32Array(100 * 28 * 28);
+    const wantClasses: number[] = [];
+    for await (const b of direct.generate(params)) {
+      want.set(b.data as Float32Array, (b.start - 10) * 28 * 28);
+      wantClasses.push(...b.classes);
+    }
+    await direct.dispose();
+    const pool = new RowPool({ workers: 2, batchSize: 16 });
+    try {
+      const got = new Float32Array(100 * 28 * 28);
+      const gotClasses: number[] = [];
+      const ref = { zoo, id: ONNX, digest: generatorVersion(direct.manifest) };
+      const rowParams = { modality: 'image', sigma2: 20, classes: [], seed: 4, dtype: 'float32' } as const;
+      for await (const b of pool.rows(ref, rowParams, 10, 100)) {
+        if (!('data' in b)) throw new Error('text rows');
+        got.set(b.data as Float32Array, (b.start - 10) * 28 * 28);
+        gotClasses.push(...b.classes);
+      }
+      expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+      expect(gotClasses).toEqual(wantClasses);
+      expect(new Set(gotClasses)).toEqual(new Set([-1]));
+    } finally {
+      await pool.close();
+    }
   });
 });
 

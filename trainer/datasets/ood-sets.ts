@@ -3,14 +3,14 @@
  */
 import { existsSync } from 'node:fs';
 import { DatasetError } from './errors.js';
-import { loadMnistTest } from './fashion-mnist.js';
+import { loadFashionMnist, loadMnistTest } from './fashion-mnist.js';
 import type { ImageSet } from './image-set.js';
 import { naturalOutliers } from './natural.js';
 import { gaussianNoise, uniformNoise } from './noise.js';
 import { loadImagePath } from './user-path.js';
 
 /** The built-in OOD set names; anything else is taken as a path. A file named like one needs `./`. */
-export const OOD_SET_NAMES = ['mnist', 'gaussian', 'uniform', 'natural'] as const;
+export const OOD_SET_NAMES = ['mnist', 'fashion-mnist', 'gaussian', 'uniform', 'natural'] as const;
 
 /** A built-in OOD set name. */
 export type OodSetName = (typeof OOD_SET_NAMES)[number];
@@ -55,6 +55,9 @@ export function resolveOodSet(spec: string, options: OodSetOptions = {}): ImageS
   switch (spec) {
     case 'mnist':
       return loadMnistTest();
+    case 'fashion-mnist':
+      // The OOD set of classifiers trained on MNIST (goe reproduce byo).
+      return { ...loadFashionMnist('test'), name: 'fashion-mnist' };
     case 'gaussian':
       return gaussianNoise(count, seed);
     case 'uniform':

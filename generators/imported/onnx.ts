@@ -1,0 +1,110 @@
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
+import type { InferenceSession as OrtSession, Tensor as OrtTensor } from 'onnxruntime-node';
+import { goeEnv } from '../../runtime/config.js';
+import { workerCount } from '../../runtime/pool/workers.js';
+import type { Feed, ImportedRuntime, ModelSignature, RawOutput, TensorInfo } from './io.js';
+
+type Ort = typeof import('onnxruntime-node');
+
+let ortModule: Promise<Ort> | undefined;
+
+// Loaded on first use: the native binding costs start-up time every other command should not pay.
+function ort(): Promise<Ort> {
+  ortModule ??= import('onnxruntime-node').then((m) => ((m as { default?: Ort }).default ?? m) as Ort);
+  return ortModule;
+}
+
+/**
+ * ONNX Runtime's execution providers, in preference order: `GOE_ORT_PROVIDERS` (e.g. `cuda,cpu` on a
+ * GPU host whose onnxruntime-node has its CUDA files), else the bundled CPU provider.
+ */
+export function ortProviders(): string[] {
+  const env = goeEnv('GOE_ORT_PROVIDERS');
+  return env
+    ? env
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)
+    : ['cpu'];
+}
+
+/**
+ * ONNX Runtime threads of one session. On the calling thread, ORT's default (one per core). In a compute
+ * worker (generators/pool), every worker holds its own session, so the cores are shared out: cores ÷
+ * workers threads each (at least 1), and N workers do not start N × cores threads.
+ */
+function ortThreads(): { intraOpNumThreads?: number; interOpNumThreads?: number } {
+  if (isMainThread) return {};
+  const workers = Math.max(1, workerCount());
+  return {
+    intraOpNumThreads: Math.max(1, Math.floor(availableParallelism() / workers)),
+    interOpNumThreads: 1,
+  };
+}
+
+/**
+ * Opens an ONNX model from its bytes on ONNX Runtime (`onnxruntime-node`, native, multi-threaded).
+ * @throws when the bytes are not an ONNX model ("FILE is not a valid ONNX model: …")
+ */
+export async function openOnnx(bytes: Uint8Array, what: string): Promise<ImportedRuntime> {
+  const { InferenceSession, Tensor } = await ort();
+  let session: OrtSession;
+  try {
+    session = await InferenceSession.create(bytes, {
+      executionProviders: ortProviders(),
+      graphOptimizationLevel: 'all',
+      ...ortThreads(),
+    });
+  } catch (err) {
+    throw new Error(`${what} is not a valid ONNX model: ${firstLine(err)}`);
+  }
+  const info = (m: (typeof session.inputMetadata)[number]): TensorInfo =>
+    m.isTensor
+      ? { name: m.name, dtype: m.type, shape: [...m.shape] }
+      : { name: m.name, dtype: 'non-tensor', shape: undefined };
+  const signature: ModelSignature = {
+    inputs: session.inputMetadata.map(info),
+    outputs: session.outputMetadata.map(info),
+  };
+  return {
+    signature,
+    async run(feeds: readonly Feed[], output: string): Promise<RawOutput> {
+      const inputs: Record<string, OrtTensor> = {};
+      for (const f of feeds) {
+        inputs[f.name] =
+          f.dtype === 'int64'
+            ? new Tensor(
+                'int64',
+                BigInt64Array.from(f.data, (v) => BigInt(v)),
+                f.shape,
+              )
+            : new Tensor(f.dtype, f.data, f.shape);
+      }
+      let result: Awaited<ReturnType<typeof session.run>>;
+      try {
+        result = await session.run(inputs, [output]);
+      } catch (err) {
+        throw new Error(`${what}: ONNX Runtime rejected the inputs: ${firstLine(err)}`);
+      }
+      const t = result[output];
+      const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>);
+      const dims = [...t.dims];
+      t.dispose();
+      return { data, dims };
+    },
+    async dispose() {
+      await session.release();
+    },
+  };
+}
+
+/** Reads and opens an ONNX file. */
+export async function openOnnxFile(path: string): Promise<ImportedRuntime> {
+  return openOnnx(new Uint8Array(await readFile(path)), path);
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+}
