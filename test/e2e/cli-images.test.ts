@@ -176,16 +176,17 @@ describe('goe train → finetune → eval', () => {
     expect(typeof report.accuracy).toBe('number');
   });
 
-  it('names the problem with an OOD path of the wrong shape', async () => {
+  it("brings an OOD path of another size to the classifier's shape, and says so", async () => {
     const npy = join(dir, 'wrong.npy');
     runPythonJson(
       ['numpy'],
       'import sys, json, numpy as np\nnp.save(sys.argv[1], np.zeros((3, 32, 32), np.uint8))\nprint("null")',
       [npy],
     );
-    const r = await runGoe(['eval', '--model', base(), '--ood', npy], env());
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/32×32/);
+    const r = await runGoe(['eval', '--model', base(), '--ood', npy, '--json'], env());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/3 of 3 images resized or converted from 32×32×1 to 28×28×1/);
+    expect(JSON.parse(r.stdout).results[0].ood).toBe('wrong.npy');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -13,6 +13,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { writeFileAtomicSync } from '../../../runtime/atomic-write.js';
 import { goeCacheDir } from '../../../runtime/cache-dir.js';
 import { decodeNpy, encodeNpy, isCodecError } from '../../../runtime/codecs/index.js';
+import { log } from '../../../runtime/log.js';
 import { sampleStream } from '../../../runtime/rng/index.js';
 import { gunzipIfNeeded, readBytes } from '../bytes.js';
 import { DatasetError } from '../errors.js';
@@ -708,10 +709,14 @@ export function loadImagesAs(
     if (files.length === 0)
       throw new DatasetError('empty', `${abs} holds no .png/.jpg/.jpeg images`, { path: abs });
     const images = new Uint8Array(files.length * rowSize);
+    let converted = 0;
     files.forEach((f, i) => {
-      images.set(toRowShape(decodeImage(readBytes(f), f), h, w, c), i * rowSize);
+      const img = decodeImage(readBytes(f), f);
+      if (img.height !== h || img.width !== w || img.channels !== c) converted++;
+      images.set(toRowShape(img, h, w, c), i * rowSize);
       onProgress?.(i + 1, files.length);
     });
+    warnConverted(abs, converted, files.length, rowShape);
     return { name, images, shape: [files.length, h, w, c] };
   }
   const arr = readImageArray(abs);
@@ -727,5 +732,13 @@ export function loadImagesAs(
     };
     images.set(toRowShape(img, h, w, c), i * rowSize);
   }
+  warnConverted(abs, sh !== h || sw !== w || sc !== c ? n : 0, n, rowShape, `${sh}×${sw}×${sc}`);
   return { name, images, shape: [n, h, w, c] };
+}
+
+/** Says how many OOD images were resized or converted to the classifier's row shape (never silently). */
+function warnConverted(path: string, converted: number, total: number, shape: RowShape, from?: string): void {
+  if (converted === 0) return;
+  const source = from ? ` from ${from}` : '';
+  log('warn', `${path}: ${converted} of ${total} images resized or converted${source} to ${shape.join('×')}`);
 }
