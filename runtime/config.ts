@@ -24,7 +24,7 @@ export const GOE_VARIABLES = [
   {
     name: 'GOE_STORE',
     values: 'file://DIR|s3://bucket/prefix|none',
-    what: 'response cache of goe serve (default file://.goe)',
+    what: 'response cache of goe serve (default: store/ in GOE_CACHE_DIR)',
   },
   { name: 'GOE_S3_ENDPOINT', values: 'URL', what: 'S3-compatible endpoint for s3:// stores' },
   {

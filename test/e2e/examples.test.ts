@@ -208,11 +208,11 @@ describe('examples/ci', () => {
     return out;
   }
 
-  it('the GitHub Actions steps pull a fixed-seed batch with --expect-digest, byte-identical on a second run from the cache', async () => {
+  it('the GitHub Actions steps pull a fixed-seed batch with --expect-model-digest, byte-identical on a second run from the cache', async () => {
     const wf = parse(await readFile(join(REPO_ROOT, 'examples', 'ci', 'outliers.yml'), 'utf8')) as Workflow;
     const steps = wf.jobs.outliers.steps.filter((s) => s.name && s.run);
     expect(steps.map((s) => s.name)).toEqual(['Pull fixed-seed outliers', 'Check the batch']);
-    expect(steps[0].run).toContain('--expect-digest "$GOE_GENERATOR_DIGEST"');
+    expect(steps[0].run).toContain('--expect-model-digest "$GOE_GENERATOR_DIGEST"');
     // The digest pinned in the snippet is the shipped generator's.
     const manifest = JSON.parse(
       await readFile(join(REPO_ROOT, 'zoo', 'fashion-mnist-cgan', 'manifest.json'), 'utf8'),
