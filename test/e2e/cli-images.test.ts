@@ -183,7 +183,10 @@ describe('goe train → finetune → eval', () => {
       'import sys, json, numpy as np\nnp.save(sys.argv[1], np.zeros((3, 32, 32), np.uint8))\nprint("null")',
       [npy],
     );
-    const r = await runGoe(['eval', '--model', base(), '--ood', npy, '--json'], env());
+    const r = await runGoe(['eval', '--model', base(), '--ood', npy, '--json'], {
+      ...env(),
+      GOE_LOG: 'warn',
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/3 of 3 images resized or converted from 32×32×1 to 28×28×1/);
     expect(JSON.parse(r.stdout).results[0].ood).toBe('wrong.npy');
