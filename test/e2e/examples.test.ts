@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +9,7 @@ import { zooDir } from '../../generators/registry.js';
 import { initBackend } from '../../runtime/backend/index.js';
 import { requirePython } from '../../runtime/python.js';
 import { repoRoot as REPO_ROOT } from '../../trainer/datasets/locate.js';
-import { runGoe } from '../helpers/cli.js';
+import { type CliRun, runGoe, runProcess } from '../helpers/cli.js';
 
 /**
  * The worked examples in examples/, run as their READMEs say, on tiny settings, against a real `goe serve`
@@ -39,30 +38,14 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], env: Record<string, string> = {}, cwd = REPO_ROOT): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      cwd,
-      env: { ...process.env, GOE_LOG: 'silent', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** A command run from the repository (or `cwd`) with goe's logs silenced, as the examples' READMEs run it. */
+function run(
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = REPO_ROOT,
+): Promise<CliRun> {
+  return runProcess(cmd, args, { cwd, env: { GOE_LOG: 'silent', ...env } });
 }
 
 /** The `goe metrics --scores` JSON of a scores file, checked to be a valid result. */
@@ -189,12 +172,12 @@ describe('examples/ci', () => {
   }
 
   /** Runs the workflow's named steps (those after checkout, setup and `npm ci`) as GitHub would: bash -e. */
-  async function runSteps(wf: Workflow, env: Record<string, string>, cwd: string): Promise<Run[]> {
+  async function runSteps(wf: Workflow, env: Record<string, string>, cwd: string): Promise<CliRun[]> {
     const job = wf.jobs.outliers;
     const jobEnv = Object.fromEntries(
       Object.entries(job.env).filter(([, v]) => !String(v).includes('${{')),
     ) as Record<string, string>;
-    const out: Run[] = [];
+    const out: CliRun[] = [];
     for (const step of job.steps.filter((s) => s.name && s.run)) {
       const r = await run(
         'bash',
