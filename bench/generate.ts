@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCgan, sampleImages } from '../generators/cgan/index.js';
-import { RowPool } from '../generators/pool/index.js';
+import { generatorRef, RowPool } from '../generators/pool/index.js';
 import { resolveModelDir } from '../generators/registry.js';
 import { initBackend } from '../runtime/backend/index.js';
 import { workerCount } from '../runtime/pool/index.js';
@@ -71,7 +71,7 @@ export async function timePool(
 ): Promise<number> {
   const dir = resolveModelDir(model);
   const gen = await loadCgan(dir);
-  const ref = { zoo: dirname(dir), id: basename(dir), digest: gen.manifest.weights.digest };
+  const ref = generatorRef(dir, gen.manifest, 'tfjs');
   const classes = Array.from({ length: gen.config.numClasses }, (_, i) => i);
   gen.dispose();
   const pool = new RowPool({ workers, batchSize: batch });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { zooDir } from '../../generators/registry.js';
 import { printJson } from '../output.js';
+import { registerExport } from './models-export.js';
 import { registerImport } from './models-import.js';
 
 interface Entry {
@@ -50,4 +51,5 @@ export function registerModels(program: Command): void {
       for (const e of entries) process.stdout.write(`${e.id.padEnd(42)} ${e.summary}\n`);
     });
   registerImport(models);
+  registerExport(models);
 }

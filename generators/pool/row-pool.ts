@@ -1,5 +1,5 @@
 import { type ComputePool, openComputePool, workerCount } from '../../runtime/pool/index.js';
-import type { RowBatch, RowParams } from './rows.js';
+import type { GeneratorRef, RowBatch, RowParams } from './rows.js';
 import type { RowsTask } from './worker.js';
 
 /** Options of {@link RowPool}. */
@@ -16,17 +16,6 @@ export interface RowPoolOptions {
   onError?: (error: Error) => void;
   /** Test hooks, set only by code: the worker computing the batch that holds `crashAtRow` dies. */
   testHooks?: { crashAtRow?: number };
-}
-
-/** Where a generator lives and which weights it must be. */
-export interface GeneratorRef {
-  zoo: string;
-  id: string;
-  /**
-   * Which version it must be: `generatorVersion(manifest)` (generators/pool/rows.ts), the weight digest
-   * (plus `io` for an imported model). A worker holding another version loads the generator again.
-   */
-  digest: string;
 }
 
 /**

@@ -2,6 +2,7 @@ import { isMainThread } from 'node:worker_threads';
 import { initBackend } from '../../runtime/backend/index.js';
 import * as tf from '../../runtime/tf.js';
 import {
+  type GeneratorRef,
   generateRows,
   generatorVersion,
   type LoadedGenerator,
@@ -15,15 +16,12 @@ import {
  * the worker's state: its TF.js backend and the generators it has loaded, kept for the next task.
  */
 
-/** One batch of rows to compute. */
-export interface RowsTask {
-  zoo: string;
-  id: string;
-  /**
-   * The generator's {@link generatorVersion} (weight digest; plus `io` for an imported model): a generator
-   * replaced on disk is loaded again, not served stale.
-   */
-  digest: string;
+/**
+ * One batch of rows to compute, of the generator a {@link GeneratorRef} names: its `digest` is the
+ * {@link generatorVersion} (a generator replaced on disk is loaded again, not served stale), its `runtime`
+ * says TF.js or ONNX Runtime (each worker opens its own ONNX Runtime session).
+ */
+export interface RowsTask extends GeneratorRef {
   params: RowParams;
   start: number;
   count: number;
@@ -45,18 +43,19 @@ export async function rows(task: RowsTask): Promise<RowBatch> {
     if (isMainThread) throw new Error('test hook: compute worker crash');
     process.exit(70);
   }
-  await initBackend();
-  const key = `${task.zoo}\0${task.id}`;
+  // ONNX Runtime needs no TF.js backend: a worker that serves only ONNX models never starts one.
+  if (task.runtime !== 'onnx') await initBackend();
+  const key = `${task.zoo}\0${task.id}\0${task.runtime}`;
   let p = loaded.get(key);
   if (p) {
     const current = await p.catch(() => undefined);
-    if (!current || generatorVersion(current.manifest) !== task.digest) {
+    if (!current || generatorVersion(current.manifest, task.runtime) !== task.digest) {
       await current?.dispose();
       p = undefined;
     }
   }
   if (!p) {
-    p = loadGenerator(task.zoo, task.id);
+    p = loadGenerator(task.zoo, task.id, task.runtime);
     loaded.set(key, p);
     p.catch(() => loaded.delete(key));
   }
