@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCgan, sampleImages } from '../generators/cgan/index.js';
 import { generatorRef, RowPool } from '../generators/pool/index.js';

@@ -1,4 +1,4 @@
-import { basename, dirname, extname, join } from 'node:path';
+import { extname, join } from 'node:path';
 import type { ImageBatch } from '../generators/cgan/index.js';
 import type { TextBatch } from '../generators/lm/index.js';
 import type {

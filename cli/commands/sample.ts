@@ -1,4 +1,4 @@
-import { basename, dirname, extname } from 'node:path';
+import { extname } from 'node:path';
 import type { Command } from 'commander';
 import type { ImageBatch } from '../../generators/cgan/index.js';
 import { type GeneratorManifest, readManifest } from '../../generators/manifest.js';

@@ -1,4 +1,4 @@
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { type BatchEncoder, encodeChunks } from '../../runtime/encoders/index.js';
 import { readVocab } from '../../runtime/text/vocab-file.js';
