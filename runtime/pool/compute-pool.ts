@@ -48,7 +48,8 @@ export async function openComputePool(options: ComputePoolOptions): Promise<Comp
     maxThreads: options.workers,
     // Workers hold loaded models: never retire an idle one.
     idleTimeout: Number.POSITIVE_INFINITY,
-    workerData: { module: options.module.href },
+    // `workers`: a worker shares the cores with its pool's others (ONNX Runtime sizes its threads by it).
+    workerData: { module: options.module.href, workers: options.workers },
     // Each worker is one TF.js instance doing one forward pass at a time.
     concurrentTasksPerWorker: 1,
   });
