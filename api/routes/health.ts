@@ -4,7 +4,8 @@ import type { GeneratorPool } from '../generators.js';
 import type { AppEnv } from '../hono-env.js';
 
 /**
- * `GET /healthz`: up, on which TF.js backend, with which generators loaded, the version, and the number of
+ * `GET /healthz`: up, on which TF.js backend, with which generators loaded (and what computes each: TF.js or
+ * ONNX Runtime, `GOE_RUNTIME`), the version, and the number of
  * live TF.js tensors in this thread (a count only; `goe bench soak` checks it stays flat: a leak shows here).
  *
  * With compute workers (`GOE_WORKERS` > 0) the generators' tensors live on the workers and are not in this
@@ -19,6 +20,8 @@ export function healthRoutes(pool: GeneratorPool, version: string): Hono<AppEnv>
       status: 'ok',
       backend: await pool.backend(),
       generators: pool.loadedIds(),
+      runtime: pool.runtimePreference,
+      runtimes: await pool.loadedRuntimes(),
       version,
       tensors: tf.memory().numTensors,
     }),
