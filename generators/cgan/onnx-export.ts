@@ -138,7 +138,7 @@ export async function exportOnnxTwin(dir: string, command: string): Promise<Expo
   const manifest = await readManifest<CganWithTwin>(dir);
   if (manifest.kind !== 'cgan') {
     throw new Error(
-      `${manifest.id} is a ${manifest.kind} model: export-onnx makes ONNX twins of goe's cGANs only`,
+      `${manifest.id} is a model of kind ${manifest.kind}: export-onnx makes ONNX twins of goe's cGANs only`,
     );
   }
   const python = requirePython(['torch']);
