@@ -140,8 +140,10 @@ export class GeneratorPool {
    * `onnxruntime:<providers>`. Rows differ between runtimes in the last float bits, so must their ETags.
    */
   async backendOf(id: string): Promise<string> {
-    const runtime = await this.runtime(id);
-    return runtimeLabel(runtime, runtime === 'tfjs' ? await this.backend() : '');
+    // Named with the first request whatever the runtime: a /healthz that named it later would queue
+    // behind that request's batches on the workers.
+    const backend = await this.backend();
+    return runtimeLabel(await this.runtime(id), backend);
   }
 
   /** Each loaded generator's {@link backendOf}, by id (for /healthz). */
