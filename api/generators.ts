@@ -91,6 +91,11 @@ export class GeneratorPool {
     return this.rows.batchesProduced;
   }
 
+  /** Each compute thread's live TF.js tensors after its last batch (null: never started TF.js). */
+  workerTensors(): Record<string, number | null> {
+    return this.rows.workerTensors();
+  }
+
   /** Ids of the generators that have produced rows (and so are loaded on the workers). */
   loadedIds(): string[] {
     return [...this.#ready].sort();

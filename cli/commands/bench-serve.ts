@@ -62,7 +62,9 @@ export function registerBenchServe(bench: Command): void {
         );
         if (r.memory) {
           line(
-            `  ${r.memory.count} images in ${r.memory.seconds.toFixed(0)} s (${r.memory.imagesPerSec.toFixed(0)}/s), server peak RSS ${r.memory.serverPeakRssMiB.toFixed(0)} MiB`,
+            `  ${r.memory.count} images in ${r.memory.seconds.toFixed(0)} s (${r.memory.imagesPerSec.toFixed(0)}/s) on ${r.memory.runtime}, server peak RSS ${r.memory.serverPeakRssMiB.toFixed(0)} MiB (all workers: they are threads of it)\n` +
+              `  RSS at each tenth of the stream (MiB): ${r.memory.rssSeriesMiB.join(' ')}\n` +
+              `  TF.js tensors per compute worker ${JSON.stringify(r.memory.workerTensors.before)} → ${JSON.stringify(r.memory.workerTensors.after)} (null: ONNX Runtime only)`,
           );
         }
       },

@@ -1,6 +1,6 @@
 import { type ComputePool, openComputePool, workerCount } from '../../runtime/pool/index.js';
 import type { GeneratorRef, RowBatch, RowParams } from './rows.js';
-import type { RowsTask } from './worker.js';
+import type { RowsResult, RowsTask } from './worker.js';
 
 /** Options of {@link RowPool}. */
 export interface RowPoolOptions {
@@ -32,6 +32,7 @@ export class RowPool {
   #compute: Promise<ComputePool> | undefined;
   #options: RowPoolOptions;
   #batches = 0;
+  #workerTensors = new Map<number, number | null>();
   #backend: Promise<string> | undefined;
 
   constructor(options: RowPoolOptions = {}) {
@@ -41,6 +42,15 @@ export class RowPool {
     // A text batch runs `length` forward passes before its first row is out: smaller keeps it streaming.
     this.textBatchSize = options.textBatchSize ?? Math.min(this.batchSize, 64);
     this.ahead = options.ahead ?? Math.max(2, this.workers);
+  }
+
+  /**
+   * Live TF.js tensors of each compute thread (by thread id) after the last batch it computed; null for a
+   * thread that never started TF.js (ONNX Runtime sessions hold no TF.js tensors). Read from the batches
+   * themselves, so it costs no task: a leak shows as a count that grows over a long run.
+   */
+  workerTensors(): Record<string, number | null> {
+    return Object.fromEntries([...this.#workerTensors].sort(([a], [b]) => a - b));
   }
 
   /** Batches computed so far, for every stream: lets tests and benchmarks see work stop on abort. */
@@ -99,7 +109,10 @@ export class RowPool {
       const n = Math.min(size, end - next);
       const task: RowsTask = { ...generator, params, start: next, count: n };
       if (crashAt !== undefined && crashAt >= next && crashAt < next + n) task.crash = true;
-      const p = this.#run<RowBatch>('rows', task);
+      const p = this.#run<RowsResult>('rows', task).then(({ worker, ...batch }) => {
+        this.#workerTensors.set(worker.thread, worker.tensors);
+        return batch as RowBatch;
+      });
       p.then(
         () => {
           this.#batches += 1;

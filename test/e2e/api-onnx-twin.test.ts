@@ -89,5 +89,15 @@ describe('the zoo cGAN on its ONNX twin', () => {
       runtimes: { [MODEL]: 'onnxruntime:cpu' },
     });
     expect(await health(servers.tfjs)).toMatchObject({ runtime: 'tfjs', runtimes: { [MODEL]: 'wasm' } });
+    // Each worker's TF.js tensors come back with its batches: the TF.js cGAN's weights on a TF.js worker;
+    // none on an ONNX Runtime worker (null when it never started TF.js, 0 when it only named the backend).
+    const tensors = async (s: RunningServer) =>
+      Object.values(((await health(s)) as { workerTensors: Record<string, number | null> }).workerTensors);
+    const onTfjs = await tensors(servers.tfjs);
+    expect(onTfjs.length).toBeGreaterThan(0);
+    for (const n of onTfjs) expect(n).toBeGreaterThan(0);
+    const onOrt = await tensors(servers.onnx2);
+    expect(onOrt.length).toBeGreaterThan(0);
+    for (const n of onOrt) expect([0, null]).toContain(n);
   });
 });
