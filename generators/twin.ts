@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type Env, goeEnv } from '../runtime/config.js';
 import { digestOf } from '../runtime/digest.js';
 import { log } from '../runtime/log.js';
-import { ortProviders } from './imported/onnx.js';
+import { onnxRuntimeInstalled, ortProviders } from './imported/onnx.js';
 import type { CganManifest, GeneratorManifest, ImportedIo } from './manifest.js';
 
 /**
@@ -98,7 +98,7 @@ const warned = new Set<string>();
  * The runtime that serves generator `manifest` (zoo folder `dir`) under `preference`. Imported models run
  * on their own format's runtime and the LM on TF.js, whatever the preference. A cGAN runs on its ONNX
  * twin with `onnx`, and with `auto` when the twin is usable; with `auto`, an unusable twin (missing, stale,
- * corrupt) is a logged warning and TF.js serves: the rows and ETag are then TF.js's, never a mix.
+ * corrupt, or no onnxruntime-node installed, as in the Lambda bundle) is a logged warning and TF.js serves: the rows and ETag are then TF.js's, never a mix.
  * Reads and hashes the twin file (≈1 MB): callers that serve many requests keep the answer.
  * @throws {Error} with `onnx` when a cGAN's twin is absent or unusable (the message says how to make it)
  */
@@ -110,7 +110,9 @@ export function chooseRuntime(
   if (manifest.kind === 'imported') return manifest.format === 'onnx' ? 'onnx' : 'tfjs';
   if (manifest.kind !== 'cgan' || preference === 'tfjs') return 'tfjs';
   if (preference === 'auto' && !onnxTwinOf(manifest)) return 'tfjs';
-  const problem = twinProblem(dir, manifest);
+  const problem = onnxRuntimeInstalled()
+    ? twinProblem(dir, manifest)
+    : `onnxruntime-node is not installed, so ${manifest.id}'s ONNX twin cannot run`;
   if (!problem) return 'onnx';
   if (preference === 'onnx') throw new Error(`GOE_RUNTIME=onnx: ${problem}`);
   if (!warned.has(problem)) {

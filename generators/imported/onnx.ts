@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { isMainThread, workerData } from 'node:worker_threads';
 import type { InferenceSession as OrtSession, Tensor as OrtTensor } from 'onnxruntime-node';
@@ -14,6 +15,19 @@ let ortModule: Promise<Ort> | undefined;
 function ort(): Promise<Ort> {
   ortModule ??= import('onnxruntime-node').then((m) => ((m as { default?: Ort }).default ?? m) as Ort);
   return ortModule;
+}
+
+/**
+ * Whether `onnxruntime-node` can be found from here, without loading its native binding. False in the
+ * Lambda bundle, which leaves it out (infra/lambda/bundle.ts): there `GOE_RUNTIME=auto` stays on TF.js.
+ */
+export function onnxRuntimeInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('onnxruntime-node');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
