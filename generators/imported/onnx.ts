@@ -50,15 +50,23 @@ export function ortProviders(): string[] {
  * workers threads each (at least 1), and N workers do not start N × cores threads. The worker count is
  * its own pool's (runtime/pool passes it in `workerData`), else `GOE_WORKERS`: on 2 cores a 1-worker pool
  * runs 2 threads, a 2-worker pool 1 thread per worker (measured on the zoo cGAN's twin, load < 1:
- * one session at 1 thread 7,700 images/s, at 2 threads 10,500).
+ * one session at 1 thread 7,700 images/s, at 2 threads 10,500, with ORT's default thread spinning).
  */
-export function ortThreads(): { intraOpNumThreads?: number; interOpNumThreads?: number } {
+export function ortThreads(): {
+  intraOpNumThreads?: number;
+  interOpNumThreads?: number;
+  extra?: Record<string, unknown>;
+} {
   if (isMainThread) return {};
   const own = (workerData as { workers?: unknown } | null)?.workers;
   const workers = Math.max(1, typeof own === 'number' ? own : workerCount());
   return {
     intraOpNumThreads: Math.max(1, Math.floor(availableParallelism() / workers)),
     interOpNumThreads: 1,
+    // Idle intra-op threads spin by default, stealing the cycles of the other workers and of the HTTP
+    // thread: measured at load ≈ 9 on 2 cores, one session at 2 threads made 3,000 images/s spinning and
+    // 4,800–7,400 not (1 thread: 6,500).
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
 }
 
