@@ -38,6 +38,11 @@ export interface GenerateResult {
     threadsPerWorker: number;
     imagesPerSec: number;
     singleWorker: { threads: number; imagesPerSec: number; speedup: number };
+    /**
+     * One worker on one thread: what each of the N workers runs on, so `speedup` = N workers / this is
+     * the scaling over cores at the same per-worker setting (`singleWorker` already uses every core).
+     */
+    oneCore: { imagesPerSec: number; speedup: number };
     /** `imagesPerSec` / the TF.js pool's with the same workers, and / the peer's. */
     vsTfjs: number;
     ratio?: number;
@@ -88,13 +93,14 @@ export async function timePool(
   seconds: number,
   workers: number,
   runtime: GeneratorRuntime = 'tfjs',
+  onnxThreads?: number,
 ): Promise<number> {
   const dir = resolveModelDir(model);
   const gen = await loadCgan(dir);
   const ref = generatorRef(dir, gen.manifest, runtime);
   const classes = Array.from({ length: gen.config.numClasses }, (_, i) => i);
   gen.dispose();
-  const pool = new RowPool({ workers, batchSize: batch });
+  const pool = new RowPool({ workers, batchSize: batch, onnxThreads });
   try {
     await pool.warm();
     const perRequest = 4 * Math.max(1, workers) * batch;
@@ -149,6 +155,7 @@ export async function benchGenerate(
   if (!onnxMissing) {
     const cores = availableParallelism();
     const oneWorker = await timePool(model, batch, sigma2, seconds, 1, 'onnx');
+    const oneCore = await timePool(model, batch, sigma2, seconds, 1, 'onnx', 1);
     const nWorkers =
       workers === 1 ? oneWorker : await timePool(model, batch, sigma2, seconds, workers, 'onnx');
     onnx = {
@@ -157,6 +164,7 @@ export async function benchGenerate(
       threadsPerWorker: Math.max(1, Math.floor(cores / workers)),
       imagesPerSec: nWorkers,
       singleWorker: { threads: cores, imagesPerSec: oneWorker, speedup: nWorkers / oneWorker },
+      oneCore: { imagesPerSec: oneCore, speedup: nWorkers / oneCore },
       vsTfjs: nWorkers / imagesPerSec,
     };
   }

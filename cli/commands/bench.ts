@@ -215,7 +215,8 @@ export function registerBench(program: Command): void {
           o
             ? `  ONNX twin on ${o.runtime}, ${o.workers} workers × ${o.threadsPerWorker} threads: ${o.imagesPerSec.toFixed(0)} images/s` +
                 `${o.ratio !== undefined ? ` (${o.ratio.toFixed(2)}× PyTorch)` : ''}, ${o.vsTfjs.toFixed(2)}× TF.js; ` +
-                `1 worker × ${o.singleWorker.threads} threads ${o.singleWorker.imagesPerSec.toFixed(0)} images/s (${o.workers} workers: ${o.singleWorker.speedup.toFixed(2)}×)\n`
+                `1 worker × ${o.singleWorker.threads} threads ${o.singleWorker.imagesPerSec.toFixed(0)} images/s (${o.workers} workers: ${o.singleWorker.speedup.toFixed(2)}×), ` +
+                `1 worker × 1 thread ${o.oneCore.imagesPerSec.toFixed(0)} images/s (${o.workers} workers: ${o.oneCore.speedup.toFixed(2)}×)\n`
             : `  no ONNX twin: ${result.onnxMissing}\n`,
         );
         const fmt = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');

@@ -48,7 +48,8 @@ export function ortProviders(): string[] {
  * ONNX Runtime threads of one session. On the calling thread, ORT's default (one per core). In a compute
  * worker (generators/pool), every worker holds its own session, so the cores are shared out: cores ÷
  * workers threads each (at least 1), and N workers do not start N × cores threads. The worker count is
- * its own pool's (runtime/pool passes it in `workerData`), else `GOE_WORKERS`: on 2 cores a 1-worker pool
+ * its own pool's (runtime/pool passes it in `workerData`, with the pool's `onnxThreads` when it sets one),
+ * else `GOE_WORKERS`: on 2 cores a 1-worker pool
  * runs 2 threads, a 2-worker pool 1 thread per worker (measured on the zoo cGAN's twin, load < 1:
  * one session at 1 thread 7,700 images/s, at 2 threads 10,500, with ORT's default thread spinning).
  */
@@ -58,10 +59,12 @@ export function ortThreads(): {
   extra?: Record<string, unknown>;
 } {
   if (isMainThread) return {};
-  const own = (workerData as { workers?: unknown } | null)?.workers;
-  const workers = Math.max(1, typeof own === 'number' ? own : workerCount());
+  const data = workerData as { workers?: unknown; onnxThreads?: unknown } | null;
+  const workers = Math.max(1, typeof data?.workers === 'number' ? data.workers : workerCount());
+  const threads =
+    typeof data?.onnxThreads === 'number' ? data.onnxThreads : Math.floor(availableParallelism() / workers);
   return {
-    intraOpNumThreads: Math.max(1, Math.floor(availableParallelism() / workers)),
+    intraOpNumThreads: Math.max(1, threads),
     interOpNumThreads: 1,
     // Idle intra-op threads spin by default, stealing the cycles of the other workers and of the HTTP
     // thread: measured at load ≈ 9 on 2 cores, one session at 2 threads made 3,000 images/s spinning and

@@ -12,6 +12,11 @@ export interface RowPoolOptions {
   textBatchSize?: number;
   /** Batches one stream may have computed or in flight ahead of its reader (default max(2, workers)). */
   ahead?: number;
+  /**
+   * ONNX Runtime intra-op threads of each worker's sessions (default cores ÷ workers, at least 1).
+   * `goe bench generate` sets it to time one worker on one core.
+   */
+  onnxThreads?: number;
   /** Faults of the pool that no request can be blamed for (a worker that died idle). */
   onError?: (error: Error) => void;
   /** Test hooks, set only by code: the worker computing the batch that holds `crashAtRow` dies. */
@@ -151,6 +156,7 @@ export class RowPool {
         load: () => import('./worker.js'),
         workers: this.workers,
         onError: this.#options.onError,
+        ...(this.#options.onnxThreads ? { settings: { onnxThreads: this.#options.onnxThreads } } : {}),
       });
       this.#compute.catch(() => {
         this.#compute = undefined;
