@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,6 +165,25 @@ describe('a twin that cannot be used', () => {
       await expect(loadGenerator(dir, 'onnx')).rejects.toThrow(why);
     },
   );
+
+  it('goe serve with GOE_RUNTIME=onnx and a missing twin stops before listening, in one line', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'goe-twin-serve-'));
+    try {
+      await cp(SHIPPED, join(own, 'fashion-mnist-cgan'), { recursive: true });
+      await rm(join(own, 'fashion-mnist-cgan', 'model.onnx'));
+      const run = await runGoe(['serve', '--port', '0', '--store', 'none'], {
+        GOE_ZOO: own,
+        GOE_RUNTIME: 'onnx',
+      });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr.trim().split('\n')).toEqual([
+        `goe: error: GOE_RUNTIME=onnx: fashion-mnist-cgan's ONNX twin ${join(own, 'fashion-mnist-cgan', 'model.onnx')} is missing (make it again: goe models export-onnx fashion-mnist-cgan)`,
+      ]);
+    } finally {
+      await rm(own, { recursive: true, force: true });
+    }
+  });
 
   it('GOE_RUNTIME is auto by default, and a malformed value is an error naming it', () => {
     expect(runtimePreference({})).toBe('auto');
