@@ -16,6 +16,8 @@ export interface ServeBenchResult {
   /** Always the zoo's generator (a missing one is an error). */
   generator: 'zoo';
   backend: string;
+  /** What computes the rows on the server (`/healthz` runtimes): the TF.js backend or `onnxruntime:cpu`. */
+  runtime: string;
   /** The server's compute workers (`GOE_WORKERS`, default one per core). */
   workers: number;
   /** Rows per throughput run. */
@@ -81,6 +83,10 @@ export async function benchServe(options: ServeBenchOptions = {}): Promise<Serve
     const get = (q: string) => fetch(`${server!.url}/outliers?model=${model}&${q}`);
     // Warm-up: every worker loads the generator (two batches per worker, in flight together).
     await drain(await get(`count=${512 * Math.max(1, workerCount())}&seed=1&format=npy`));
+    const served = (await (await fetch(`${server.url}/healthz`)).json()) as {
+      runtimes?: Record<string, string>;
+    };
+    const runtime = served.runtimes?.[model] ?? backend;
     const http = {} as ServeBenchResult['http'];
     for (const format of ['npy', 'ndjson'] as const) {
       progress(`http ${format}: ${count} rows`);
@@ -163,6 +169,7 @@ export async function benchServe(options: ServeBenchOptions = {}): Promise<Serve
       model,
       generator,
       backend,
+      runtime,
       workers: workerCount(),
       count,
       inProcess: { imagesPerSec: inProcess },

@@ -45,7 +45,7 @@ export function registerBenchServe(bench: Command): void {
         }
         const line = (s: string) => process.stdout.write(`${s}\n`);
         line(
-          `${r.model} (${r.generator}) on ${r.backend}, ${r.workers} workers: in process ${r.inProcess.imagesPerSec.toFixed(0)} images/s`,
+          `${r.model} (${r.generator}) on ${r.runtime}, ${r.workers} workers: in process ${r.inProcess.imagesPerSec.toFixed(0)} images/s`,
         );
         for (const [f, v] of Object.entries(r.http)) {
           line(
