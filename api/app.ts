@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { zooDir } from '../generators/registry.js';
+import type { RuntimePreference } from '../generators/twin.js';
 import { log as runtimeLog } from '../runtime/log.js';
 import type { Store } from '../runtime/store/index.js';
 import { ResponseCache } from './cache/index.js';
@@ -41,6 +42,8 @@ export interface AppOptions {
   backend?: () => Promise<string>;
   /** Compute worker threads of the default pool (default `GOE_WORKERS`, else one per core; 0 = in-thread). */
   workers?: number;
+  /** TF.js or goe's cGANs through their ONNX twins (default `GOE_RUNTIME`, else `auto`; generators/twin.ts). */
+  runtime?: RuntimePreference;
   log?: Logger;
   /** Rows per generator forward pass (default 256). */
   batchSize?: number;
@@ -158,6 +161,7 @@ export function generatorPoolFor(options: AppOptions, log: Logger = runtimeLog):
     backend: options.backend,
     batchSize: options.batchSize,
     workers: options.workers,
+    runtime: options.runtime,
     onError: (error) => log('error', 'compute worker failed', { error: error.message }),
   });
 }

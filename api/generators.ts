@@ -3,8 +3,15 @@ import { join } from 'node:path';
 import type { ImageBatch } from '../generators/cgan/index.js';
 import type { DecodableTextBatch, TextBatch } from '../generators/lm/index.js';
 import { type GeneratorManifest, readManifest } from '../generators/manifest.js';
-import { generatorVersion, RowPool, type RowPoolOptions } from '../generators/pool/index.js';
+import { generatorRef, RowPool, type RowPoolOptions } from '../generators/pool/index.js';
 import { listGenerators } from '../generators/registry.js';
+import {
+  chooseRuntime,
+  type GeneratorRuntime,
+  type RuntimePreference,
+  runtimeLabel,
+  runtimePreference,
+} from '../generators/twin.js';
 import type { Vocab } from '../runtime/text/vocab.js';
 import { readVocab } from '../runtime/text/vocab-file.js';
 
@@ -37,6 +44,8 @@ export interface GeneratorPoolOptions extends Omit<RowPoolOptions, 'onError'> {
   rows?: RowPool;
   /** Pool faults no request can be blamed for (a worker that died idle). */
   onError?: (error: Error) => void;
+  /** TF.js or a cGAN's ONNX twin (generators/twin.ts); default `GOE_RUNTIME`, else `auto`. */
+  runtime?: RuntimePreference;
 }
 
 // Ids are folder names in the zoo: no separators or dot-segments, so a request can never name a path.
@@ -55,9 +64,13 @@ export class GeneratorPool {
   #manifests = new Map<string, GeneratorManifest>();
   #vocabs = new Map<string, Promise<Vocab>>();
   #ready = new Set<string>();
+  #runtimes = new Map<string, GeneratorRuntime>();
+  readonly runtimePreference: RuntimePreference;
 
+  /** @throws {Error} on a malformed `GOE_RUNTIME` */
   constructor(options: GeneratorPoolOptions) {
     this.zoo = options.zoo;
+    this.runtimePreference = options.runtime ?? runtimePreference();
     this.#ownsRows = !options.rows;
     this.rows = options.rows ?? new RowPool(options);
     this.#backend = options.backend ?? (() => this.rows.backend());
@@ -76,6 +89,11 @@ export class GeneratorPool {
   /** Batches generated so far, by every request: lets tests and benchmarks see work stop on abort. */
   get batchesProduced(): number {
     return this.rows.batchesProduced;
+  }
+
+  /** Each compute thread's live TF.js tensors after its last batch (null: never started TF.js). */
+  workerTensors(): Record<string, number | null> {
+    return this.rows.workerTensors();
   }
 
   /** Ids of the generators that have produced rows (and so are loaded on the workers). */
@@ -109,6 +127,38 @@ export class GeneratorPool {
   }
 
   /**
+   * What computes generator `id`'s rows (TF.js, or ONNX Runtime for an imported ONNX model or a cGAN's
+   * twin), chosen once per manifest (the choice reads and hashes the twin file).
+   * @throws {Error} when `GOE_RUNTIME=onnx` and the cGAN's twin is absent or unusable
+   */
+  async runtime(id: string): Promise<GeneratorRuntime> {
+    const known = this.#runtimes.get(id);
+    if (known) return known;
+    const manifest = await this.#known(id);
+    const runtime = chooseRuntime(join(this.zoo, id), manifest, this.runtimePreference);
+    this.#runtimes.set(id, runtime);
+    return runtime;
+  }
+
+  /**
+   * The name of what computes `id`'s rows, for its ETags and /healthz: the TF.js backend, or
+   * `onnxruntime:<providers>`. Rows differ between runtimes in the last float bits, so must their ETags.
+   */
+  async backendOf(id: string): Promise<string> {
+    // Named with the first request whatever the runtime: a /healthz that named it later would queue
+    // behind that request's batches on the workers.
+    const backend = await this.backend();
+    return runtimeLabel(await this.runtime(id), backend);
+  }
+
+  /** Each loaded generator's {@link backendOf}, by id (for /healthz). */
+  async loadedRuntimes(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const id of this.loadedIds()) out[id] = await this.backendOf(id);
+    return out;
+  }
+
+  /**
    * Rows of generator `id`, one batch per forward pass. Row i depends only on (weights, params, seed,
    * start + i). Pulling drives generation: a consumer that stops pulling (or calls `return()`) stops it
    * within one batch.
@@ -118,7 +168,7 @@ export class GeneratorPool {
     const manifest = await this.#known(id);
     if (manifest.modality !== 'image') throw new Error(`${id} is a language model, not an image generator`);
     const { sigma2, classes, seed, dtype, start, count } = params;
-    const ref = { zoo: this.zoo, id, digest: generatorVersion(manifest) };
+    const ref = generatorRef(join(this.zoo, id), manifest, await this.runtime(id));
     for await (const batch of this.rows.rows(
       ref,
       { modality: 'image', sigma2, classes, seed, dtype },
@@ -140,7 +190,7 @@ export class GeneratorPool {
     if (manifest.modality !== 'text') throw new Error(`${id} is an image generator, not a language model`);
     const vocab = await this.#vocab(id, manifest.vocab);
     const { temperature, classes, seed, start, count } = params;
-    const ref = { zoo: this.zoo, id, digest: generatorVersion(manifest) };
+    const ref = generatorRef(join(this.zoo, id), manifest, await this.runtime(id));
     for await (const batch of this.rows.rows(
       ref,
       { modality: 'text', temperature, classes, seed },
@@ -159,6 +209,7 @@ export class GeneratorPool {
    */
   async forget(id: string): Promise<void> {
     this.#manifests.delete(id);
+    this.#runtimes.delete(id);
     this.#vocabs.delete(id);
     this.#ready.delete(id);
   }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   emptyCache,
@@ -12,7 +12,7 @@ import {
   loadLm,
   sampleTexts,
 } from '../generators/lm/index.js';
-import { RowPool } from '../generators/pool/index.js';
+import { generatorRef, RowPool } from '../generators/pool/index.js';
 import { resolveModelDir } from '../generators/registry.js';
 import { initBackend, KernelProfiler } from '../runtime/backend/index.js';
 import { workerCount } from '../runtime/pool/index.js';
@@ -148,7 +148,7 @@ export async function timeLmPool(
   workers: number,
 ): Promise<number> {
   const pool = new RowPool({ workers, textBatchSize: o.batch });
-  const ref = { zoo: dirname(dir), id: basename(dir), digest: lm.manifest.weights.digest };
+  const ref = generatorRef(dir, lm.manifest, 'tfjs');
   const classes = lm.config.classTokens.map((_, i) => i);
   const run = async (count: number, seed: number) => {
     let tokens = 0;

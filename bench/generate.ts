@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCgan, sampleImages } from '../generators/cgan/index.js';
-import { RowPool } from '../generators/pool/index.js';
+import { generatorRef, RowPool } from '../generators/pool/index.js';
 import { resolveModelDir } from '../generators/registry.js';
+import { type GeneratorRuntime, runtimeLabel, twinProblem } from '../generators/twin.js';
 import { initBackend } from '../runtime/backend/index.js';
 import { workerCount } from '../runtime/pool/index.js';
 import { findPython } from '../runtime/python.js';
@@ -27,6 +28,29 @@ export interface GenerateResult {
   peer: { name: string; version: string; threads: number; imagesPerSec: number } | null;
   /** `imagesPerSec` / the peer's. */
   ratio?: number;
+  /**
+   * The same pool serving the model's ONNX twin on ONNX Runtime (`GOE_RUNTIME=onnx`), N workers and 1
+   * worker, each worker's session at cores ÷ workers threads; null when the model has no usable twin.
+   */
+  onnx: {
+    runtime: string;
+    workers: number;
+    threadsPerWorker: number;
+    imagesPerSec: number;
+    singleWorker: { threads: number; imagesPerSec: number; speedup: number };
+    /**
+     * One worker on one thread: what each of the N workers runs on, so `speedup` = N workers / this is
+     * the scaling over cores at the same per-worker setting (`singleWorker` already uses every core).
+     */
+    oneCore: { imagesPerSec: number; speedup: number };
+    /** `imagesPerSec` / the TF.js pool's with the same workers, and / the peer's. */
+    vsTfjs: number;
+    ratio?: number;
+  } | null;
+  /** Why `onnx` is null. */
+  onnxMissing?: string;
+  /** `os.loadavg()` (1, 5, 15 min) when the run started and ended: other work on the machine skews rates. */
+  load: { start: number[]; end: number[] };
 }
 
 /** Times in-process sampling (RNG, generator forward, uint8 rows) of a zoo generator on the active backend. */
@@ -68,13 +92,15 @@ export async function timePool(
   sigma2: number,
   seconds: number,
   workers: number,
+  runtime: GeneratorRuntime = 'tfjs',
+  onnxThreads?: number,
 ): Promise<number> {
   const dir = resolveModelDir(model);
   const gen = await loadCgan(dir);
-  const ref = { zoo: dirname(dir), id: basename(dir), digest: gen.manifest.weights.digest };
+  const ref = generatorRef(dir, gen.manifest, runtime);
   const classes = Array.from({ length: gen.config.numClasses }, (_, i) => i);
   gen.dispose();
-  const pool = new RowPool({ workers, batchSize: batch });
+  const pool = new RowPool({ workers, batchSize: batch, onnxThreads });
   try {
     await pool.warm();
     const perRequest = 4 * Math.max(1, workers) * batch;
@@ -109,6 +135,7 @@ export async function benchGenerate(
   result: GenerateResult;
   peerError?: string;
 }> {
+  const loadStart = loadavg();
   const model = opts.model ?? 'fashion-mnist-cgan';
   const batch = opts.batch ?? 256;
   const sigma2 = opts.sigma2 ?? 50;
@@ -122,7 +149,25 @@ export async function benchGenerate(
   const gen = await loadCgan(dir);
   const config = gen.config;
   const weights = join(dir, gen.manifest.weights.file);
+  const onnxMissing = twinProblem(dir, gen.manifest);
   gen.dispose();
+  let onnx: GenerateResult['onnx'] = null;
+  if (!onnxMissing) {
+    const cores = availableParallelism();
+    const oneWorker = await timePool(model, batch, sigma2, seconds, 1, 'onnx');
+    const oneCore = await timePool(model, batch, sigma2, seconds, 1, 'onnx', 1);
+    const nWorkers =
+      workers === 1 ? oneWorker : await timePool(model, batch, sigma2, seconds, workers, 'onnx');
+    onnx = {
+      runtime: runtimeLabel('onnx', ''),
+      workers,
+      threadsPerWorker: Math.max(1, Math.floor(cores / workers)),
+      imagesPerSec: nWorkers,
+      singleWorker: { threads: cores, imagesPerSec: oneWorker, speedup: nWorkers / oneWorker },
+      oneCore: { imagesPerSec: oneCore, speedup: nWorkers / oneCore },
+      vsTfjs: nWorkers / imagesPerSec,
+    };
+  }
   let peer: GenerateResult['peer'] = null;
   let peerError: string | undefined;
   const python = findPython(['torch', 'numpy']);
@@ -165,6 +210,9 @@ export async function benchGenerate(
       inThread: { imagesPerSec: inThread },
       peer,
       ...(peer ? { ratio: imagesPerSec / peer.imagesPerSec } : {}),
+      onnx: onnx && peer ? { ...onnx, ratio: onnx.imagesPerSec / peer.imagesPerSec } : onnx,
+      ...(onnxMissing ? { onnxMissing } : {}),
+      load: { start: loadStart, end: loadavg() },
     },
     ...(peerError ? { peerError } : {}),
   };

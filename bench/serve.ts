@@ -16,6 +16,8 @@ export interface ServeBenchResult {
   /** Always the zoo's generator (a missing one is an error). */
   generator: 'zoo';
   backend: string;
+  /** What computes the rows on the server (`/healthz` runtimes): the TF.js backend or `onnxruntime:cpu`. */
+  runtime: string;
   /** The server's compute workers (`GOE_WORKERS`, default one per core). */
   workers: number;
   /** Rows per throughput run. */
@@ -27,7 +29,19 @@ export interface ServeBenchResult {
   /** `GET /healthz`, one probe after another, while `streams` uncached streams of `rows` rows each run. */
   healthz: { streams: number; rows: number; probes: number; p50Ms: number; p99Ms: number; maxMs: number };
   /** Streaming `memoryCount` rows through one request; the server's peak resident memory. */
-  memory?: { count: number; bytes: number; seconds: number; imagesPerSec: number; serverPeakRssMiB: number };
+  memory?: {
+    count: number;
+    bytes: number;
+    seconds: number;
+    imagesPerSec: number;
+    /** The server process's peak RSS (VmHWM): its compute worker threads share it, so all workers together. */
+    serverPeakRssMiB: number;
+    /** Server RSS (MiB) at the end of each tenth of the stream: flat once warm unless something grows. */
+    rssSeriesMiB: number[];
+    /** What computed the rows (`/healthz` runtimes), and each worker's TF.js tensors before and after. */
+    runtime: string;
+    workerTensors: { before: Record<string, number | null>; after: Record<string, number | null> };
+  };
 }
 
 /** Options of {@link benchServe}. */
@@ -69,6 +83,10 @@ export async function benchServe(options: ServeBenchOptions = {}): Promise<Serve
     const get = (q: string) => fetch(`${server!.url}/outliers?model=${model}&${q}`);
     // Warm-up: every worker loads the generator (two batches per worker, in flight together).
     await drain(await get(`count=${512 * Math.max(1, workerCount())}&seed=1&format=npy`));
+    const served = (await (await fetch(`${server.url}/healthz`)).json()) as {
+      runtimes?: Record<string, string>;
+    };
+    const runtime = served.runtimes?.[model] ?? backend;
     const http = {} as ServeBenchResult['http'];
     for (const format of ['npy', 'ndjson'] as const) {
       progress(`http ${format}: ${count} rows`);
@@ -113,15 +131,37 @@ export async function benchServe(options: ServeBenchOptions = {}): Promise<Serve
     if (options.memory) {
       const n = options.memoryCount ?? 1_000_000;
       progress(`memory: streaming ${n} rows through one request`);
+      const health = async () =>
+        (await (await fetch(`${server!.url}/healthz`)).json()) as {
+          runtimes?: Record<string, string>;
+          workerTensors?: Record<string, number | null>;
+        };
+      const before = await health();
+      const samples: { t: number; rss: number }[] = [];
+      const pid = server.child.pid!;
+      const sampler = setInterval(() => {
+        rssMiB(pid).then(
+          (rss) => samples.push({ t: performance.now(), rss }),
+          () => {},
+        );
+      }, 500);
       const t0 = performance.now();
       const bytes = await drain(await get(`count=${n}&seed=3&format=npy`));
-      const seconds = (performance.now() - t0) / 1000;
+      const t1 = performance.now();
+      clearInterval(sampler);
+      const seconds = (t1 - t0) / 1000;
+      const after = await health();
       memory = {
         count: n,
         bytes,
         seconds,
         imagesPerSec: n / seconds,
-        serverPeakRssMiB: await peakRssMiB(server.child.pid!),
+        serverPeakRssMiB: await peakRssMiB(pid),
+        rssSeriesMiB: Array.from({ length: 10 }, (_, i) =>
+          Math.round(samples.filter((s) => s.t <= t0 + ((i + 1) * (t1 - t0)) / 10).at(-1)?.rss ?? Number.NaN),
+        ),
+        runtime: after.runtimes?.[model] ?? backend,
+        workerTensors: { before: before.workerTensors ?? {}, after: after.workerTensors ?? {} },
       };
     }
     return {
@@ -129,6 +169,7 @@ export async function benchServe(options: ServeBenchOptions = {}): Promise<Serve
       model,
       generator,
       backend,
+      runtime,
       workers: workerCount(),
       count,
       inProcess: { imagesPerSec: inProcess },
@@ -240,6 +281,11 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** The process's peak resident set (Linux `VmHWM`). */
+async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1]) / 1024;
+}
+
 async function peakRssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1]);

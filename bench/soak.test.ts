@@ -22,6 +22,11 @@ describe('soak', () => {
     expect(r.byStatus['422']).toBeGreaterThan(0);
     expect(r.abandoned).toBeGreaterThan(0);
     expect(r.tensors.end).toBe(r.tensors.afterWarmup);
+    // Each compute worker's count (the TF.js cGAN's weights live there) is reported and held.
+    const workers = Object.values(r.workerTensors.end);
+    expect(workers.length).toBeGreaterThan(0);
+    for (const n of workers) expect(n).toBeGreaterThan(0);
+    expect(r.workerTensors.end).toEqual(r.workerTensors.afterWarmup);
     // The issue's < 10 % is the 10-minute soak's bound (`goe bench soak`: 4.4 % measured). In 20 s the compute
     // workers' heaps are still growing to their steady size (10.9 % seen once on a fresh clone), so this smoke
     // version only catches a leak of a larger order.

@@ -2,9 +2,11 @@
  * Soak: a real `goe serve` process on loopback under `concurrency` clients for `seconds`, bounded in count
  * (small requests) and time. A mix of what users send: fixed-seed bodies (cache hits after the first),
  * fresh seeds, every image format, model listings, bad requests, and streams the client abandons midway.
- * Reports responses by status, server RSS over time and the server's live TF.js tensors (`/healthz`).
- * Holds when: no response ≥ 500 and no failed connection, RSS after warm-up drifts < 10 %, and the tensor
- * count at the end equals the one after warm-up.
+ * Reports responses by status, server RSS over time (the process's: its compute worker threads included)
+ * and the live TF.js tensors of the serving thread and of each compute worker (`/healthz` `tensors`,
+ * `workerTensors`; null for a worker that never started TF.js: ONNX Runtime sessions hold no tensors).
+ * Holds when: no response ≥ 500 and no failed connection, RSS after warm-up drifts < 10 %, and every
+ * tensor count at the end equals the one after warm-up.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -43,6 +45,8 @@ export interface SoakReport {
   /** Server RSS (MiB) at the end of each tenth of the run, warm-up included, to show where it levels off. */
   rssSeriesMiB: number[];
   tensors: { afterWarmup: number; end: number };
+  /** Each compute worker's tensors (by thread id) after warm-up and at the end. */
+  workerTensors: { afterWarmup: Record<string, number | null>; end: Record<string, number | null> };
   /** True when failures = 0, |drift| < 10 % and the tensor count held. */
   holds: boolean;
 }
@@ -90,10 +94,13 @@ async function startServe(
   return { child, url };
 }
 
-async function tensorsOf(url: string): Promise<number> {
-  const h = (await (await fetch(`${url}/healthz`)).json()) as { tensors?: number };
+async function tensorsOf(url: string): Promise<{ main: number; workers: Record<string, number | null> }> {
+  const h = (await (await fetch(`${url}/healthz`)).json()) as {
+    tensors?: number;
+    workerTensors?: Record<string, number | null>;
+  };
   if (typeof h.tensors !== 'number') throw new Error('/healthz reports no tensor count');
-  return h.tensors;
+  return { main: h.tensors, workers: h.workerTensors ?? {} };
 }
 
 /** Runs the soak; see the module comment for what it checks. */
@@ -200,7 +207,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     await new Promise((r) => setTimeout(r, 1_000));
     const afterWarmupTensors = await tensorsOf(url);
     o.onProgress?.(
-      `soak: warm after ${((Date.now() - t0) / 1000).toFixed(0)} s, ${afterWarmupTensors} tensors`,
+      `soak: warm after ${((Date.now() - t0) / 1000).toFixed(0)} s, ${afterWarmupTensors.main} tensors, workers ${JSON.stringify(afterWarmupTensors.workers)}`,
     );
     const mainStart = Date.now();
     await phase(end);
@@ -219,7 +226,12 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       driftPct: 0,
     };
     rss.driftPct = ((rss.end - rss.afterWarmup) / rss.afterWarmup) * 100;
-    const tensors = { afterWarmup: afterWarmupTensors, end: endTensors };
+    const tensors = { afterWarmup: afterWarmupTensors.main, end: endTensors.main };
+    const workerTensors = { afterWarmup: afterWarmupTensors.workers, end: endTensors.workers };
+    // A worker replaced mid-run (a crash) has a new thread id: compare the workers seen at both times.
+    const workersHeld = Object.entries(workerTensors.end).every(
+      ([thread, n]) => !(thread in workerTensors.afterWarmup) || workerTensors.afterWarmup[thread] === n,
+    );
     const tenth = (Date.now() - t0) / 10;
     const rssSeriesMiB = Array.from({ length: 10 }, (_, i) => {
       const upTo = samples.filter((s) => s.t <= t0 + (i + 1) * tenth);
@@ -237,7 +249,9 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       rssMiB: rss,
       rssSeriesMiB,
       tensors,
-      holds: failures === 0 && Math.abs(rss.driftPct) < 10 && tensors.end === tensors.afterWarmup,
+      workerTensors,
+      holds:
+        failures === 0 && Math.abs(rss.driftPct) < 10 && tensors.end === tensors.afterWarmup && workersHeld,
     };
   } finally {
     child.kill('SIGTERM');

@@ -62,6 +62,11 @@ export const GOE_VARIABLES = [
     what: 'ONNX Runtime execution providers (default cpu)',
   },
   {
+    name: 'GOE_RUNTIME',
+    values: 'auto|tfjs|onnx',
+    what: "goe's image generators: their ONNX twin on ONNX Runtime (auto: when usable) or TF.js",
+  },
+  {
     name: 'GOE_WORKERS',
     values: 'N',
     what: 'compute worker threads for generation (default: one per core; 0 = in-thread)',

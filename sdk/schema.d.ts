@@ -271,6 +271,19 @@ export interface components {
             version: string;
             /** @description Live TF.js tensors in the serving process (weights included); flat under load unless something leaks. */
             tensors?: number;
+            /** @description Live TF.js tensors of each compute worker (by thread id) after the last batch it computed, read from the batches themselves; null for a worker that never started TF.js (ONNX Runtime sessions hold no TF.js tensors). Constant over a long run unless something leaks. */
+            workerTensors?: {
+                [key: string]: number | null;
+            };
+            /**
+             * @description `GOE_RUNTIME`: serve goe's cGANs through their ONNX twins (`onnx`; `auto`: where the twin is usable) or on TF.js.
+             * @enum {string}
+             */
+            runtime?: "auto" | "tfjs" | "onnx";
+            /** @description What computes each loaded generator's rows, as its ETags name it: the TF.js backend, or `onnxruntime:<providers>`. */
+            runtimes?: {
+                [key: string]: string;
+            };
         };
         ImageRow: {
             /** @description Row index in the request numbering (`start`-based). */

@@ -1,4 +1,4 @@
-import { basename, dirname, extname, join } from 'node:path';
+import { extname, join } from 'node:path';
 import type { ImageBatch } from '../generators/cgan/index.js';
 import type { TextBatch } from '../generators/lm/index.js';
 import type {
@@ -7,7 +7,7 @@ import type {
   TextGeneratorManifest,
 } from '../generators/manifest.js';
 import { readManifest } from '../generators/manifest.js';
-import { generatorVersion, RowPool } from '../generators/pool/index.js';
+import { generatorRef, RowPool } from '../generators/pool/index.js';
 import { resolveModelDir } from '../generators/registry.js';
 import type { Vocab } from '../runtime/text/vocab.js';
 import { readVocab, vocabBytes } from '../runtime/text/vocab-file.js';
@@ -130,7 +130,7 @@ export async function textOutlierPool(
 
 /** The pool's reference to the generator in model folder `dir`. */
 function ref(dir: string, manifest: GeneratorManifest) {
-  return { zoo: dirname(dir), id: basename(dir), digest: generatorVersion(manifest) };
+  return generatorRef(dir, manifest);
 }
 
 function sameVocab(a: Vocab, b: Vocab): boolean {

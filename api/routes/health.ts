@@ -4,13 +4,14 @@ import type { GeneratorPool } from '../generators.js';
 import type { AppEnv } from '../hono-env.js';
 
 /**
- * `GET /healthz`: up, on which TF.js backend, with which generators loaded, the version, and the number of
- * live TF.js tensors in this thread (a count only; `goe bench soak` checks it stays flat: a leak shows here).
+ * `GET /healthz`: up, on which TF.js backend, with which generators loaded (and what computes each: TF.js or
+ * ONNX Runtime, `GOE_RUNTIME`), the version, the number of live TF.js tensors in this thread, and each
+ * compute worker's (`workerTensors`; counts only: `goe bench soak` checks they stay flat, a leak shows here).
  *
- * With compute workers (`GOE_WORKERS` > 0) the generators' tensors live on the workers and are not in this
- * count: piscina cannot address a task to each worker, so summing their counts is not a cheap probe (and a
- * probe must never queue behind batches). Only in-thread pools (`GOE_WORKERS=0`, the Lambda entry) count the
- * generators' tensors here. The workers' own leak check is test/e2e/api-workers.test.ts.
+ * piscina cannot address a task to each worker, and a probe must never queue behind batches, so the
+ * workers' counts are not asked for: each batch brings its worker's count back with its rows, and this
+ * reports the latest per worker (null for a worker that never started TF.js: an ONNX Runtime session
+ * holds no TF.js tensors). In-thread pools (`GOE_WORKERS=0`, the Lambda entry) count in `tensors` too.
  */
 export function healthRoutes(pool: GeneratorPool, version: string): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -19,8 +20,11 @@ export function healthRoutes(pool: GeneratorPool, version: string): Hono<AppEnv>
       status: 'ok',
       backend: await pool.backend(),
       generators: pool.loadedIds(),
+      runtime: pool.runtimePreference,
+      runtimes: await pool.loadedRuntimes(),
       version,
       tensors: tf.memory().numTensors,
+      workerTensors: pool.workerTensors(),
     }),
   );
   return app;

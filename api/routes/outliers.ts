@@ -33,7 +33,8 @@ export function outlierRoutes(deps: OutlierRouteDeps): Hono<AppEnv> {
     const manifest = await deps.pool.manifest(req.model);
     // Then among the model's formats: `*/*, application/x-npy` to a text model is ndjson, not a 406.
     const format = negotiateFormat(req.format, accept, manifest && SERVED_FORMATS[manifest.modality]);
-    const backend = manifest ? await deps.pool.backend() : '';
+    // The ETag names what computes the rows: the TF.js backend, or ONNX Runtime (a cGAN's twin).
+    const backend = manifest ? await deps.pool.backendOf(req.model) : '';
     const plan = planOutliers(req, manifest, format, backend, deps.limits);
     return respondOutliers(c, plan, deps);
   };

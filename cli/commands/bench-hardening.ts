@@ -106,7 +106,9 @@ export function registerBenchHardening(bench: Command): void {
               `${JSON.stringify(r.byStatus)}, ${r.failures} failures, ${r.abandoned} abandoned streams, ` +
               `${r.resets} keep-alive resets retried\n` +
               `RSS ${r.rssMiB.afterWarmup.toFixed(0)} → ${r.rssMiB.end.toFixed(0)} MiB (drift ${r.rssMiB.driftPct.toFixed(1)} %, ` +
-              `peak ${r.rssMiB.peak.toFixed(0)}), tensors ${r.tensors.afterWarmup} → ${r.tensors.end}: ` +
+              `peak ${r.rssMiB.peak.toFixed(0)}), tensors ${r.tensors.afterWarmup} → ${r.tensors.end}, ` +
+              `per compute worker ${JSON.stringify(r.workerTensors.afterWarmup)} → ${JSON.stringify(r.workerTensors.end)} ` +
+              `(null: ONNX Runtime only, no TF.js tensors): ` +
               `${r.holds ? 'holds' : 'DOES NOT HOLD'}\n` +
               `RSS at each tenth of the run (MiB): ${r.rssSeriesMiB.join(' ')}\n`,
           );

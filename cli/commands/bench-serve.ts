@@ -45,7 +45,7 @@ export function registerBenchServe(bench: Command): void {
         }
         const line = (s: string) => process.stdout.write(`${s}\n`);
         line(
-          `${r.model} (${r.generator}) on ${r.backend}, ${r.workers} workers: in process ${r.inProcess.imagesPerSec.toFixed(0)} images/s`,
+          `${r.model} (${r.generator}) on ${r.runtime}, ${r.workers} workers: in process ${r.inProcess.imagesPerSec.toFixed(0)} images/s`,
         );
         for (const [f, v] of Object.entries(r.http)) {
           line(
@@ -62,7 +62,9 @@ export function registerBenchServe(bench: Command): void {
         );
         if (r.memory) {
           line(
-            `  ${r.memory.count} images in ${r.memory.seconds.toFixed(0)} s (${r.memory.imagesPerSec.toFixed(0)}/s), server peak RSS ${r.memory.serverPeakRssMiB.toFixed(0)} MiB`,
+            `  ${r.memory.count} images in ${r.memory.seconds.toFixed(0)} s (${r.memory.imagesPerSec.toFixed(0)}/s) on ${r.memory.runtime}, server peak RSS ${r.memory.serverPeakRssMiB.toFixed(0)} MiB (all workers: they are threads of it)\n` +
+              `  RSS at each tenth of the stream (MiB): ${r.memory.rssSeriesMiB.join(' ')}\n` +
+              `  TF.js tensors per compute worker ${JSON.stringify(r.memory.workerTensors.before)} → ${JSON.stringify(r.memory.workerTensors.after)} (null: ONNX Runtime only)`,
           );
         }
       },

@@ -210,6 +210,19 @@ export function registerBench(program: Command): void {
             `  1 worker ${result.singleWorker.imagesPerSec.toFixed(0)} images/s (${result.workers} workers: ${result.singleWorker.speedup.toFixed(2)}×), ` +
             `in-thread ${result.inThread.imagesPerSec.toFixed(0)} images/s\n`,
         );
+        const o = result.onnx;
+        process.stdout.write(
+          o
+            ? `  ONNX twin on ${o.runtime}, ${o.workers} workers × ${o.threadsPerWorker} threads: ${o.imagesPerSec.toFixed(0)} images/s` +
+                `${o.ratio !== undefined ? ` (${o.ratio.toFixed(2)}× PyTorch)` : ''}, ${o.vsTfjs.toFixed(2)}× TF.js; ` +
+                `1 worker × ${o.singleWorker.threads} threads ${o.singleWorker.imagesPerSec.toFixed(0)} images/s (${o.workers} workers: ${o.singleWorker.speedup.toFixed(2)}×), ` +
+                `1 worker × 1 thread ${o.oneCore.imagesPerSec.toFixed(0)} images/s (${o.workers} workers: ${o.oneCore.speedup.toFixed(2)}×)\n`
+            : `  no ONNX twin: ${result.onnxMissing}\n`,
+        );
+        const fmt = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+        process.stdout.write(
+          `  load average ${fmt(result.load.start)} at start, ${fmt(result.load.end)} at end\n`,
+        );
       },
     );
   registerBenchServe(bench);

@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { listGenerators, zooDir } from '../../generators/registry.js';
+import {
+  chooseRuntime,
+  type RuntimePreference,
+  runtimeLabel,
+  runtimePreference,
+  twinProblem,
+} from '../../generators/twin.js';
 import { initBackend } from '../../runtime/backend/index.js';
 import { workerCount } from '../../runtime/pool/index.js';
 import { findPython } from '../../runtime/python.js';
@@ -23,6 +32,15 @@ export interface DoctorReport {
     kernels: { added: string[]; replaced: string[] };
   };
   skippedBackends: { choice: string; reason: string }[];
+  /**
+   * `GOE_RUNTIME`, onnxruntime-node's version, and what computes each image generator of the zoo: the
+   * TF.js backend or `onnxruntime:<providers>` (`twin`: why a cGAN's ONNX twin is not used, if it is not).
+   */
+  runtime: {
+    preference: RuntimePreference;
+    onnxruntime: string;
+    generators: { id: string; runtime: string; twin?: string; error?: string }[];
+  };
   datasets: { name: string; found: boolean; dir?: string; tried: string[] }[];
   python: { torch?: string; numpy?: string };
   store: string;
@@ -38,6 +56,7 @@ export async function doctorReport(): Promise<DoctorReport> {
     workers: workerCount(),
     backend: { choice: info.choice, package: info.package, version: info.version, kernels: info.kernels },
     skippedBackends: info.skipped,
+    runtime: await runtimeReport(info.choice),
     datasets: datasets.map((d) => {
       const at = locateDataset(d);
       return { name: d.name, found: at.dir !== undefined, dir: at.dir, tried: at.tried };
@@ -45,6 +64,24 @@ export async function doctorReport(): Promise<DoctorReport> {
     python: { torch: findPython(['torch']), numpy: findPython(['numpy']) },
     store: defaultStoreUrl(),
   };
+}
+
+async function runtimeReport(tfjsBackend: string): Promise<DoctorReport['runtime']> {
+  const preference = runtimePreference();
+  const ort = createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string };
+  const generators: DoctorReport['runtime']['generators'] = [];
+  for (const m of await listGenerators()) {
+    if (m.modality !== 'image') continue;
+    const dir = join(zooDir(), m.id);
+    const twin = m.kind === 'cgan' ? twinProblem(dir, m) : undefined;
+    try {
+      const runtime = runtimeLabel(chooseRuntime(dir, m, preference), tfjsBackend);
+      generators.push({ id: m.id, runtime, ...(twin ? { twin } : {}) });
+    } catch (err) {
+      generators.push({ id: m.id, runtime: 'none', error: (err as Error).message });
+    }
+  }
+  return { preference, onnxruntime: ort.version, generators };
 }
 
 function printHuman(r: DoctorReport): void {
@@ -57,6 +94,12 @@ function printHuman(r: DoctorReport): void {
   if (r.backend.kernels.replaced.length)
     lines.push(`          + kernels replaced: ${r.backend.kernels.replaced.join(', ')}`);
   for (const s of r.skippedBackends) lines.push(`          - ${s.choice} unavailable: ${s.reason}`);
+  lines.push(`runtime   GOE_RUNTIME=${r.runtime.preference} (onnxruntime-node ${r.runtime.onnxruntime})`);
+  for (const g of r.runtime.generators) {
+    lines.push(
+      `  ${g.error ? '✗' : '✓'} ${g.id.padEnd(24)} ${g.error ?? g.runtime}${g.twin && !g.error ? ` (no twin: ${g.twin})` : ''}`,
+    );
+  }
   lines.push(
     `workers   ${r.workers === 0 ? 'none: rows are computed in-thread' : `${r.workers} compute worker threads`} (GOE_WORKERS)`,
   );

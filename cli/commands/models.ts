@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { zooDir } from '../../generators/registry.js';
 import { printJson } from '../output.js';
+import { registerExport } from './models-export.js';
 import { registerImport } from './models-import.js';
 
 interface Entry {
@@ -27,7 +28,7 @@ async function listZoo(): Promise<Entry[]> {
     const summary =
       m.kind === 'classifier'
         ? `${m.arch} classifier, ${m.training?.kind ?? ''}${m.training?.loss ? ` (${m.training.loss})` : ''}${typeof acc === 'number' ? `, test acc. ${acc.toFixed(2)}%` : ''}`
-        : `${m.kind === 'imported' ? `imported ${m.format} ` : ''}${m.modality} generator, ${m.classes?.length ? `${m.classes.length} classes` : 'unconditional'}${m.provenance?.license ? `, licence ${m.provenance.license}` : ''}${m.defaultSigma2 !== undefined ? `, default σ² ${m.defaultSigma2}` : ''}${m.defaultTemperature !== undefined ? `, default T ${m.defaultTemperature}` : ''}${m.modality === 'text' && m.length !== undefined ? `, ${m.length} tokens per sample` : ''}`;
+        : `${m.kind === 'imported' ? `imported ${m.format} ` : ''}${m.modality} generator, ${m.classes?.length ? `${m.classes.length} classes` : 'unconditional'}${m.provenance?.license ? `, licence ${m.provenance.license}` : ''}${m.defaultSigma2 !== undefined ? `, default σ² ${m.defaultSigma2}` : ''}${m.defaultTemperature !== undefined ? `, default T ${m.defaultTemperature}` : ''}${m.modality === 'text' && m.length !== undefined ? `, ${m.length} tokens per sample` : ''}${m.onnx ? ', ONNX twin' : ''}`;
     out.push({ id: m.id ?? e.name, kind: m.kind, modality: m.modality, digest: m.weights?.digest, summary });
   }
   return out.sort((a, b) => a.id.localeCompare(b.id));
@@ -50,4 +51,5 @@ export function registerModels(program: Command): void {
       for (const e of entries) process.stdout.write(`${e.id.padEnd(42)} ${e.summary}\n`);
     });
   registerImport(models);
+  registerExport(models);
 }

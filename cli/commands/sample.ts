@@ -1,8 +1,8 @@
-import { basename, dirname, extname } from 'node:path';
+import { extname } from 'node:path';
 import type { Command } from 'commander';
 import type { ImageBatch } from '../../generators/cgan/index.js';
 import { type GeneratorManifest, readManifest } from '../../generators/manifest.js';
-import { generatorVersion, RowPool } from '../../generators/pool/index.js';
+import { generatorRef, RowPool } from '../../generators/pool/index.js';
 import { resolveClasses, resolveModelDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { encodeChunks, type ImageFormat, imageEncoder, PNG_MAX_COUNT } from '../../runtime/encoders/index.js';
@@ -152,7 +152,7 @@ async function* imageRows(
     dtype: 'uint8' | 'float32';
   },
 ): AsyncGenerator<ImageBatch> {
-  const ref = { zoo: dirname(dir), id: basename(dir), digest: generatorVersion(manifest) };
+  const ref = generatorRef(dir, manifest);
   const params = {
     modality: 'image',
     sigma2: p.sigma2,

@@ -68,6 +68,9 @@ export function registerServe(program: Command): void {
           });
       });
       const pool = generatorPoolFor(options);
+      // Each generator's runtime is chosen now: GOE_RUNTIME=onnx with an unusable ONNX twin fails here in
+      // one line, and auto's fall-back warning comes at start-up rather than with a first request.
+      for (const m of await pool.list()) await pool.runtime(m.id);
       // Every worker's backend starts before listening, so the first request does not pay for it and
       // /healthz is quick.
       const backend = await pool.rows.warm();
@@ -77,7 +80,7 @@ export function registerServe(program: Command): void {
       process.stdout.write(`${server.url}\n`);
       const workers = pool.rows.workers === 0 ? 'in-thread' : `${pool.rows.workers} workers`;
       note(
-        `goe serve: ${server.url} (backend ${backend}, ${workers}, cache ${options.store?.url ?? 'off'}, ` +
+        `goe serve: ${server.url} (backend ${backend}, GOE_RUNTIME ${pool.runtimePreference}, ${workers}, cache ${options.store?.url ?? 'off'}, ` +
           `auth ${options.keys && options.keys.length > 0 ? `${options.keys.length} key(s)` : 'off'})`,
       );
       await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM'), parentGone]);

@@ -29,7 +29,7 @@ export function modelDigest(files: readonly ImportedModelFile[]): string {
  */
 export async function openImportedRuntime(
   dir: string,
-  manifest: ImportedImageManifest,
+  manifest: Pick<ImportedImageManifest, 'id' | 'format' | 'files' | 'weights'>,
 ): Promise<ImportedRuntime> {
   const byPath = new Map<string, Uint8Array>();
   for (const f of manifest.files) {
@@ -54,7 +54,8 @@ export async function openImportedRuntime(
  */
 export async function* sampleImported(
   runtime: ImportedRuntime,
-  manifest: ImportedImageManifest,
+  // Only how it is fed and read: a cGAN's ONNX twin (generators/twin.ts) is sampled by this too.
+  manifest: Pick<ImportedImageManifest, 'id' | 'io' | 'classes' | 'latentDim' | 'shape'>,
   params: ImageGenerateParams,
 ): AsyncGenerator<ImageBatch> {
   const conditional = manifest.io.class !== undefined;

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import type { InferenceSession as OrtSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import { goeEnv } from '../../runtime/config.js';
 import { workerCount } from '../../runtime/pool/workers.js';
@@ -14,6 +15,19 @@ let ortModule: Promise<Ort> | undefined;
 function ort(): Promise<Ort> {
   ortModule ??= import('onnxruntime-node').then((m) => ((m as { default?: Ort }).default ?? m) as Ort);
   return ortModule;
+}
+
+/**
+ * Whether `onnxruntime-node` can be found from here, without loading its native binding. False in the
+ * Lambda bundle, which leaves it out (infra/lambda/bundle.ts): there `GOE_RUNTIME=auto` stays on TF.js.
+ */
+export function onnxRuntimeInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('onnxruntime-node');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -33,14 +47,29 @@ export function ortProviders(): string[] {
 /**
  * ONNX Runtime threads of one session. On the calling thread, ORT's default (one per core). In a compute
  * worker (generators/pool), every worker holds its own session, so the cores are shared out: cores ÷
- * workers threads each (at least 1), and N workers do not start N × cores threads.
+ * workers threads each (at least 1), and N workers do not start N × cores threads. The worker count is
+ * its own pool's (runtime/pool passes it in `workerData`, with the pool's `onnxThreads` when it sets one),
+ * else `GOE_WORKERS`: on 2 cores a 1-worker pool
+ * runs 2 threads, a 2-worker pool 1 thread per worker (measured on the zoo cGAN's twin, load < 1:
+ * one session at 1 thread 7,700 images/s, at 2 threads 10,500, with ORT's default thread spinning).
  */
-function ortThreads(): { intraOpNumThreads?: number; interOpNumThreads?: number } {
+export function ortThreads(): {
+  intraOpNumThreads?: number;
+  interOpNumThreads?: number;
+  extra?: Record<string, unknown>;
+} {
   if (isMainThread) return {};
-  const workers = Math.max(1, workerCount());
+  const data = workerData as { workers?: unknown; onnxThreads?: unknown } | null;
+  const workers = Math.max(1, typeof data?.workers === 'number' ? data.workers : workerCount());
+  const threads =
+    typeof data?.onnxThreads === 'number' ? data.onnxThreads : Math.floor(availableParallelism() / workers);
   return {
-    intraOpNumThreads: Math.max(1, Math.floor(availableParallelism() / workers)),
+    intraOpNumThreads: Math.max(1, threads),
     interOpNumThreads: 1,
+    // Idle intra-op threads spin by default, stealing the cycles of the other workers and of the HTTP
+    // thread: measured at load ≈ 9 on 2 cores, one session at 2 threads made 3,000 images/s spinning and
+    // 4,800–7,400 not (1 thread: 6,500).
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
 }
 

@@ -1,9 +1,10 @@
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { type BatchEncoder, encodeChunks } from '../../runtime/encoders/index.js';
 import { readVocab } from '../../runtime/text/vocab-file.js';
 import { readManifest, type TextGeneratorManifest } from '../manifest.js';
 import { RowPool } from '../pool/row-pool.js';
+import { generatorRef } from '../pool/rows.js';
 import { textNdjsonEncoder } from './ndjson.js';
 import { type DecodableTextBatch, type TextBatch, textRow } from './sampler.js';
 
@@ -55,7 +56,7 @@ export async function writeTextSamples(
   const pool = o.pool ?? new RowPool();
   async function* decodable() {
     for await (const batch of pool.rows(
-      { zoo: dirname(dir), id: basename(dir), digest: manifest.weights.digest },
+      generatorRef(dir, manifest, 'tfjs'),
       {
         modality: 'text',
         temperature: o.temperature,

@@ -1,6 +1,8 @@
-export { type GeneratorRef, RowPool, type RowPoolOptions } from './row-pool.js';
+export { RowPool, type RowPoolOptions } from './row-pool.js';
 export {
+  type GeneratorRef,
   generateRows,
+  generatorRef,
   generatorVersion,
   type LoadedGenerator,
   loadGenerator,

@@ -1,6 +1,6 @@
 import { type ComputePool, openComputePool, workerCount } from '../../runtime/pool/index.js';
-import type { RowBatch, RowParams } from './rows.js';
-import type { RowsTask } from './worker.js';
+import type { GeneratorRef, RowBatch, RowParams } from './rows.js';
+import type { RowsResult, RowsTask } from './worker.js';
 
 /** Options of {@link RowPool}. */
 export interface RowPoolOptions {
@@ -12,21 +12,15 @@ export interface RowPoolOptions {
   textBatchSize?: number;
   /** Batches one stream may have computed or in flight ahead of its reader (default max(2, workers)). */
   ahead?: number;
+  /**
+   * ONNX Runtime intra-op threads of each worker's sessions (default cores ÷ workers, at least 1).
+   * `goe bench generate` sets it to time one worker on one core.
+   */
+  onnxThreads?: number;
   /** Faults of the pool that no request can be blamed for (a worker that died idle). */
   onError?: (error: Error) => void;
   /** Test hooks, set only by code: the worker computing the batch that holds `crashAtRow` dies. */
   testHooks?: { crashAtRow?: number };
-}
-
-/** Where a generator lives and which weights it must be. */
-export interface GeneratorRef {
-  zoo: string;
-  id: string;
-  /**
-   * Which version it must be: `generatorVersion(manifest)` (generators/pool/rows.ts), the weight digest
-   * (plus `io` for an imported model). A worker holding another version loads the generator again.
-   */
-  digest: string;
 }
 
 /**
@@ -43,6 +37,7 @@ export class RowPool {
   #compute: Promise<ComputePool> | undefined;
   #options: RowPoolOptions;
   #batches = 0;
+  #workerTensors = new Map<number, number | null>();
   #backend: Promise<string> | undefined;
 
   constructor(options: RowPoolOptions = {}) {
@@ -52,6 +47,15 @@ export class RowPool {
     // A text batch runs `length` forward passes before its first row is out: smaller keeps it streaming.
     this.textBatchSize = options.textBatchSize ?? Math.min(this.batchSize, 64);
     this.ahead = options.ahead ?? Math.max(2, this.workers);
+  }
+
+  /**
+   * Live TF.js tensors of each compute thread (by thread id) after the last batch it computed; null for a
+   * thread that never started TF.js (ONNX Runtime sessions hold no TF.js tensors). Read from the batches
+   * themselves, so it costs no task: a leak shows as a count that grows over a long run.
+   */
+  workerTensors(): Record<string, number | null> {
+    return Object.fromEntries([...this.#workerTensors].sort(([a], [b]) => a - b));
   }
 
   /** Batches computed so far, for every stream: lets tests and benchmarks see work stop on abort. */
@@ -110,7 +114,10 @@ export class RowPool {
       const n = Math.min(size, end - next);
       const task: RowsTask = { ...generator, params, start: next, count: n };
       if (crashAt !== undefined && crashAt >= next && crashAt < next + n) task.crash = true;
-      const p = this.#run<RowBatch>('rows', task);
+      const p = this.#run<RowsResult>('rows', task).then(({ worker, ...batch }) => {
+        this.#workerTensors.set(worker.thread, worker.tensors);
+        return batch as RowBatch;
+      });
       p.then(
         () => {
           this.#batches += 1;
@@ -149,6 +156,7 @@ export class RowPool {
         load: () => import('./worker.js'),
         workers: this.workers,
         onError: this.#options.onError,
+        ...(this.#options.onnxThreads ? { settings: { onnxThreads: this.#options.onnxThreads } } : {}),
       });
       this.#compute.catch(() => {
         this.#compute = undefined;

@@ -1,9 +1,10 @@
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { ImageBatch } from '../cgan/sampler.js';
 import type { Generator } from '../generator.js';
 import type { TextBatch } from '../lm/sampler.js';
 import { loadGenerator as loadGeneratorDir } from '../load.js';
 import type { GeneratorManifest } from '../manifest.js';
+import { chooseRuntime, type GeneratorRuntime, onnxTwinOf } from '../twin.js';
 
 /**
  * The worker-side face of a generator: {@link loadGenerator} and {@link generateRows} are all a compute
@@ -18,9 +19,38 @@ export type LoadedGenerator = Generator;
  * is fed and read (`io`: `goe models add --replace` may change it for the same file). Workers reload a
  * generator whose version differs from the one a task names, so a replaced model is never served stale.
  */
-export function generatorVersion(manifest: GeneratorManifest): string {
+export function generatorVersion(manifest: GeneratorManifest, runtime: GeneratorRuntime = 'tfjs'): string {
   const { digest } = manifest.weights;
-  return manifest.kind === 'imported' ? `${digest} ${JSON.stringify(manifest.io)}` : digest;
+  if (manifest.kind === 'imported') return `${digest} ${JSON.stringify(manifest.io)}`;
+  // A cGAN on its ONNX twin: a twin exported again (same weights, new file) is a new version too.
+  const twin = runtime === 'onnx' ? onnxTwinOf(manifest) : undefined;
+  return twin ? `${digest} onnx ${twin.digest}` : digest;
+}
+
+/** Where a generator lives, which version it must be, and which runtime computes its rows. */
+export interface GeneratorRef {
+  zoo: string;
+  id: string;
+  /**
+   * Which version it must be: {@link generatorVersion} of the manifest and runtime. A worker holding
+   * another version loads the generator again.
+   */
+  digest: string;
+  /** TF.js or ONNX Runtime (a cGAN's twin); chosen by the caller, so planning and computing agree. */
+  runtime: GeneratorRuntime;
+}
+
+/**
+ * The {@link GeneratorRef} of the generator in zoo folder `dir`, served on `runtime` (default: what
+ * `GOE_RUNTIME` chooses for it, generators/twin.ts `chooseRuntime`).
+ * @throws {Error} when `GOE_RUNTIME=onnx` and a cGAN's twin is absent or unusable
+ */
+export function generatorRef(
+  dir: string,
+  manifest: GeneratorManifest,
+  runtime: GeneratorRuntime = chooseRuntime(dir, manifest),
+): GeneratorRef {
+  return { zoo: dirname(dir), id: basename(dir), digest: generatorVersion(manifest, runtime), runtime };
 }
 
 /** What rows to draw, resolved against the manifest; row i depends only on (weights, these, i). */
@@ -49,11 +79,15 @@ export type RowBatch = ImageBatch | TextBatch;
 
 /**
  * Loads generator `id` from the zoo folder `zoo` (`zoo/id/manifest.json` and its files, digests checked)
- * through generators/load.ts, whatever runs it.
+ * through generators/load.ts, on `runtime` (a cGAN's ONNX twin with `onnx`).
  * @throws {Error} naming the folder when the manifest is missing, malformed or of an unknown kind
  */
-export function loadGenerator(zoo: string, id: string): Promise<LoadedGenerator> {
-  return loadGeneratorDir(join(zoo, id));
+export function loadGenerator(
+  zoo: string,
+  id: string,
+  runtime: GeneratorRuntime = 'tfjs',
+): Promise<LoadedGenerator> {
+  return loadGeneratorDir(join(zoo, id), runtime);
 }
 
 /**

@@ -17,6 +17,8 @@ export interface ComputePoolOptions {
   workers: number;
   /** Faults no task can be blamed for (a worker that dies idle); default: ignored. */
   onError?: (error: Error) => void;
+  /** Settings every worker reads from `workerData` (beside `module` and `workers`), e.g. its ORT threads. */
+  settings?: Record<string, string | number>;
 }
 
 /** Runs named tasks of one task module on worker threads (or in-thread when `workers` is 0). */
@@ -48,7 +50,8 @@ export async function openComputePool(options: ComputePoolOptions): Promise<Comp
     maxThreads: options.workers,
     // Workers hold loaded models: never retire an idle one.
     idleTimeout: Number.POSITIVE_INFINITY,
-    workerData: { module: options.module.href },
+    // `workers`: a worker shares the cores with its pool's others (ONNX Runtime sizes its threads by it).
+    workerData: { ...options.settings, module: options.module.href, workers: options.workers },
     // Each worker is one TF.js instance doing one forward pass at a time.
     concurrentTasksPerWorker: 1,
   });

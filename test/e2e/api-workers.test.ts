@@ -6,7 +6,7 @@ import { type RunningServer, startServer } from '../../api/entries/node.js';
 import { GeneratorPool } from '../../api/generators.js';
 import { writeTinyLm } from '../../generators/lm/index.js';
 import { loadGenerator } from '../../generators/load.js';
-import { generatorVersion, RowPool } from '../../generators/pool/index.js';
+import { generatorRef, RowPool } from '../../generators/pool/index.js';
 import { apiTestZoo, MODEL } from '../helpers/api.js';
 
 /**
@@ -82,7 +82,7 @@ describe('an imported ONNX generator in the compute workers', () => {
     try {
       const got = new Float32Array(100 * 28 * 28);
       const gotClasses: number[] = [];
-      const ref = { zoo, id: ONNX, digest: generatorVersion(direct.manifest) };
+      const ref = generatorRef(join(zoo, ONNX), direct.manifest);
       const rowParams = { modality: 'image', sigma2: 20, classes: [], seed: 4, dtype: 'float32' } as const;
       for await (const b of pool.rows(ref, rowParams, 10, 100)) {
         if (!('data' in b)) throw new Error('text rows');

@@ -276,6 +276,9 @@ describe('the root package goe', () => {
       'sdk/ndjson.ts',
       'zoo/fashion-mnist-cgan/manifest.json',
       'zoo/fashion-mnist-cgan/generator.safetensors',
+      // Its ONNX twin (GOE_RUNTIME=auto serves it) and the imported ONNX generator.
+      'zoo/fashion-mnist-cgan/model.onnx',
+      'zoo/mnist-mlp-gan/generator.onnx',
       'zoo/brown-lm/manifest.json',
     ]) {
       expect(paths).toContain(needed);
