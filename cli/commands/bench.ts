@@ -123,7 +123,11 @@ export function registerBench(program: Command): void {
       256,
     )
     .option('--temperature <t>', 'softmax temperature (text)', positiveNumber, 2)
-    .option('--threads <n>', 'PyTorch threads (text; default one per core)', positiveInt)
+    .option(
+      '--threads <n>',
+      'PyTorch threads (text; default: 1 and one per core, the faster is the peer)',
+      positiveInt,
+    )
     .option('--profile', 'also report where a sampled batch spends its time, kernel by kernel (text)')
     .option('--sigma2 <x>', 'latent variance σ² (imported image generators; default 50)', positiveNumber)
     .option(
@@ -183,8 +187,12 @@ export function registerBench(program: Command): void {
             printJson(result);
             return;
           }
+          const others = result.peers
+            .filter((p) => p !== result.peer)
+            .map((p) => `; ${p.threads} threads ${p.tokensPerSec.toFixed(0)}`)
+            .join('');
           const peer = result.peer
-            ? `   PyTorch ${result.peer.version} (${result.peer.threads} threads) ${result.peer.tokensPerSec.toFixed(0)} tokens/s`
+            ? `   PyTorch ${result.peer.version} (fastest: ${result.peer.threads} threads${others}) ${result.peer.tokensPerSec.toFixed(0)} tokens/s`
             : '';
           const ratio = result.ratio !== undefined ? `   ratio ${result.ratio.toFixed(2)}×` : '';
           process.stdout.write(
