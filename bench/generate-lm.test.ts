@@ -56,6 +56,7 @@ describe('`goe bench generate` on a language model', () => {
       10,
     );
     expect(result.peer).toMatchObject({ name: 'pytorch', threads: 1, tokens: 5 * 12 });
+    expect(result.peers).toEqual([result.peer]);
     expect(result.ratio).toBeCloseTo(result.tokensPerSec / (result.peer?.tokensPerSec ?? Number.NaN), 10);
     expect(result.check?.maxAbsDiff.cached).toBeLessThan(1e-5);
     expect(result.check?.maxAbsDiff.full).toBeLessThan(1e-5);

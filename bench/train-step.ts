@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type BackendChoice, backendChoices, initBackend } from '../runtime/backend/index.js';
+import { ShardPool, SharedParams, shareBytes } from '../runtime/pool/index.js';
 import { findPython } from '../runtime/python.js';
 import * as tf from '../runtime/tf.js';
 import { referenceCnn } from './reference-cnn.js';
@@ -17,6 +18,34 @@ export interface TrainStepResult {
   peer: PeerResult | null;
   /** samplesPerSec / peer.samplesPerSec; absent without a peer. */
   ratio?: number;
+  /** Data-parallel steps over compute workers (wasm only; `--workers`). */
+  parallel?: ParallelStepResult;
+}
+
+/** `goe bench train-step --workers N`: the same steps, each batch split over N worker threads. */
+export interface ParallelStepResult {
+  workers: number;
+  samplesPerSec: number;
+  steps: number;
+  seconds: number;
+  /** samplesPerSec / the in-thread wasm rate of the same run. */
+  speedup: number;
+  /** samplesPerSec / peer.samplesPerSec; absent without a peer. */
+  ratio?: number;
+  /** Where a step's wall time goes, ms per step (see {@link timeParallelTrainSteps}). */
+  msPerStep: ParallelStepTimes;
+}
+
+/** Per-step times of a data-parallel step, ms. */
+export interface ParallelStepTimes {
+  total: number;
+  /** Copying the weights into shared memory. */
+  publish: number;
+  /** From sending the shard tasks to the last result, of which `worker` is the slowest shard's own compute. */
+  shards: number;
+  worker: number;
+  /** Averaging the gradient slots and the optimizer update. */
+  update: number;
 }
 
 export interface PeerResult {
@@ -32,6 +61,8 @@ export interface TrainStepOptions {
   /** Timed seconds per backend after warm-up (at least 2 timed steps either way). */
   seconds?: number;
   warmup?: number;
+  /** Compute workers for the data-parallel rate (default: one per core; 0 = skip it). */
+  workers?: number;
   /** Called with a line of progress for people watching a terminal. */
   onProgress?: (message: string) => void;
 }
@@ -69,6 +100,95 @@ export function timeTrainSteps(
   } finally {
     x.dispose();
     y.dispose();
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+/**
+ * Times data-parallel training steps of the reference CNN: the batch of {@link timeTrainSteps} split into
+ * `workers` equal shards, each shard's gradients computed by a compute worker (runtime/pool's mechanism:
+ * weights and gradient slots in shared memory), averaged in a fixed order, one SGD update here. The batch
+ * must divide by `workers`. Also reports where a step's wall time goes.
+ */
+export async function timeParallelTrainSteps(
+  batch: number,
+  seconds: number,
+  warmup: number,
+  workers: number,
+): Promise<{ steps: number; seconds: number; msPerStep: ParallelStepTimes }> {
+  if (batch % workers !== 0) throw new Error(`--workers ${workers} must divide --batch ${batch}`);
+  await initBackend('wasm');
+  const model = referenceCnn();
+  const optimizer = tf.train.sgd(0.01);
+  const [xData, yData] = tf.tidy(() => [
+    tf.randomNormal([batch, 28, 28, 1], 0, 1, 'float32', 1).dataSync(),
+    tf
+      .oneHot(tf.randomUniform([batch], 0, 10, 'int32', 2), 10)
+      .toFloat()
+      .dataSync(),
+  ]);
+  const x = shareBytes(xData);
+  const y = shareBytes(yData);
+  const params = new SharedParams(
+    model.trainableWeights.map((w) => w.read() as tf.Variable),
+    workers,
+  );
+  const pool = await ShardPool.open({
+    module: new URL('./train-step-worker.ts', import.meta.url),
+    load: () => import('./train-step-worker.js'),
+    workers,
+  });
+  const per = batch / workers;
+  const times = { publish: 0, shards: 0, worker: 0, update: 0 };
+  const step = async () => {
+    const t0 = performance.now();
+    params.publish();
+    const t1 = performance.now();
+    const shards = await pool.shards<{ loss: number; ms: number }>('step', (k) => ({
+      x,
+      y,
+      batch,
+      from: k * per,
+      to: (k + 1) * per,
+      weights: params.weights,
+      grads: params.grads,
+    }));
+    const t2 = performance.now();
+    const grads = params.mean();
+    optimizer.applyGradients(grads);
+    tf.dispose(grads.map((g) => g.tensor));
+    const t3 = performance.now();
+    times.publish += t1 - t0;
+    times.shards += t2 - t1;
+    times.worker += Math.max(...shards.map((s) => s.ms));
+    times.update += t3 - t2;
+  };
+  try {
+    for (let i = 0; i < warmup; i++) await step();
+    for (const k of Object.keys(times) as (keyof typeof times)[]) times[k] = 0;
+    let steps = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    do {
+      await step();
+      steps++;
+      elapsed = (performance.now() - start) / 1000;
+    } while (elapsed < seconds || steps < 2);
+    const ms = (t: number) => t / steps;
+    return {
+      steps,
+      seconds: elapsed,
+      msPerStep: {
+        total: (elapsed * 1000) / steps,
+        publish: ms(times.publish),
+        shards: ms(times.shards),
+        worker: ms(times.worker),
+        update: ms(times.update),
+      },
+    };
+  } finally {
+    await pool.close();
     optimizer.dispose();
     model.dispose();
   }
@@ -113,6 +233,12 @@ export async function benchTrainStep(opts: TrainStepOptions = {}): Promise<{
     progress(`timing ${backend} (batch ${batch}, ${warmup} warm-up steps, ≥${budget}s)`);
     timings.push({ backend, ...timeTrainSteps(batch, budget, warmup) });
   }
+  const workers = opts.workers ?? availableParallelism();
+  let parallel: Awaited<ReturnType<typeof timeParallelTrainSteps>> | undefined;
+  if (workers > 0 && timings.some((t) => t.backend === 'wasm')) {
+    progress(`timing wasm data-parallel over ${workers} workers (batch ${batch}, ≥${seconds}s)`);
+    parallel = await timeParallelTrainSteps(batch, seconds, opts.warmup ?? 3, workers);
+  }
   progress('timing the PyTorch peer');
   const peer = runTrainStepPeer(batch, seconds);
   const peerOk = 'samplesPerSec' in peer ? peer : null;
@@ -127,7 +253,29 @@ export async function benchTrainStep(opts: TrainStepOptions = {}): Promise<{
       batch,
       peer: peerOk,
       ...(peerOk ? { ratio: samplesPerSec / peerOk.samplesPerSec } : {}),
+      ...(parallel && t.backend === 'wasm'
+        ? { parallel: parallelResult(parallel, workers, batch, samplesPerSec, peerOk) }
+        : {}),
     };
   });
   return { results, skipped, ...('error' in peer ? { peerError: peer.error } : {}) };
+}
+
+function parallelResult(
+  p: Awaited<ReturnType<typeof timeParallelTrainSteps>>,
+  workers: number,
+  batch: number,
+  inThread: number,
+  peer: PeerResult | null,
+): ParallelStepResult {
+  const samplesPerSec = (p.steps * batch) / p.seconds;
+  return {
+    workers,
+    samplesPerSec,
+    steps: p.steps,
+    seconds: p.seconds,
+    speedup: samplesPerSec / inThread,
+    ...(peer ? { ratio: samplesPerSec / peer.samplesPerSec } : {}),
+    msPerStep: p.msPerStep,
+  };
 }

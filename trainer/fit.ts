@@ -102,6 +102,13 @@ export async function fitClassifier(
   ] as const) {
     if (n % workers !== 0) throw new Error(`--workers ${workers} must divide the ${what} (${n})`);
   }
+  // Batch norm would see each worker's shard statistics (not the batch's), and its moving statistics would
+  // be updated in the workers' replicas, never in this model: refuse rather than train something else.
+  if (workers > 1 && model.layers.some((l) => l.getClassName() === 'BatchNormalization')) {
+    throw new Error(
+      `--workers ${workers}: ${o.parallel!.model.arch} has batch norm, which data-parallel training does not synchronise; use --workers 1`,
+    );
+  }
   const parallel =
     workers > 1
       ? await DataParallel.open(o.parallel!, weights, set, useOutliers ? o.outliers : undefined, {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { benchGenerate } from '../../bench/generate.js';
 import { benchGenerateImported } from '../../bench/generate-imported.js';
@@ -40,6 +41,12 @@ export function registerBench(program: Command): void {
     .option('--batch <n>', 'batch size', positiveInt, 128)
     .option('--seconds <s>', 'timed seconds per backend (after warm-up)', positiveNumber, 5)
     .option('--profile', 'also print where a wasm step spends its time, kernel by kernel')
+    .option(
+      '--workers <n>',
+      'also time data-parallel wasm steps over n compute workers (default: one per core; must divide --batch)',
+      positiveInt,
+      availableParallelism(),
+    )
     .action(
       async (opts: {
         json?: boolean;
@@ -47,11 +54,16 @@ export function registerBench(program: Command): void {
         batch: number;
         seconds: number;
         profile?: boolean;
+        workers: number;
       }) => {
+        if (opts.batch % opts.workers !== 0) {
+          throw new Error(`--workers ${opts.workers} must divide --batch ${opts.batch}`);
+        }
         const run = await benchTrainStep({
           backends: opts.backends,
           batch: opts.batch,
           seconds: opts.seconds,
+          workers: opts.workers,
           onProgress: note,
         });
         for (const s of run.skipped) note(`skipped ${s.backend}: ${s.reason}`);
@@ -69,6 +81,17 @@ export function registerBench(program: Command): void {
           process.stdout.write(
             `${r.backend.padEnd(9)} ${r.samplesPerSec.toFixed(0).padStart(6)} samples/s${peer}${ratio}\n`,
           );
+          const p = r.parallel;
+          if (p) {
+            const t = p.msPerStep;
+            process.stdout.write(
+              `${`${r.backend}×${p.workers}`.padEnd(9)} ${p.samplesPerSec.toFixed(0).padStart(6)} samples/s` +
+                `   data-parallel over ${p.workers} workers (${p.speedup.toFixed(2)}× in-thread)` +
+                (p.ratio !== undefined ? `   ratio ${p.ratio.toFixed(2)}×` : '') +
+                `\n          step ${t.total.toFixed(1)} ms: slowest worker ${t.worker.toFixed(1)}, shard round trip ${t.shards.toFixed(1)}, ` +
+                `publish weights ${t.publish.toFixed(1)}, average + update ${t.update.toFixed(1)}\n`,
+            );
+          }
         }
         if (profile) {
           process.stdout.write(
@@ -100,7 +123,11 @@ export function registerBench(program: Command): void {
       256,
     )
     .option('--temperature <t>', 'softmax temperature (text)', positiveNumber, 2)
-    .option('--threads <n>', 'PyTorch threads (text; default one per core)', positiveInt)
+    .option(
+      '--threads <n>',
+      'PyTorch threads (text; default: 1 and one per core, the faster is the peer)',
+      positiveInt,
+    )
     .option('--profile', 'also report where a sampled batch spends its time, kernel by kernel (text)')
     .option('--sigma2 <x>', 'latent variance σ² (imported image generators; default 50)', positiveNumber)
     .option(
@@ -160,8 +187,12 @@ export function registerBench(program: Command): void {
             printJson(result);
             return;
           }
+          const others = result.peers
+            .filter((p) => p !== result.peer)
+            .map((p) => `; ${p.threads} threads ${p.tokensPerSec.toFixed(0)}`)
+            .join('');
           const peer = result.peer
-            ? `   PyTorch ${result.peer.version} (${result.peer.threads} threads) ${result.peer.tokensPerSec.toFixed(0)} tokens/s`
+            ? `   PyTorch ${result.peer.version} (fastest: ${result.peer.threads} threads${others}) ${result.peer.tokensPerSec.toFixed(0)} tokens/s`
             : '';
           const ratio = result.ratio !== undefined ? `   ratio ${result.ratio.toFixed(2)}×` : '';
           process.stdout.write(

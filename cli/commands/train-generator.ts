@@ -20,6 +20,7 @@ interface Opts extends GeneratorRunOptions {
   loss: 'ns' | 'hinge';
   checkpointEvery: number;
   fresh?: boolean;
+  workers: number;
 }
 
 /** Defaults that differ between the two kinds (commander takes one default per option). */
@@ -66,8 +67,22 @@ export function registerTrainGenerator(program: Command): void {
     .addOption(new Option('--loss <loss>', 'GAN loss').choices(['ns', 'hinge']).default('ns'))
     .option('--checkpoint-every <n>', 'steps between checkpoints', positiveInt, 100)
     .option('--fresh', 'ignore an existing checkpoint in --out and start over')
+    .option(
+      '--workers <n>',
+      "cgan: data-parallel compute workers, each step's discriminator work split over them (must divide --batch; 1 = this thread)",
+      positiveInt,
+      1,
+    )
     .action(async (opts: Opts) => {
       const o = { ...kindDefaults[opts.kind], ...definedOnly(opts) } as Opts;
+      if (o.kind === 'lm' && o.workers > 1) {
+        throw new Error(
+          `--workers ${o.workers}: data-parallel training is for --kind cgan; the LM trains on one thread`,
+        );
+      }
+      if (o.workers > 1 && o.batch % o.workers !== 0) {
+        throw new Error(`--workers ${o.workers} must divide --batch ${o.batch}`);
+      }
       if (o.kind === 'lm') {
         if (o.data && o.data !== 'brown') throw new Error(`--kind lm trains on --data brown, not ${o.data}`);
         const { trainBrownLm } = await import('./train-lm.js');
@@ -102,6 +117,7 @@ export function registerTrainGenerator(program: Command): void {
               beta2: 0.999,
               checkpointEvery: o.checkpointEvery,
               fresh: o.fresh,
+              workers: o.workers,
               signal,
               onProgress: (p) =>
                 bar.update(p.step, {

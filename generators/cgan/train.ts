@@ -13,6 +13,7 @@ import {
   snapshot,
 } from '../weights.js';
 import type { CganConfig } from './config.js';
+import { discriminatorLoss, generatorLoss } from './losses.js';
 import {
   type DiscriminatorVars,
   discriminate,
@@ -22,6 +23,7 @@ import {
   initGenerator,
   trainable,
 } from './model.js';
+import { CganParallel } from './parallel.js';
 
 /** Labelled uint8 images, N×H×W×C (the trainer's `ImageSet` fits). */
 export interface LabelledImages {
@@ -41,6 +43,12 @@ export interface CganTrainOptions {
   beta1: number;
   beta2: number;
   checkpointEvery: number;
+  /**
+   * Data-parallel compute workers (> 1: each step's discriminator work is split over them, see
+   * generators/cgan/parallel.ts; must divide `batchSize`). Checkpoints do not depend on it: a run may
+   * resume with another count.
+   */
+  workers?: number;
   /** Start over even if `outDir` holds a checkpoint (default: resume from it). */
   fresh?: boolean;
   signal?: AbortSignal;
@@ -161,55 +169,52 @@ export async function trainCgan(data: LabelledImages, o: CganTrainOptions): Prom
   const elapsed = () => priorSeconds + (performance.now() - t0) / 1000;
   const save = () =>
     saveCheckpoint(o.outDir, { step, seed: o.seed, config: c, seconds: elapsed() }, g, d, optG, optD);
-  for (; step < o.steps; ) {
-    if (o.signal?.aborted) break;
-    const idx = uniformIntRows(o.seed, step * B, B, n, Purpose.TRAIN_INDEX);
-    const fakeClasses = uniformIntRows(o.seed, step * B, B, c.numClasses, Purpose.TRAIN_CLASS);
-    const zData = normalRows(o.seed, step * B, B, c.latentDim, 1, Purpose.TRAIN_LATENT);
-    const real = realBatch(data, idx);
-    const yReal = oneHot(real.labels, c.numClasses);
-    const yFake = oneHot(fakeClasses, c.numClasses);
-    const z = tf.tensor2d(zData, [B, c.latentDim]);
-    const fake = tf.tidy(() => generate(g, c, z, yFake, true));
-    const costD = optD.minimize(
-      () => {
-        const dReal = discriminate(d, c, real.x, yReal);
-        const dFake = discriminate(d, c, fake, yFake);
-        return (
-          c.loss === 'hinge'
-            ? tf.add(tf.mean(tf.relu(tf.sub(1, dReal))), tf.mean(tf.relu(tf.add(1, dFake))))
-            : tf.add(tf.mean(tf.softplus(tf.neg(dReal))), tf.mean(tf.softplus(dFake)))
-        ) as tf.Scalar;
-      },
-      true,
-      dVars,
-    );
-    const costG = optG.minimize(
-      () => {
-        const dFake = discriminate(d, c, generate(g, c, z, yFake, true), yFake);
-        return (
-          c.loss === 'hinge' ? tf.neg(tf.mean(dFake)) : tf.mean(tf.softplus(tf.neg(dFake)))
-        ) as tf.Scalar;
-      },
-      true,
-      gVars,
-    );
-    step++;
-    lossD = costD?.dataSync()[0] ?? Number.NaN;
-    lossG = costG?.dataSync()[0] ?? Number.NaN;
-    tf.dispose([costD, costG, fake, z, yFake, yReal, real.x] as tf.Tensor[]);
-    if (!Number.isFinite(lossD) || !Number.isFinite(lossG)) {
-      throw new Error(`training diverged at step ${step} (loss D ${lossD}, G ${lossG}); try a lower --lr`);
+  const parallel = (o.workers ?? 1) > 1 ? await CganParallel.open(c, d, B, o.workers!) : undefined;
+  try {
+    for (; step < o.steps; ) {
+      if (o.signal?.aborted) break;
+      const idx = uniformIntRows(o.seed, step * B, B, n, Purpose.TRAIN_INDEX);
+      const fakeClasses = uniformIntRows(o.seed, step * B, B, c.numClasses, Purpose.TRAIN_CLASS);
+      const zData = normalRows(o.seed, step * B, B, c.latentDim, 1, Purpose.TRAIN_LATENT);
+      const real = realBatch(data, idx);
+      const yReal = oneHot(real.labels, c.numClasses);
+      const yFake = oneHot(fakeClasses, c.numClasses);
+      const z = tf.tensor2d(zData, [B, c.latentDim]);
+      const fake = tf.tidy(() => generate(g, c, z, yFake, true));
+      if (parallel) {
+        ({ lossD, lossG } = await parallel.step({ real: real.x, yReal, fake, z, yFake }, g, optD, optG));
+      } else {
+        const costD = optD.minimize(
+          () => discriminatorLoss(c, discriminate(d, c, real.x, yReal), discriminate(d, c, fake, yFake)),
+          true,
+          dVars,
+        );
+        const costG = optG.minimize(
+          () => generatorLoss(c, discriminate(d, c, generate(g, c, z, yFake, true), yFake)),
+          true,
+          gVars,
+        );
+        lossD = costD?.dataSync()[0] ?? Number.NaN;
+        lossG = costG?.dataSync()[0] ?? Number.NaN;
+        tf.dispose([costD, costG] as tf.Tensor[]);
+      }
+      step++;
+      tf.dispose([fake, z, yFake, yReal, real.x]);
+      if (!Number.isFinite(lossD) || !Number.isFinite(lossG)) {
+        throw new Error(`training diverged at step ${step} (loss D ${lossD}, G ${lossG}); try a lower --lr`);
+      }
+      o.onProgress?.({
+        step,
+        steps: o.steps,
+        lossD,
+        lossG,
+        imagesPerSec: ((step - start) * B) / ((performance.now() - t0) / 1000),
+        ...(start > 0 ? { resumedFrom: start } : {}),
+      });
+      if (step % o.checkpointEvery === 0 && step < o.steps) await save();
     }
-    o.onProgress?.({
-      step,
-      steps: o.steps,
-      lossD,
-      lossG,
-      imagesPerSec: ((step - start) * B) / ((performance.now() - t0) / 1000),
-      ...(start > 0 ? { resumedFrom: start } : {}),
-    });
-    if (step % o.checkpointEvery === 0 && step < o.steps) await save();
+  } finally {
+    await parallel?.close();
   }
   await save();
   optG.dispose();

@@ -75,15 +75,18 @@ function dense(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
 /** Dropout keyed by (seed, site): a training run is repeatable on one backend. */
 export type DropoutFn = (x: tf.Tensor, site: number) => tf.Tensor;
 
-/** [B, T, d] → [B, H, T, d/H]. */
+/**
+ * [B, T, d] → [B, H, T, d/H]. With T = 1 (every cached decoding step) swapping axes 1 and 2 moves no
+ * element: a reshape gives the same values without a Transpose kernel's copy.
+ */
 function heads(x: tf.Tensor, h: number): tf.Tensor {
   const [b, t, d] = x.shape;
-  return x.reshape([b, t, h, d / h]).transpose([0, 2, 1, 3]);
+  return t === 1 ? x.reshape([b, h, 1, d / h]) : x.reshape([b, t, h, d / h]).transpose([0, 2, 1, 3]);
 }
 
 function mergeHeads(x: tf.Tensor): tf.Tensor {
   const [b, h, t, dh] = x.shape;
-  return x.transpose([0, 2, 1, 3]).reshape([b, t, h * dh]);
+  return t === 1 ? x.reshape([b, 1, h * dh]) : x.transpose([0, 2, 1, 3]).reshape([b, t, h * dh]);
 }
 
 /** One post-norm encoder layer (PyTorch `TransformerEncoderLayer`, norm_first = False, ReLU). */
@@ -161,12 +164,15 @@ export function emptyCache(): KvCache {
  * One decoding step with a key/value cache: the logits [B, V] of the next token after `ids` [B] at
  * position `cache.length`, and the cache grown by one position (the old one is disposed). Equal to the
  * last row of {@link lmLogits} over the whole prefix, at O(t) instead of O(t²) per token.
+ * With `decoderBias: false` the logits lack the decoder's bias (`decoder.bias`, [V]): a caller that reads
+ * the logits into JavaScript anyway adds it there (see generators/lm/sampler.ts).
  */
 export function lmStep(
   v: LmVars,
   c: LmConfig,
   ids: tf.Tensor1D,
   cache: KvCache,
+  { decoderBias = true }: { decoderBias?: boolean } = {},
 ): { logits: tf.Tensor2D; cache: KvCache } {
   const dh = c.dModel / c.heads;
   const next: KvCache = { keys: [], values: [], length: cache.length + 1 };
@@ -189,7 +195,12 @@ export function lmStep(
         noDropout,
       );
     }
-    return dense(x.reshape([-1, c.dModel]), v['decoder.weight'], v['decoder.bias']) as tf.Tensor2D;
+    const hidden = x.reshape([-1, c.dModel]);
+    return (
+      decoderBias
+        ? dense(hidden, v['decoder.weight'], v['decoder.bias'])
+        : tf.matMul(hidden as tf.Tensor2D, v['decoder.weight'] as tf.Tensor2D)
+    ) as tf.Tensor2D;
   });
   disposeCache(cache);
   return { logits, cache: next };

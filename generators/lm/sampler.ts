@@ -55,6 +55,11 @@ export async function* sampleTexts(
   const V = config.vocabSize;
   checkTemperature(req.temperature);
   const weights = new Float64Array(V);
+  // The decoder's bias is added here, not by a broadcast Add kernel: a float32 sum computed in float64
+  // and stored in a Float32Array rounds once more, which gives the float32 sum exactly (double rounding
+  // is harmless for +: 53 ≥ 2·24 + 2 bits, Figueroa 1995), so the logits are bit-for-bit the kernel's —
+  // and this loop is a pass the draw's memory traffic mostly hides.
+  const bias = vars['decoder.bias'].dataSync() as Float32Array;
   for (let done = 0; done < req.count; ) {
     const n = Math.min(batch, req.count - done);
     const first = start + done;
@@ -68,11 +73,14 @@ export async function* sampleTexts(
     );
     let cache: KvCache = emptyCache();
     for (let t = 0; t < length; t++) {
-      const step = lmStep(vars, config, ids, cache);
+      const step = lmStep(vars, config, ids, cache, { decoderBias: false });
       cache = step.cache;
       ids.dispose();
       const logits = (await step.logits.data()) as Float32Array;
       step.logits.dispose();
+      for (let r = 0; r < n; r++) {
+        for (let j = 0, i = r * V; j < V; j++, i++) logits[i] += bias[j];
+      }
       const next = new Int32Array(n);
       for (let r = 0; r < n; r++) {
         next[r] = drawToken(

@@ -4,5 +4,14 @@ export {
   openComputePool,
   type TaskModule,
 } from './compute-pool.js';
+export {
+  loadParams,
+  ShardPool,
+  type ShardTask,
+  SharedParams,
+  shardOf,
+  shareBytes,
+  storeGrads,
+} from './data-parallel.js';
 export { WorkerCrashError } from './errors.js';
 export { workerCount } from './workers.js';

@@ -53,6 +53,8 @@ describe('goe CLI (foundation)', () => {
       '16',
       '--seconds',
       '0.2',
+      '--workers',
+      '2',
     ]);
     expect(r.code, r.stderr).toBe(0);
     const [result] = JSON.parse(r.stdout);
@@ -61,5 +63,19 @@ describe('goe CLI (foundation)', () => {
     expect(result.peer.name).toBe('pytorch');
     expect(result.peer.samplesPerSec).toBeGreaterThan(0);
     expect(result.ratio).toBeCloseTo(result.samplesPerSec / result.peer.samplesPerSec, 10);
+    // The data-parallel rate over 2 workers, beside the same peer and the in-thread rate.
+    const p = result.parallel;
+    expect(p.workers).toBe(2);
+    expect(p.samplesPerSec).toBeCloseTo((p.steps * 16) / p.seconds, 6);
+    expect(p.ratio).toBeCloseTo(p.samplesPerSec / result.peer.samplesPerSec, 10);
+    expect(p.speedup).toBeCloseTo(p.samplesPerSec / result.samplesPerSec, 10);
+    expect(p.msPerStep.worker).toBeGreaterThan(0);
+    expect(p.msPerStep.shards).toBeGreaterThanOrEqual(p.msPerStep.worker);
+  });
+
+  it('bench train-step refuses --workers that do not divide the batch, in one line', async () => {
+    const r = await runGoe(['bench', 'train-step', '--batch', '16', '--workers', '3']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('goe: error: --workers 3 must divide --batch 16');
   });
 });

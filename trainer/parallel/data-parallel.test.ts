@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../runtime/backend/index.js';
 import type { ImageSet } from '../datasets/image-set.js';
 import { fitClassifier } from '../fit.js';
-import { smallCnn } from '../models/index.js';
+import { smallCnn, wideResNet } from '../models/index.js';
 
 /** Varied images with labels (a hash of the pixels), and outliers: a problem where every step moves weights. */
 function set(n: number, salt: number, classes?: number): ImageSet {
@@ -77,5 +77,27 @@ describe('data-parallel fitClassifier (--workers)', () => {
         parallel: { workers: 2, model: { arch: 'small-cnn', inputShape: [28, 28, 1], classes: 4 } },
       }),
     ).rejects.toThrow('--workers 2 must divide the batch size (9)');
+  });
+
+  it('refuses a model with batch norm (wide-resnet), naming --workers', async () => {
+    const model = wideResNet([28, 28, 1], 4, { blocks: 1, widen: 1 });
+    const options = {
+      epochs: 1,
+      batchSize: 8,
+      outlierBatch: 0,
+      loss: 'ce' as const,
+      lr: 0.01,
+      momentum: 0.9,
+      seed: 1,
+    };
+    await expect(
+      fitClassifier(model, set(16, 1, 4), {
+        ...options,
+        parallel: { workers: 2, model: { arch: 'wrn', inputShape: [28, 28, 1], classes: 4 } },
+      }),
+    ).rejects.toThrow(
+      '--workers 2: wrn has batch norm, which data-parallel training does not synchronise; use --workers 1',
+    );
+    model.dispose();
   });
 });

@@ -1,4 +1,5 @@
 import { initBackend } from '../../runtime/backend/index.js';
+import { loadParams, type ShardTask, storeGrads } from '../../runtime/pool/index.js';
 import * as tf from '../../runtime/tf.js';
 import type { Examples } from '../datasets/examples.js';
 import { examplesOf } from '../datasets/examples.js';
@@ -23,9 +24,7 @@ export interface SharedSet {
 }
 
 /** One shard of one step. */
-export interface GradTask {
-  /** Identifies the run: a new id rebuilds the replica. */
-  run: string;
+export interface GradTask extends ShardTask {
   model: { arch: Architecture; inputShape: number[]; classes: number; vocabSize?: number };
   data: SharedSet;
   outliers?: SharedSet;
@@ -34,7 +33,6 @@ export interface GradTask {
   weights: SharedArrayBuffer;
   /** Gradient slots: slot `slot` receives this shard's gradients, flattened like `weights`. */
   grads: SharedArrayBuffer;
-  slot: number;
   idx: Int32Array;
   outIdx?: Int32Array;
 }
@@ -67,13 +65,7 @@ export async function grad(task: GradTask): Promise<number> {
   }
   const { model, data, outliers } = replica;
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const flat = new Float32Array(task.weights);
-  let at = 0;
-  for (const v of vars) {
-    const from = at;
-    tf.tidy(() => v.assign(tf.tensor(flat.subarray(from, from + v.size), v.shape)));
-    at += v.size;
-  }
+  loadParams(vars, task.weights);
   const l = task.loss;
   const lossFn =
     l.name === 'energy'
@@ -101,12 +93,7 @@ export async function grad(task: GradTask): Promise<number> {
     }
     return loss;
   }, vars);
-  const out = new Float32Array(task.grads, task.slot * flat.byteLength, flat.length);
-  at = 0;
-  for (const v of vars) {
-    out.set(grads[v.name].dataSync() as Float32Array, at);
-    at += v.size;
-  }
+  storeGrads(vars, grads, task.grads, task.slot);
   const loss = value.dataSync()[0];
   tf.dispose([value, x, y, xo, ...Object.values(grads)] as tf.Tensor[]);
   return loss;

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { runGoe } from '../../test/helpers/cli.js';
+
+describe('goe train-generator --workers', () => {
+  it('refuses a worker count that does not divide the batch, in one line, before loading data', async () => {
+    const r = await runGoe(['train-generator', '--out', 'unused', '--batch', '64', '--workers', '3']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('goe: error: --workers 3 must divide --batch 64');
+  });
+
+  it('refuses data-parallel LM training in one line', async () => {
+    const r = await runGoe(['train-generator', '--kind', 'lm', '--out', 'unused', '--workers', '2']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      'goe: error: --workers 2: data-parallel training is for --kind cgan; the LM trains on one thread',
+    );
+  });
+});
