@@ -1,9 +1,11 @@
 import { accuracyOf, type Classifier, logitsOf, newManifest } from './classifier.js';
-import type { ImageSet } from './datasets/image-set.js';
+import { concatSets, type ImageSet } from './datasets/image-set.js';
 import { loadImagesAs, type RowShape } from './datasets/sources/image-source.js';
+import { type TextSet, textSetOf } from './datasets/text/text-set.js';
 import type { LossName } from './fit.js';
 import { type FitProgress, fitClassifier, limitSet, parallelOf } from './fit.js';
 import { imageSourceTask, loadInDistribution, reloadImageSource } from './in-distribution.js';
+import { type MixPart, mixOrder, mixQuotas, partSpecs } from './outlier-mix.js';
 import { type OutlierSpec, outlierPool, textOutlierPool } from './outliers.js';
 
 const BUILTIN_OUTLIERS = ['generated', 'noise', 'natural', 'none'];
@@ -27,6 +29,8 @@ async function imageOutliers(spec: OutlierSpec, shape: RowShape): Promise<ImageS
 
 export interface FinetuneOptions {
   outliers: OutlierSpec;
+  /** A mixture (`--outliers a,b:2,…`): these sources, in these proportions, in every outlier batch. */
+  mix?: MixPart[];
   /** `oe` or `energy`; with `outliers.source = 'none'` the run is the control (same schedule, CE only). */
   loss: Exclude<LossName, 'ce'>;
   epochs: number;
@@ -83,9 +87,12 @@ export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Cl
     userImagesTask(base) ??
     loadInDistribution(data === 'brown' ? 'brown' : 'fashion-mnist', { length: base.manifest.inputShape[0] });
   const train = limitSet(task.train, o.limit, o.seed);
-  const pool = task.vocab
-    ? await textOutlierPool(o.outliers, base.vocab ?? task.vocab, task.input.inputShape[0])
-    : await imageOutliers(o.outliers, task.input.inputShape as RowShape);
+  const load = (spec: OutlierSpec) =>
+    task.vocab
+      ? textOutlierPool(spec, base.vocab ?? task.vocab, task.input.inputShape[0])
+      : imageOutliers(spec, task.input.inputShape as RowShape);
+  const mixed = o.mix ? await mixturePool(o.mix, o.outliers, o.outlierBatch, load) : undefined;
+  const pool = mixed ? mixed.pool : await load(o.outliers);
   if (pool) o.onPool?.(pool.name, pool.shape[0]);
   // An imported generator (or a user's file) may make rows of another shape than the classifier reads.
   if (pool && !task.vocab && pool.shape.slice(1).join('×') !== base.manifest.inputShape.join('×')) {
@@ -103,6 +110,7 @@ export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Cl
     batchSize: o.batchSize,
     outlierBatch: pool ? o.outlierBatch : 0,
     outliers: pool,
+    ...(mixed ? { outlierOrder: mixOrder(mixed.sizes, mixed.quotas, o.seed) } : {}),
     loss: pool ? o.loss : 'ce',
     energyMargins: margins,
     lr: o.lr,
@@ -128,7 +136,13 @@ export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Cl
       from: { id: base.manifest.id, digest: base.manifest.weights.digest },
       loss: pool ? o.loss : 'ce',
       ...(o.loss === 'oe' ? { oeLambda: 0.5 } : { energyMargins: margins }),
-      outliers: { ...o.outliers, pool: pool?.name ?? 'none' },
+      outliers: {
+        ...o.outliers,
+        pool: pool?.name ?? 'none',
+        ...(mixed
+          ? { mix: o.mix!.map((p, k) => ({ ...p, count: mixed.sizes[k], perBatch: mixed.quotas[k] })) }
+          : {}),
+      },
       epochs: o.epochs,
       batchSize: o.batchSize,
       outlierBatch: o.outlierBatch,
@@ -149,4 +163,35 @@ export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Cl
   manifest.energyMargins = margins;
   manifest.metrics = { testAccuracy: accuracy, finalLoss: run.finalLoss };
   return { model: base.model, manifest, ...(base.vocab ? { vocab: base.vocab } : {}) };
+}
+
+/**
+ * The pools of a mixture's parts, concatenated (images or text windows of one shape), with each part's
+ * size and per-batch quota.
+ *
+ * @throws {Error} naming the part whose pool is empty, or from {@link mixQuotas}
+ */
+async function mixturePool(
+  parts: MixPart[],
+  base: OutlierSpec,
+  outlierBatch: number,
+  load: (spec: OutlierSpec) => Promise<ImageSet | TextSet | undefined>,
+): Promise<{ pool: ImageSet | TextSet; sizes: number[]; quotas: number[] }> {
+  const quotas = mixQuotas(parts, outlierBatch);
+  const pools: (ImageSet | TextSet)[] = [];
+  for (const [k, spec] of partSpecs(parts, base).entries()) {
+    const p = await load(spec);
+    if (!p || p.shape[0] === 0) throw new Error(`--outliers part "${parts[k].text}": no outliers`);
+    pools.push(p);
+  }
+  const name = `mix(${pools.map((p, k) => `${quotas[k]}/${outlierBatch} ${p.name}`).join(', ')})`;
+  const sizes = pools.map((p) => p.shape[0]);
+  if ('tokens' in pools[0]) {
+    const length = pools[0].shape[1];
+    const rows = (pools as TextSet[]).flatMap((p) =>
+      Array.from({ length: p.shape[0] }, (_, i) => p.tokens.subarray(i * length, (i + 1) * length)),
+    );
+    return { pool: textSetOf(name, rows, length), sizes, quotas };
+  }
+  return { pool: concatSets(pools as ImageSet[], name), sizes, quotas };
 }
