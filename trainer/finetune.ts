@@ -1,11 +1,10 @@
 import { accuracyOf, type Classifier, logitsOf, newManifest } from './classifier.js';
-import { concatSets, type ImageSet } from './datasets/image-set.js';
+import type { ImageSet } from './datasets/image-set.js';
 import { loadImagesAs, type RowShape } from './datasets/sources/image-source.js';
-import { type TextSet, textSetOf } from './datasets/text/text-set.js';
 import type { LossName } from './fit.js';
 import { type FitProgress, fitClassifier, limitSet, parallelOf } from './fit.js';
 import { imageSourceTask, loadInDistribution, reloadImageSource } from './in-distribution.js';
-import { type MixPart, mixOrder, mixQuotas, partSpecs } from './outlier-mix.js';
+import { type MixPart, mixOrder, mixturePool } from './outlier-mix.js';
 import { type OutlierSpec, outlierPool, textOutlierPool } from './outliers.js';
 
 const BUILTIN_OUTLIERS = ['generated', 'noise', 'natural', 'none'];
@@ -15,7 +14,7 @@ const BUILTIN_OUTLIERS = ['generated', 'noise', 'natural', 'none'];
  * ImageFolder, image folder, `.npy` or IDX file); the built-in pools are 28×28 grey, so for other shapes
  * they are refused rather than silently resized.
  */
-async function imageOutliers(spec: OutlierSpec, shape: RowShape): Promise<ImageSet | undefined> {
+export async function imageOutliers(spec: OutlierSpec, shape: RowShape): Promise<ImageSet | undefined> {
   const grey28 = shape.join('x') === '28x28x1';
   if (!BUILTIN_OUTLIERS.includes(spec.source) && !grey28) return loadImagesAs(spec.source, shape);
   const pool = await outlierPool(spec);
@@ -163,35 +162,4 @@ export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Cl
   manifest.energyMargins = margins;
   manifest.metrics = { testAccuracy: accuracy, finalLoss: run.finalLoss };
   return { model: base.model, manifest, ...(base.vocab ? { vocab: base.vocab } : {}) };
-}
-
-/**
- * The pools of a mixture's parts, concatenated (images or text windows of one shape), with each part's
- * size and per-batch quota.
- *
- * @throws {Error} naming the part whose pool is empty, or from {@link mixQuotas}
- */
-async function mixturePool(
-  parts: MixPart[],
-  base: OutlierSpec,
-  outlierBatch: number,
-  load: (spec: OutlierSpec) => Promise<ImageSet | TextSet | undefined>,
-): Promise<{ pool: ImageSet | TextSet; sizes: number[]; quotas: number[] }> {
-  const quotas = mixQuotas(parts, outlierBatch);
-  const pools: (ImageSet | TextSet)[] = [];
-  for (const [k, spec] of partSpecs(parts, base).entries()) {
-    const p = await load(spec);
-    if (!p || p.shape[0] === 0) throw new Error(`--outliers part "${parts[k].text}": no outliers`);
-    pools.push(p);
-  }
-  const name = `mix(${pools.map((p, k) => `${quotas[k]}/${outlierBatch} ${p.name}`).join(', ')})`;
-  const sizes = pools.map((p) => p.shape[0]);
-  if ('tokens' in pools[0]) {
-    const length = pools[0].shape[1];
-    const rows = (pools as TextSet[]).flatMap((p) =>
-      Array.from({ length: p.shape[0] }, (_, i) => p.tokens.subarray(i * length, (i + 1) * length)),
-    );
-    return { pool: textSetOf(name, rows, length), sizes, quotas };
-  }
-  return { pool: concatSets(pools as ImageSet[], name), sizes, quotas };
 }

@@ -4,6 +4,8 @@
  * concatenated; {@link mixOrder} hands out each step's indices, a fixed quota per source, each source
  * cycled by its own seeded shuffle, so the run depends only on the seed.
  */
+import { concatSets, type ImageSet } from './datasets/image-set.js';
+import { type TextSet, textSetOf } from './datasets/text/text-set.js';
 import { permutation } from './fit.js';
 import type { OutlierSpec } from './outliers.js';
 
@@ -144,4 +146,35 @@ export function mixOrder(
     }
     return out;
   };
+}
+
+/**
+ * The pools of a mixture's parts, concatenated (images or text windows of one shape), with each part's
+ * size and per-batch quota.
+ *
+ * @throws {Error} naming the part whose pool is empty, or from {@link mixQuotas}
+ */
+export async function mixturePool(
+  parts: MixPart[],
+  base: OutlierSpec,
+  outlierBatch: number,
+  load: (spec: OutlierSpec) => Promise<ImageSet | TextSet | undefined>,
+): Promise<{ pool: ImageSet | TextSet; sizes: number[]; quotas: number[] }> {
+  const quotas = mixQuotas(parts, outlierBatch);
+  const pools: (ImageSet | TextSet)[] = [];
+  for (const [k, spec] of partSpecs(parts, base).entries()) {
+    const p = await load(spec);
+    if (!p || p.shape[0] === 0) throw new Error(`--outliers part "${parts[k].text}": no outliers`);
+    pools.push(p);
+  }
+  const name = `mix(${pools.map((p, k) => `${quotas[k]}/${outlierBatch} ${p.name}`).join(', ')})`;
+  const sizes = pools.map((p) => p.shape[0]);
+  if ('tokens' in pools[0]) {
+    const length = pools[0].shape[1];
+    const rows = (pools as TextSet[]).flatMap((p) =>
+      Array.from({ length: p.shape[0] }, (_, i) => p.tokens.subarray(i * length, (i + 1) * length)),
+    );
+    return { pool: textSetOf(name, rows, length), sizes, quotas };
+  }
+  return { pool: concatSets(pools as ImageSet[], name), sizes, quotas };
 }
