@@ -36,10 +36,10 @@ export function isMixture(text: string): boolean {
  * @throws {Error} one line naming the bad part: empty part, unknown key, a value that is not a
  *   non-negative number (sigma2, temperature > 0, weight > 0), `none` in a mixture
  */
-export function parseOutlierMix(text: string): MixPart[] {
+export function parseOutlierMix(text: string, flag = '--outliers'): MixPart[] {
   const parts = text.split(',').map((p) => p.trim());
   return parts.map((part) => {
-    const bad = (why: string) => new Error(`--outliers part "${part}": ${why}`);
+    const bad = (why: string) => new Error(`${flag} part "${part}": ${why}`);
     if (!part) throw bad('empty (two commas, or a comma at an end)');
     const [source, ...fields] = part.split(':');
     if (!source) throw bad('no source (generated, noise, natural or a PATH)');

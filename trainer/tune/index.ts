@@ -189,6 +189,8 @@ async function tuneWithin(
   }
   const defaultValue = gen.modality === 'text' ? gen.defaultTemperature : gen.defaultSigma2;
   const grid = o.grid ?? (text ? DEFAULT_TEMPERATURE_GRID : DEFAULT_SIGMA2_GRID);
+  if (text && grid.some((t) => !(t > 0)))
+    throw new Error(`--grid: temperatures must be > 0 (got ${grid.join(',')})`);
   const mixtures = o.mixtures ?? [];
   const candidates = candidatesOf(grid, mixtures, knob);
   const losses = o.losses ?? ['oe', 'energy'];
