@@ -71,15 +71,18 @@ export function tuneOutput(dir: string, seed: number): string {
   return join(dir, runName('tune', seed), 'tune.json');
 }
 
-/**
- * The jobs: per seed a baseline, then per loss the σ² sweep, noise and each mixture (fine-tune, then
- * `goe eval --json`), then `goe tune` per seed and loss (last, so the sweep is never waiting on it).
- * Seeds run in order, so a first seed's results come early.
- */
-export function tunePlan(c: TunePlanConfig, dir: string, withTune = true): Job[] {
-  const jobs: Job[] = [];
-  const finetune = (run: string, seed: number, loss: TuneLoss, outliers: string, sigma2?: number) => {
-    jobs.push({
+/** A fine-tune of `run` from `seed`'s baseline with `outliers`, and its `goe eval --json`. */
+function finetuneJobs(
+  c: TunePlanConfig,
+  dir: string,
+  run: string,
+  seed: number,
+  loss: TuneLoss,
+  outliers: string,
+  sigma2?: number,
+): Job[] {
+  return [
+    {
       id: run,
       task: {
         kind: 'finetune',
@@ -100,60 +103,92 @@ export function tunePlan(c: TunePlanConfig, dir: string, withTune = true): Job[]
       },
       output: join(dir, run, 'manifest.json'),
       after: [runName('baseline', seed)],
-    });
-    jobs.push({
-      id: `eval-${run}`,
-      task: {
-        kind: 'eval',
-        options: { model: join(dir, run), ood: c.ood.join(','), detector: 'all', limit: c.evalLimit },
-        out: join(dir, run, 'eval.json'),
-      },
-      output: join(dir, run, 'eval.json'),
-      after: [run],
-    });
-  };
-  for (const seed of c.seeds) {
-    const base = runName('baseline', seed);
-    jobs.push({
-      id: base,
-      task: {
-        kind: 'train',
-        options: {
-          data: 'fashion-mnist',
-          out: join(dir, base),
-          arch: 'small-cnn',
-          epochs: c.baselineEpochs,
-          batch: 128,
-          lr: 0.02,
-          seed,
-          limit: c.baselineLimit,
-        },
-      },
-      output: join(dir, base, 'manifest.json'),
-    });
-    jobs.push({
-      id: `eval-${base}`,
-      task: {
-        kind: 'eval',
-        options: { model: join(dir, base), ood: c.ood.join(','), detector: 'all', limit: c.evalLimit },
-        out: join(dir, base, 'eval.json'),
-      },
-      output: join(dir, base, 'eval.json'),
-      after: [base],
-    });
-    for (const loss of tuneLosses) {
-      for (const sigma2 of c.grid)
-        finetune(tuneRuns.sigma2(loss, sigma2, seed), seed, loss, 'generated', sigma2);
-      finetune(tuneRuns.noise(loss, seed), seed, loss, 'noise');
-      c.mixtures.forEach((m, k) => {
-        finetune(tuneRuns.mix(loss, k, seed), seed, loss, m);
-      });
-    }
-  }
-  if (withTune) jobs.push(...tuneJobs(c, dir));
-  return jobs;
+    },
+    evalJob(c, dir, run, run),
+  ];
 }
 
+function evalJob(c: TunePlanConfig, dir: string, run: string, after: string): Job {
+  return {
+    id: `eval-${run}`,
+    task: {
+      kind: 'eval',
+      options: { model: join(dir, run), ood: c.ood.join(','), detector: 'all', limit: c.evalLimit },
+      out: join(dir, run, 'eval.json'),
+    },
+    output: join(dir, run, 'eval.json'),
+    after: [after],
+  };
+}
+
+/** Per seed: the baseline as `goe reproduce images` trains it, and its evaluation. */
+export function baselineJobs(c: TunePlanConfig, dir: string): Job[] {
+  return c.seeds.flatMap((seed) => {
+    const base = runName('baseline', seed);
+    return [
+      {
+        id: base,
+        task: {
+          kind: 'train',
+          options: {
+            data: 'fashion-mnist',
+            out: join(dir, base),
+            arch: 'small-cnn',
+            epochs: c.baselineEpochs,
+            batch: 128,
+            lr: 0.02,
+            seed,
+            limit: c.baselineLimit,
+          },
+        },
+        output: join(dir, base, 'manifest.json'),
+      } satisfies Job,
+      evalJob(c, dir, base, base),
+    ];
+  });
+}
+
+/**
+ * The runs of one seed and loss: generated outliers at each of `values` (σ²) and the mixtures whose
+ * indices are in `mixtures`.
+ */
+export function runsFor(
+  c: TunePlanConfig,
+  dir: string,
+  seed: number,
+  loss: TuneLoss,
+  values: readonly number[],
+  mixtures: readonly number[],
+): Job[] {
+  return [
+    ...values.flatMap((v) =>
+      finetuneJobs(c, dir, tuneRuns.sigma2(loss, v, seed), seed, loss, 'generated', v),
+    ),
+    ...mixtures.flatMap((k) => finetuneJobs(c, dir, tuneRuns.mix(loss, k, seed), seed, loss, c.mixtures[k])),
+  ];
+}
+
+/**
+ * Phase 1: baselines, `goe tune` per seed (first: phase 2 needs its choices), and on the first seed the
+ * whole sweep — every grid point and mixture, both losses — which the oracle is read from.
+ */
+export function tunePhase1(c: TunePlanConfig, dir: string): Job[] {
+  const s0 = c.seeds[0];
+  return [
+    ...baselineJobs(c, dir),
+    ...tuneJobs(c, dir),
+    ...tuneLosses.flatMap((loss) =>
+      runsFor(
+        c,
+        dir,
+        s0,
+        loss,
+        c.grid,
+        c.mixtures.map((_, k) => k),
+      ),
+    ),
+  ];
+}
 /** `goe tune --json` per seed (both losses in one run: they share the proxy classifier). */
 export function tuneJobs(c: TunePlanConfig, dir: string): Job[] {
   return c.seeds.map((seed) => ({

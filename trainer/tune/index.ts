@@ -113,6 +113,8 @@ export interface TuneResult {
   };
   /** How the criteria cost, in seconds of this run. */
   cost: { placementSeconds: number; proxySeconds: number; heldOutSeconds: number };
+  /** CPU time of the whole run (this process and its outlier worker threads), seconds. */
+  cpuSeconds?: number;
 }
 
 /**
@@ -146,8 +148,11 @@ export async function tuneRun(o: TuneRunOptions, hooks: TuneHooks = {}): Promise
   const stop = () => controller.abort();
   hooks.signal?.addEventListener('abort', stop);
   const timer = setTimeout(stop, Math.max(0, left()));
+  const cpu0 = process.cpuUsage();
   try {
-    return await tuneWithin(o, hooks, { now, t0, left, signal: controller.signal });
+    const result = await tuneWithin(o, hooks, { now, t0, left, signal: controller.signal });
+    const cpu = process.cpuUsage(cpu0);
+    return { ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   } finally {
     clearTimeout(timer);
     hooks.signal?.removeEventListener('abort', stop);
