@@ -226,8 +226,9 @@ async function tuneWithin(
   const tp = clock.now();
   const inRows = limitSet(task.test as ImageSet | TextSet, placementRows, o.seed);
   const inFeatures = penultimateOf(base.model, inRows);
+  const expired = () => clock.signal.aborted || clock.left() <= 0;
   for (const [i, c] of candidates.entries()) {
-    if (clock.signal.aborted) {
+    if (expired()) {
       stopped = true;
       break;
     }
@@ -241,7 +242,7 @@ async function tuneWithin(
   // (a) Held-out classes: a proxy classifier, then one fine-tune per candidate and loss.
   let heldOut: TuneResult['heldOut'];
   const order = heldOutOrder(candidates, defaultValue);
-  if (!clock.signal.aborted) {
+  if (!expired()) {
     const tq = clock.now();
     progress?.({ stage: 'proxy', done: 0, total: 1, label: 'proxy classifier' });
     const split = heldOutSplit(task.train, task.test, m.classes.length, sizes, o.seed);
@@ -264,7 +265,7 @@ async function tuneWithin(
       for (const [done, i] of order.entries()) {
         const c = candidates[i];
         // Stop before a candidate that would not finish in time (estimated from the ones done).
-        if (clock.signal.aborted || (perCandidate > 0 && clock.left() < perCandidate)) break;
+        if (expired() || (perCandidate > 0 && clock.left() < perCandidate)) break;
         progress?.({ stage: 'held-out', done, total: order.length, label: c.label });
         const t1 = clock.now();
         const pool = await candidatePool(
