@@ -99,7 +99,7 @@ ${tables}
 
 Criterion (a): held-out classes (${t0.heldOut?.held.join(', ') ?? '–'}) as proxy OOD — AUROC of the proxy fine-tuned
 with each candidate. Criterion (c): where the candidate's outliers sit under the baseline — its AUROC
-against in-distribution rows (below ${60} = they look in-distribution: ruled out), the share it accepts
+against in-distribution rows (within 10 of 50 = scored like the baseline's own data: ruled out), the share it accepts
 at 95% TPR, their diversity (mean pairwise penultimate distance ÷ the in-distribution one), score =
 accepted share × diversity.
 

@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { initBackend } from '../../runtime/backend/index.js';
 import type { EvalReport } from '../evaluate.js';
 import { parseOutlierMix } from '../outlier-mix.js';
-import type { TuneResult } from '../tune/index.js';
+import { rescored, type TuneResult } from '../tune/index.js';
 import { DETECTOR_OF } from '../tune/scores.js';
 import { readEval, type Stat, stat } from './aggregate.js';
 import type { ReproduceOptions } from './images.js';
@@ -15,6 +15,7 @@ import { runJobs } from './jobs.js';
 import { runName } from './plan.js';
 import { tuneMarkdown } from './tune-markdown.js';
 import {
+  baselineJobs,
   runsFor,
   type TuneLoss,
   type TunePlanConfig,
@@ -140,7 +141,9 @@ export async function reproduceTune(o: ReproduceOptions): Promise<TuneReport> {
   };
   await run(tunePhase1(c, dir), 'phase 1 (baselines, goe tune, first-seed sweep)');
   const s0 = c.seeds[0];
-  const tune = c.seeds.map((s) => JSON.parse(readFileSync(tuneOutput(dir, s), 'utf8')) as TuneResult);
+  const tune = c.seeds.map((s) =>
+    rescored(JSON.parse(readFileSync(tuneOutput(dir, s), 'utf8')) as TuneResult),
+  );
   const sweep = {} as TuneReport['sweep'];
   const oracle = {} as TuneReport['oracle'];
   for (const loss of tuneLosses) {
@@ -152,20 +155,22 @@ export async function reproduceTune(o: ReproduceOptions): Promise<TuneReport> {
     oracle[loss] = c.grid[grid.reduce((b, p, i) => (p.mnist > grid[b].mnist ? i : b), 0)];
   }
   const sources = [...new Set(c.mixtures.flatMap(mixtureSources))];
-  const phase2 = c.seeds.slice(1).flatMap((seed, i) =>
-    tuneLosses.flatMap((loss) => {
-      const rec = tune[i + 1].recommended[loss];
-      const values = new Set([c.defaultSigma2, oracle[loss], ...sources]);
-      if (rec?.value !== undefined) values.add(rec.value);
-      return runsFor(
-        c,
-        dir,
-        seed,
-        loss,
-        [...values],
-        c.mixtures.map((_, k) => k),
-      );
-    }),
+  const phase2 = [...baselineJobs(c, dir)].concat(
+    c.seeds.slice(1).flatMap((seed, i) =>
+      tuneLosses.flatMap((loss) => {
+        const rec = tune[i + 1].recommended[loss];
+        const values = new Set([c.defaultSigma2, oracle[loss], ...sources]);
+        if (rec?.value !== undefined) values.add(rec.value);
+        return runsFor(
+          c,
+          dir,
+          seed,
+          loss,
+          [...values],
+          c.mixtures.map((_, k) => k),
+        );
+      }),
+    ),
   );
   await run(phase2, 'phase 2 (default, oracle, tuned, mixtures on the other seeds)');
 

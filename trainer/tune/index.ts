@@ -34,7 +34,7 @@ import {
   heldOutSplit,
   trainProxy,
 } from './held-out.js';
-import { MIN_BASELINE_AUROC, type PlacementRow, placementOf } from './placement.js';
+import { IN_DISTRIBUTION_BAND, type PlacementRow, placementOf, rePlaced } from './placement.js';
 import { DETECTOR_OF, penultimateOf, type TuneLoss } from './scores.js';
 
 export { DETECTOR_OF, type TuneLoss } from './scores.js';
@@ -147,7 +147,8 @@ export async function tuneRun(o: TuneRunOptions, hooks: TuneHooks = {}): Promise
   const controller = new AbortController();
   const stop = () => controller.abort();
   hooks.signal?.addEventListener('abort', stop);
-  const timer = setTimeout(stop, Math.max(0, left()));
+  // The abort that cuts a fine-tune short runs on the real clock; a caller's own clock (tests) drives only the checks.
+  const timer = hooks.now ? undefined : setTimeout(stop, Math.max(0, left()));
   const cpu0 = process.cpuUsage();
   try {
     const result = await tuneWithin(o, hooks, { now, t0, left, signal: controller.signal });
@@ -340,7 +341,8 @@ export function heldOutOrder(candidates: readonly Candidate[], defaultValue: num
 }
 
 /**
- * The recommendation for one loss: criterion (a)'s best candidate when it covered two or more, kept at
+ * The recommendation for one loss: criterion (a)'s best candidate among those criterion (c) does not rule
+ * out as in-distribution, when it covered two or more, kept at
  * the default unless the best beats it by more than {@link SWITCH_MARGIN}; else criterion (c)'s best
  * eligible candidate; else the default.
  */
@@ -353,8 +355,12 @@ export function recommend(
 ): Recommendation {
   const detector = DETECTOR_OF[loss] === 'msp' ? 'MSP' : 'Energy';
   const name = knob === 'sigma2' ? 'σ²' : 'T';
-  const held = rows.filter((r) => r.heldOut[loss] !== undefined);
-  if (held.length >= 2) {
+  // Criterion (a) chooses among the candidates (c) accepts as outliers: exposure to data the baseline
+  // scores like its own acts as label smoothing and can raise the proxy's AUROC (the constructed case of
+  // trainer/tune/tune.test.ts), yet it teaches the model to doubt its own classes.
+  const covered = rows.filter((r) => r.heldOut[loss] !== undefined);
+  const held = covered.filter((r) => !r.placement?.excluded[loss]);
+  if (covered.length >= 2 && held.length >= 1) {
     const best = held.reduce((a, b) => (b.heldOut[loss]! > a.heldOut[loss]! ? b : a));
     const def = held.find((r) => r.value === defaultValue);
     const auroc = (r: TuneRow) => r.heldOut[loss]!.toFixed(2);
@@ -373,7 +379,10 @@ export function recommend(
       why:
         `highest held-out-class ${detector} AUROC after ${loss === 'oe' ? 'OE' : 'energy'} fine-tuning: ${auroc(best)}` +
         (def && def !== best ? ` vs ${auroc(def)} at the default ${def.candidate}` : '') +
-        ` (${held.length} of ${candidates.length} candidates covered)`,
+        ` (${covered.length} of ${candidates.length} candidates covered` +
+        (held.length < covered.length
+          ? `; ${covered.length - held.length} ruled out by placement as in-distribution)`
+          : ')'),
     };
   }
   const placed = rows.filter((r) => r.placement && Number.isFinite(r.placement.score[loss]));
@@ -385,9 +394,9 @@ export function recommend(
       value: best.value,
       criterion: 'placement',
       why:
-        `the budget left criterion (a) ${held.length} candidate(s); by placement ${best.candidate} is nearest and most diverse: ` +
+        `the budget left criterion (a) ${covered.length} candidate(s); by placement ${best.candidate} is nearest and most diverse: ` +
         `${p.nearShare[DETECTOR_OF[loss]].toFixed(1)}% accepted by the baseline's ${detector} at 95% TPR, diversity ${p.diversity.toFixed(2)} ` +
-        `(baseline AUROC ${p.baselineAuroc[DETECTOR_OF[loss]].toFixed(1)} ≥ ${MIN_BASELINE_AUROC})`,
+        `(baseline AUROC ${p.baselineAuroc[DETECTOR_OF[loss]].toFixed(1)}, not within ${IN_DISTRIBUTION_BAND} of 50)`,
     };
   }
   return {
@@ -396,4 +405,21 @@ export function recommend(
     criterion: 'default',
     why: 'no candidate was scored within the budget (or every one looked in-distribution): the generator default',
   };
+}
+
+/**
+ * `result`'s recommendations computed again from its stored criterion values with this version's rules
+ * (placement's in-distribution band, {@link recommend}): results written by an older goe stay comparable.
+ */
+export function rescored(result: TuneResult): TuneResult {
+  const rows = result.rows.map((r) => ({
+    ...r,
+    placement: r.placement && rePlaced(r.placement, result.losses),
+  }));
+  const candidates = rows.map((r) => ({ label: r.candidate, value: r.value }));
+  const recommended: TuneResult['recommended'] = {};
+  for (const loss of result.losses) {
+    recommended[loss] = recommend(loss, rows, candidates, result.default, result.knob);
+  }
+  return { ...result, rows, recommended };
 }

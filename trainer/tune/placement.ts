@@ -35,10 +35,13 @@ export interface PlacementRow {
 }
 
 /**
- * Outliers the baseline separates from in-distribution rows worse than this AUROC (%) count as
- * in-distribution data, not outliers: exposing the model to them teaches it to reject its own classes.
+ * Outliers whose baseline AUROC against in-distribution rows lies within this many points of 50 count
+ * as in-distribution data, not outliers: the baseline's scores on them are distributed as on its own
+ * data (AUROC 50 is what identical distributions give), and exposing the model to them teaches it to
+ * reject its own classes. Far below 50 is different: the baseline is *more* confident on them than on
+ * its data (uniform noise under MSP), exactly the outliers OE should show it.
  */
-export const MIN_BASELINE_AUROC = 60;
+export const IN_DISTRIBUTION_BAND = 10;
 
 /**
  * Scores one candidate's outliers. `score = nearShare × diversity`: outliers the baseline still accepts
@@ -69,17 +72,26 @@ export function placementOf(
   const f = penultimateOf(model, outliers);
   const inSpread = meanPairwiseDistance(inFeatures.features, inFeatures.dim);
   const diversity = inSpread > 0 ? meanPairwiseDistance(f.features, f.dim) / inSpread : 0;
+  return rePlaced(
+    { candidate, baselineAuroc, nearShare, diversity, score: {} as PlacementRow['score'], excluded: {} },
+    losses,
+  );
+}
+
+/** `row` with its per-loss score and exclusion (re)computed from its measurements. */
+export function rePlaced(row: PlacementRow, losses: readonly TuneLoss[]): PlacementRow {
+  const { baselineAuroc, nearShare, diversity } = row;
   const score = {} as Record<TuneLoss, number>;
   const excluded: PlacementRow['excluded'] = {};
   for (const loss of losses) {
     const d = DETECTOR_OF[loss];
-    if (baselineAuroc[d] < MIN_BASELINE_AUROC) {
+    if (Math.abs(baselineAuroc[d] - 50) < IN_DISTRIBUTION_BAND) {
       score[loss] = Number.NaN;
       excluded[loss] =
-        `the baseline tells these outliers from in-distribution rows at AUROC ${baselineAuroc[d].toFixed(1)} < ${MIN_BASELINE_AUROC}: they look in-distribution`;
+        `the baseline's ${d} scores them like its own data (AUROC ${baselineAuroc[d].toFixed(1)}, within ${IN_DISTRIBUTION_BAND} of 50): they look in-distribution`;
     } else {
       score[loss] = (nearShare[d] / 100) * diversity;
     }
   }
-  return { candidate, baselineAuroc, nearShare, diversity, score, excluded };
+  return { ...row, score, excluded };
 }
