@@ -9,7 +9,7 @@ import type { EvalReport } from '../evaluate.js';
 import { parseOutlierMix } from '../outlier-mix.js';
 import { rescored, type TuneResult } from '../tune/index.js';
 import { DETECTOR_OF } from '../tune/scores.js';
-import { readEval, type Stat, stat } from './aggregate.js';
+import { readEval, stat } from './aggregate.js';
 import type { ReproduceOptions } from './images.js';
 import { runJobs } from './jobs.js';
 import { runName } from './plan.js';
@@ -26,61 +26,8 @@ import {
   tuneQuickConfig,
   tuneRuns,
 } from './tune-plan.js';
+import type { TunePoint, TuneReport, TuneRow } from './tune-report.js';
 import { exportRuns } from './zoo-export.js';
-
-/** A candidate's evaluation with its loss's detector: MNIST AUROC, mean AUROC over the OOD sets, per set. */
-export interface TunePoint {
-  run: string;
-  mnist: number;
-  mean: number;
-  perSet: Record<string, number>;
-  accuracy: number;
-}
-
-/** One method of the comparison (per loss), over seeds. */
-export interface TuneRow {
-  method: string;
-  /** Per seed: the σ² or mixture the method used. */
-  choice: string[];
-  runs: string[];
-  mnist: Stat;
-  mean: Stat;
-  perSet: Record<string, Stat>;
-  accuracy: Stat;
-}
-
-export interface TuneReport {
-  title: string;
-  command: string;
-  mode: 'quick' | 'full';
-  createdAt: string;
-  wallSeconds: number;
-  machine: { cores: number; node: string; backend: string };
-  config: TunePlanConfig;
-  /** Seed-0 sweep per loss: every grid point and mixture. */
-  sweep: Record<TuneLoss, ({ x: string } & TunePoint)[]>;
-  /** Per loss: the oracle σ² (best seed-0 MNIST AUROC over the grid). */
-  oracle: Record<TuneLoss, number>;
-  /** `goe tune` per seed. */
-  tune: TuneResult[];
-  /** Per loss: baseline, default, oracle, tuned, mixtures and their single sources, over seeds. */
-  table: Record<TuneLoss, TuneRow[]>;
-  targets: {
-    loss: TuneLoss;
-    tunedMinusOracleMnist: number;
-    tunedMinusDefaultMnist: number;
-    withinOnePointOfOracle: boolean;
-    notBelowDefault: boolean;
-    mixtures: {
-      mixture: string;
-      mean: number;
-      bestSingle: string;
-      bestSingleMean: number;
-      beatsEverySource: boolean;
-    }[];
-  }[];
-  zoo: string[];
-}
 
 /** A point of `run`'s evaluation read with `loss`'s detector. */
 export function pointOf(runsDir: string, run: string, loss: TuneLoss, ood: readonly string[]): TunePoint {
