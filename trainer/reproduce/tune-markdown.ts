@@ -102,7 +102,7 @@ export function tuneMarkdown(r: TuneReport): string {
     .join('\n');
   return `# ${r.title}
 
-Made by \`${r.command}\` on ${r.createdAt.slice(0, 10)} in ${(r.wallSeconds / 60).toFixed(1)} min
+Made by \`${r.command}\` on ${r.createdAt.slice(0, 10)}; this invocation took ${(r.wallSeconds / 60).toFixed(1)} min (runs finished earlier are reused)
 (${r.machine.cores} cores, Node ${r.machine.node}, backend ${r.machine.backend}). Mode: ${r.mode}.
 
 **Reduced fine-tuning protocol** (to fit a shared 2-core machine; the same for every row): baselines as in
@@ -138,6 +138,9 @@ accepted share × diversity.
 ${sweep}
 
 ## What goe tune chose
+
+Recomputed from each seed's stored criterion values with this version's rules (placement's
+in-distribution band, then (a)'s best with a ${'0.5'}-point switch margin over the default).
 
 ${picks}
 

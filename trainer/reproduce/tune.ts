@@ -203,14 +203,14 @@ export async function reproduceTune(o: ReproduceOptions): Promise<TuneReport> {
     zoo,
   };
   if (o.zoo && !o.quick) {
-    const runs: Record<string, string> = {};
+    const runs: [string, string][] = [];
     for (const loss of tuneLosses) {
       const d = loss === 'oe' ? 'msp' : 'energy';
-      runs[table[loss][3].runs[0]] = `fashion-mnist-classifier-goe-tuned-${d}`;
+      runs.push([table[loss][3].runs[0], `fashion-mnist-classifier-goe-tuned-${d}`]);
       // The best mixture by the mean over OOD sets over seeds (there is one in the default plan).
       const mixes = table[loss].filter((r) => r.method.startsWith('mixture '));
       const best = mixes.reduce((a, b) => (b.mean.mean > a.mean.mean ? b : a));
-      runs[best.runs[0]] = `fashion-mnist-classifier-goe-mix-${d}`;
+      runs.push([best.runs[0], `fashion-mnist-classifier-goe-mix-${d}`]);
     }
     zoo = await exportRuns(dir, runs, `reports/${prefix}.md`);
     report.zoo = zoo;

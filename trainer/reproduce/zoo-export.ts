@@ -28,23 +28,22 @@ export async function exportClassifiers(
   prefix: string,
   reportPath: string,
 ): Promise<string[]> {
-  const runs = Object.fromEntries(
-    Object.entries(zooNames(prefix)).map(([run, id]) => [runName(run, seed), id]),
-  );
+  const runs = Object.entries(zooNames(prefix)).map(([run, id]) => [runName(run, seed), id] as const);
   return exportRuns(runsDir, runs, reportPath);
 }
 
 /**
- * Copies run folders into the zoo under new ids (`runs`: run folder name → zoo id): weights, vocabulary
+ * Copies run folders into the zoo under new ids (`runs`: pairs of run folder name and zoo id; one run may
+ * become several ids): weights, vocabulary
  * if any, the manifest renamed with the run's OOD evaluation and the report attached.
  */
 export async function exportRuns(
   runsDir: string,
-  runs: Record<string, string>,
+  runs: readonly (readonly [run: string, id: string])[],
   reportPath: string,
 ): Promise<string[]> {
   const out: string[] = [];
-  for (const [run, id] of Object.entries(runs)) {
+  for (const [run, id] of runs) {
     const from = join(runsDir, run);
     const to = join(zooDir(), id);
     await mkdir(to, { recursive: true });
