@@ -18,6 +18,7 @@ const commands: Record<string, () => Promise<Register>> = {
   models: async () => (await import('./commands/models.js')).registerModels,
   train: async () => (await import('./commands/train.js')).registerTrain,
   finetune: async () => (await import('./commands/finetune.js')).registerFinetune,
+  tune: async () => (await import('./commands/tune.js')).registerTune,
   eval: async () => (await import('./commands/eval.js')).registerEval,
   reproduce: async () => (await import('./commands/reproduce.js')).registerReproduce,
   'train-generator': async () => (await import('./commands/train-generator.js')).registerTrainGenerator,

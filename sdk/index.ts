@@ -30,6 +30,7 @@ export {
   UnsupportedMediaTypeError,
 } from './errors.js';
 export { type AsyncIterableStream, createAsyncIterableStream } from './iterable-stream.js';
+export { type MixOptions, type MixSource, mixOutliers, mixQuotas } from './mix.js';
 export {
   FORMAT_MEDIA_TYPES,
   type OpenedOutliers,

@@ -48,6 +48,12 @@ export interface OeStep<X, Y> {
  * for await (const { x, y, outliers } of oeBatches(trainBatches, goe.streamOutliers(req, { batchSize: 256 }))) {
  *   optimizer.minimize(() => oeLoss(model.apply(x), y, model.apply(outliers)));
  * }
+ * // A mixture (σ² = 5 and σ² = 50 in equal shares): `mixOutliers` of `@goe/sdk` as the outlier side.
+ * const mixed = mixOutliers(
+ *   [{ stream: goe.streamOutliers({ ...req, sigma2: 5 }) }, { stream: goe.streamOutliers({ ...req, sigma2: 50 }) }],
+ *   { batchSize: 256, seed: 0 },
+ * );
+ * for await (const step of oeBatches(trainBatches, mixed)) { … }
  * ```
  */
 export async function* oeBatches<X, Y>(

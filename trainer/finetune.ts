@@ -4,6 +4,7 @@ import { loadImagesAs, type RowShape } from './datasets/sources/image-source.js'
 import type { LossName } from './fit.js';
 import { type FitProgress, fitClassifier, limitSet, parallelOf } from './fit.js';
 import { imageSourceTask, loadInDistribution, reloadImageSource } from './in-distribution.js';
+import { type MixPart, mixOrder, mixturePool } from './outlier-mix.js';
 import { type OutlierSpec, outlierPool, textOutlierPool } from './outliers.js';
 
 const BUILTIN_OUTLIERS = ['generated', 'noise', 'natural', 'none'];
@@ -13,7 +14,7 @@ const BUILTIN_OUTLIERS = ['generated', 'noise', 'natural', 'none'];
  * ImageFolder, image folder, `.npy` or IDX file); the built-in pools are 28×28 grey, so for other shapes
  * they are refused rather than silently resized.
  */
-async function imageOutliers(spec: OutlierSpec, shape: RowShape): Promise<ImageSet | undefined> {
+export async function imageOutliers(spec: OutlierSpec, shape: RowShape): Promise<ImageSet | undefined> {
   const grey28 = shape.join('x') === '28x28x1';
   if (!BUILTIN_OUTLIERS.includes(spec.source) && !grey28) return loadImagesAs(spec.source, shape);
   const pool = await outlierPool(spec);
@@ -27,6 +28,8 @@ async function imageOutliers(spec: OutlierSpec, shape: RowShape): Promise<ImageS
 
 export interface FinetuneOptions {
   outliers: OutlierSpec;
+  /** A mixture (`--outliers a,b:2,…`): these sources, in these proportions, in every outlier batch. */
+  mix?: MixPart[];
   /** `oe` or `energy`; with `outliers.source = 'none'` the run is the control (same schedule, CE only). */
   loss: Exclude<LossName, 'ce'>;
   epochs: number;
@@ -83,9 +86,12 @@ export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Cl
     userImagesTask(base) ??
     loadInDistribution(data === 'brown' ? 'brown' : 'fashion-mnist', { length: base.manifest.inputShape[0] });
   const train = limitSet(task.train, o.limit, o.seed);
-  const pool = task.vocab
-    ? await textOutlierPool(o.outliers, base.vocab ?? task.vocab, task.input.inputShape[0])
-    : await imageOutliers(o.outliers, task.input.inputShape as RowShape);
+  const load = (spec: OutlierSpec) =>
+    task.vocab
+      ? textOutlierPool(spec, base.vocab ?? task.vocab, task.input.inputShape[0])
+      : imageOutliers(spec, task.input.inputShape as RowShape);
+  const mixed = o.mix ? await mixturePool(o.mix, o.outliers, o.outlierBatch, load) : undefined;
+  const pool = mixed ? mixed.pool : await load(o.outliers);
   if (pool) o.onPool?.(pool.name, pool.shape[0]);
   // An imported generator (or a user's file) may make rows of another shape than the classifier reads.
   if (pool && !task.vocab && pool.shape.slice(1).join('×') !== base.manifest.inputShape.join('×')) {
@@ -103,6 +109,7 @@ export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Cl
     batchSize: o.batchSize,
     outlierBatch: pool ? o.outlierBatch : 0,
     outliers: pool,
+    ...(mixed ? { outlierOrder: mixOrder(mixed.sizes, mixed.quotas, o.seed) } : {}),
     loss: pool ? o.loss : 'ce',
     energyMargins: margins,
     lr: o.lr,
@@ -128,7 +135,13 @@ export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Cl
       from: { id: base.manifest.id, digest: base.manifest.weights.digest },
       loss: pool ? o.loss : 'ce',
       ...(o.loss === 'oe' ? { oeLambda: 0.5 } : { energyMargins: margins }),
-      outliers: { ...o.outliers, pool: pool?.name ?? 'none' },
+      outliers: {
+        ...o.outliers,
+        pool: pool?.name ?? 'none',
+        ...(mixed
+          ? { mix: o.mix!.map((p, k) => ({ ...p, count: mixed.sizes[k], perBatch: mixed.quotas[k] })) }
+          : {}),
+      },
       epochs: o.epochs,
       batchSize: o.batchSize,
       outlierBatch: o.outlierBatch,

@@ -16,6 +16,11 @@ export interface FitOptions {
   /** Outliers per step (0 = none); drawn from `outliers`, cycled with a seeded shuffle. */
   outlierBatch: number;
   outliers?: ImageSet | TextSet | Examples;
+  /**
+   * Indices into `outliers` of each step's outlier batch (length `outlierBatch`); default a seeded cycle
+   * through the whole pool. A mixture sets it to draw fixed quotas per source (`trainer/outlier-mix.ts`).
+   */
+  outlierOrder?: () => Int32Array;
   loss: LossName;
   oeLambda?: number;
   energyMargins?: EnergyMargins;
@@ -133,7 +138,13 @@ export async function fitClassifier(
         setLearningRate(optimizer, 0.5 * o.lr * (1 + Math.cos((Math.PI * step) / steps)));
         const idx = perm.subarray(b * o.batchSize, (b + 1) * o.batchSize);
         let oi: Int32Array | undefined;
-        if (useOutliers) {
+        if (useOutliers && o.outlierOrder) {
+          oi = o.outlierOrder();
+          if (oi.length !== o.outlierBatch)
+            throw new Error(
+              `outlierOrder gave ${oi.length} indices for an outlier batch of ${o.outlierBatch}`,
+            );
+        } else if (useOutliers) {
           oi = new Int32Array(o.outlierBatch);
           for (let k = 0; k < oi.length; k++) {
             if (outPos === outN) {

@@ -27,6 +27,8 @@ export interface OutlierSpec {
   generator?: string;
   sigma2?: number;
   temperature?: number;
+  /** `generated` only: the class indices to condition on (default all of the generator's). */
+  classes?: number[];
 }
 
 /**
@@ -54,7 +56,7 @@ export async function outlierPool(spec: OutlierSpec): Promise<ImageSet | undefin
       const [h, w, c] = manifest.shape;
       const images = new Uint8Array(spec.count * h * w * c);
       const sigma2 = spec.sigma2 ?? manifest.defaultSigma2;
-      const classes = manifest.classes.map((_, i) => i);
+      const classes = spec.classes ?? manifest.classes.map((_, i) => i);
       const pool = new RowPool();
       try {
         const params = { modality: 'image', sigma2, classes, seed: spec.seed, dtype: 'uint8' } as const;
@@ -102,7 +104,7 @@ export async function textOutlierPool(
       const same = sameVocab(lmVocab, vocab) && manifest.length === length;
       const rows: Int32Array[] = [];
       const texts: string[] = [];
-      const classes = manifest.classes.map((_, i) => i);
+      const classes = spec.classes ?? manifest.classes.map((_, i) => i);
       // Rows split across the compute workers (GOE_WORKERS), handed back in order.
       const pool = new RowPool();
       try {

@@ -37,6 +37,7 @@ import { finetune, userImagesTask } from './finetune.js';
 import { type FitProgress, limitSet } from './fit.js';
 import { type InDistributionName, inDistributionNames, loadInDistribution } from './in-distribution.js';
 import type { Architecture } from './models/index.js';
+import { isMixture, type MixPart, parseOutlierMix } from './outlier-mix.js';
 import { type DetectorScores, plotFolder, writeEvalPlots } from './report/ood-plots.js';
 import { trainBaseline } from './train-baseline.js';
 
@@ -167,7 +168,7 @@ export async function trainRun(o: TrainRunOptions, hooks: RunHooks = {}): Promis
 /** Options of {@link finetuneRun} (`goe finetune`). */
 export interface FinetuneRunOptions {
   from: string;
-  /** generated | noise | natural | none | a path. */
+  /** generated | noise | natural | none | a path, or a mixture `PART,PART…` (see `trainer/outlier-mix.ts`). */
   outliers: string;
   loss: 'oe' | 'energy';
   sigma2?: number;
@@ -201,6 +202,7 @@ export async function finetuneRun(o: FinetuneRunOptions, hooks: RunHooks = {}): 
     throw new Error('--sigma2 is for image generators; text outliers take --temperature');
   if (!text && o.temperature !== undefined)
     throw new Error('--temperature is for text generators; images take --sigma2');
+  const mix = isMixture(o.outliers) ? checkMix(parseOutlierMix(o.outliers), text) : undefined;
   // Written out in the flags' order: the provenance command lists them so.
   const r = {
     from: o.from,
@@ -228,6 +230,7 @@ export async function finetuneRun(o: FinetuneRunOptions, hooks: RunHooks = {}): 
       sigma2: r.sigma2,
       temperature: r.temperature,
     },
+    ...(mix ? { mix } : {}),
     loss: r.loss,
     epochs: r.epochs,
     batchSize: r.batch,
@@ -241,6 +244,20 @@ export async function finetuneRun(o: FinetuneRunOptions, hooks: RunHooks = {}): 
     ...hooks,
   });
   return saveClassifier(r.out, clf);
+}
+
+/**
+ * A mixture's parts checked against the classifier's modality.
+ * @throws {Error} naming the part that sets σ² for text or T for images
+ */
+function checkMix(parts: MixPart[], text: boolean): MixPart[] {
+  for (const p of parts) {
+    if (text && p.sigma2 !== undefined)
+      throw new Error(`--outliers part "${p.text}": sigma2 is for image generators; text takes temperature`);
+    if (!text && p.temperature !== undefined)
+      throw new Error(`--outliers part "${p.text}": temperature is for text generators; images take sigma2`);
+  }
+  return parts;
 }
 
 /** Options of {@link evalRun} (`goe eval`). */

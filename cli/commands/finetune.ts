@@ -14,13 +14,19 @@ export function registerFinetune(program: Command): void {
         '--outliers generated: GOE, samples of --generator (images: the cGAN at --sigma2; text: the LM at --temperature)\n' +
         '           noise: uniform pixels / uniform random tokens;  natural: photo crops / WordNet glosses\n' +
         '           none: the control (same schedule, no outliers);  PATH: IDX, .npy, PNG folder / .txt, .ndjson\n' +
+        '           a mixture: PART,PART…, PART = SOURCE[:sigma2=X|:temperature=X|:generator=ID][:WEIGHT], e.g.\n' +
+        '           generated:sigma2=5,generated:sigma2=50,noise:0.5 — every outlier batch holds each part in\n' +
+        '           proportion to its weight (default 1), deterministic per --seed\n' +
         '--loss oe (λ = 0.5) or energy (margins from the base model). Images: SGD + momentum; text: Adam.',
     )
     .requiredOption(
       '--from <dir>',
       'the classifier to start from (e.g. zoo/fashion-mnist-classifier-baseline)',
     )
-    .requiredOption('--outliers <source>', 'generated | noise | natural | none | PATH')
+    .requiredOption(
+      '--outliers <source>',
+      'generated | noise | natural | none | PATH, or a mixture PART,PART…',
+    )
     .addOption(
       new Option('--loss <loss>', 'OE loss or energy-bounded loss').choices(['oe', 'energy']).default('oe'),
     )

@@ -10,11 +10,14 @@ import {
   type TrainRunOptions,
   trainRun,
 } from '../runs.js';
+import { type TuneRunOptions, tuneRun } from '../tune/index.js';
 
 /** One step of a reproduction, as data (it crosses into a job process as JSON). */
 export type JobTask =
   | { kind: 'train'; options: TrainRunOptions }
   | { kind: 'finetune'; options: FinetuneRunOptions }
+  /** Writes the result as JSON to `out` (what `goe tune --json` prints). */
+  | { kind: 'tune'; options: TuneRunOptions; out: string }
   /** Writes the report as JSON to `out` (what `goe eval --json` prints). */
   | { kind: 'eval'; options: EvalRunOptions; out: string }
   /** A pool of generated text outliers: every class of `model` at `temperature`, as NDJSON rows. */
@@ -35,6 +38,9 @@ export async function runTask(task: JobTask): Promise<void> {
       return;
     case 'finetune':
       await finetuneRun(task.options);
+      return;
+    case 'tune':
+      await writeFileAtomic(task.out, `${JSON.stringify(await tuneRun(task.options), null, 2)}\n`);
       return;
     case 'eval':
       await writeFileAtomic(task.out, `${JSON.stringify(await evalRun(task.options), null, 2)}\n`);

@@ -20,8 +20,7 @@ export function zooNames(prefix: string): Record<string, string> {
 }
 
 /**
- * Copies one seed's table classifiers into the zoo (weights, vocabulary if any) with their manifest
- * renamed and their OOD evaluation and report attached; returns the zoo ids.
+ * Copies one seed's table classifiers into the zoo ({@link exportRuns}); returns the zoo ids.
  */
 export async function exportClassifiers(
   runsDir: string,
@@ -29,9 +28,23 @@ export async function exportClassifiers(
   prefix: string,
   reportPath: string,
 ): Promise<string[]> {
+  const runs = Object.entries(zooNames(prefix)).map(([run, id]) => [runName(run, seed), id] as const);
+  return exportRuns(runsDir, runs, reportPath);
+}
+
+/**
+ * Copies run folders into the zoo under new ids (`runs`: pairs of run folder name and zoo id; one run may
+ * become several ids): weights, vocabulary
+ * if any, the manifest renamed with the run's OOD evaluation and the report attached.
+ */
+export async function exportRuns(
+  runsDir: string,
+  runs: readonly (readonly [run: string, id: string])[],
+  reportPath: string,
+): Promise<string[]> {
   const out: string[] = [];
-  for (const [run, id] of Object.entries(zooNames(prefix))) {
-    const from = join(runsDir, runName(run, seed));
+  for (const [run, id] of runs) {
+    const from = join(runsDir, run);
     const to = join(zooDir(), id);
     await mkdir(to, { recursive: true });
     for (const file of ['weights.safetensors', 'vocab.json']) {
