@@ -1,29 +1,9 @@
 import { accuracyOf, type Classifier, logitsOf, newManifest } from './classifier.js';
-import type { ImageSet } from './datasets/image-set.js';
-import { loadImagesAs, type RowShape } from './datasets/sources/image-source.js';
+import type { RowShape } from './datasets/sources/image-source.js';
 import type { LossName } from './fit.js';
 import { type FitProgress, fitClassifier, limitSet, parallelOf } from './fit.js';
 import { imageSourceTask, loadInDistribution, reloadImageSource } from './in-distribution.js';
 import { type OutlierSpec, outlierPool, textOutlierPool } from './outliers.js';
-
-const BUILTIN_OUTLIERS = ['generated', 'noise', 'natural', 'none'];
-
-/**
- * The image outlier pool at the classifier's row shape: a path is read and brought to `shape` (any
- * ImageFolder, image folder, `.npy` or IDX file); the built-in pools are 28×28 grey, so for other shapes
- * they are refused rather than silently resized.
- */
-async function imageOutliers(spec: OutlierSpec, shape: RowShape): Promise<ImageSet | undefined> {
-  const grey28 = shape.join('x') === '28x28x1';
-  if (!BUILTIN_OUTLIERS.includes(spec.source) && !grey28) return loadImagesAs(spec.source, shape);
-  const pool = await outlierPool(spec);
-  if (pool && pool.shape.slice(1).join('x') !== shape.join('x')) {
-    throw new Error(
-      `--outliers ${spec.source} gives ${pool.shape.slice(1).join('×')} images; the classifier reads ${shape.join('×')}: use none or a PATH of images`,
-    );
-  }
-  return pool;
-}
 
 export interface FinetuneOptions {
   outliers: OutlierSpec;
@@ -85,7 +65,7 @@ export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Cl
   const train = limitSet(task.train, o.limit, o.seed);
   const pool = task.vocab
     ? await textOutlierPool(o.outliers, base.vocab ?? task.vocab, task.input.inputShape[0])
-    : await imageOutliers(o.outliers, task.input.inputShape as RowShape);
+    : await outlierPool(o.outliers, task.input.inputShape as RowShape);
   if (pool) o.onPool?.(pool.name, pool.shape[0]);
   // An imported generator (or a user's file) may make rows of another shape than the classifier reads.
   if (pool && !task.vocab && pool.shape.slice(1).join('×') !== base.manifest.inputShape.join('×')) {

@@ -1,6 +1,6 @@
 import { Purpose, uniformIntRows } from '../runtime/rng/index.js';
 import type { Vocab } from '../runtime/text/vocab.js';
-import type { ClassifierManifest } from './classifier.js';
+import type { ClassifierManifest, DataSourceRecord } from './classifier.js';
 import { loadFashionMnist, loadMnistTest } from './datasets/fashion-mnist.js';
 import type { ImageSet } from './datasets/image-set.js';
 import { subset } from './datasets/row-set.js';
@@ -55,23 +55,31 @@ export function imageSourceTask(
       inputShape: [h, w, c],
       input: 'uint8/255',
       data: 'images',
-      dataSource: {
-        path: s.path,
-        format: s.format,
-        ...(s.labelsPath ? { labels: s.labelsPath } : {}),
-        ...(asked.size ? { size: asked.size } : {}),
-        ...(asked.channels ? { channels: asked.channels } : {}),
-        split: s.split,
-        ...(s.testSplit !== undefined ? { testSplit: s.testSplit } : {}),
-        seed: s.seed,
-        trainRows: s.train.shape[0],
-        testRows: s.test.shape[0],
-        digest: s.digest,
-      },
+      dataSource: dataSourceRecord(s, asked),
     },
     describe: (n) =>
       `${s.path} (${s.format}, ${s.classNames.length} classes, ${h}×${w}×${c}): ${n} training images, ${s.digest}`,
     defaultOod: [],
+  };
+}
+
+/** What a manifest records of a loaded image source (classifiers and generators alike). */
+export function dataSourceRecord(
+  s: ImageSource,
+  asked: Pick<ImageSourceOptions, 'size' | 'channels'> = {},
+): DataSourceRecord {
+  return {
+    path: s.path,
+    format: s.format,
+    ...(s.labelsPath ? { labels: s.labelsPath } : {}),
+    ...(asked.size ? { size: asked.size } : {}),
+    ...(asked.channels ? { channels: asked.channels } : {}),
+    split: s.split,
+    ...(s.testSplit !== undefined ? { testSplit: s.testSplit } : {}),
+    seed: s.seed,
+    trainRows: s.train.shape[0],
+    testRows: s.test.shape[0],
+    digest: s.digest,
   };
 }
 

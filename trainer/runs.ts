@@ -10,20 +10,8 @@ import { resolveModelDir } from '../generators/registry.js';
 import { initBackend } from '../runtime/backend/index.js';
 import { log } from '../runtime/log.js';
 import { type ClassifierManifest, loadClassifier, saveClassifier } from './classifier.js';
-import {
-  ensureDataset,
-  type ImageSet,
-  OOD_SET_NAMES,
-  parseOodList,
-  resolveOodSet,
-  subset,
-} from './datasets/index.js';
-import {
-  type ImageSource,
-  loadImageSource,
-  loadImagesAs,
-  type RowShape,
-} from './datasets/sources/image-source.js';
+import { ensureDataset, type ImageSet, parseOodList, resolveOodSet, subset } from './datasets/index.js';
+import { type ImageSource, loadImageSource, type RowShape } from './datasets/sources/image-source.js';
 import {
   brownVocab,
   DEFAULT_TEXT_OOD_COUNT,
@@ -329,17 +317,9 @@ function limitHead(set: ImageSet, limit?: number): ImageSet {
 }
 
 /**
- * An OOD set for a classifier reading `shape` rows: a path is read and brought to that shape; built-in
- * sets are 28×28 grey and are only used for classifiers of that shape (never silently resized).
+ * An OOD set for a classifier reading `shape` rows: noise and photo crops are drawn at that shape, a
+ * path is read and brought to it (see resolveOodSet), its first `limit` rows.
  */
 function oodAtShape(spec: string, shape: RowShape, limit?: number): ImageSet {
-  if (!(OOD_SET_NAMES as readonly string[]).includes(spec))
-    return limitHead(loadImagesAs(spec, shape), limit);
-  const set = resolveOodSet(spec, { count: limit });
-  if (set.shape.slice(1).join('x') !== shape.join('x')) {
-    throw new Error(
-      `the built-in OOD set ${spec} is ${set.shape.slice(1).join('×')}; this classifier reads ${shape.join('×')}: pass a PATH of images`,
-    );
-  }
-  return limitHead(set, limit);
+  return limitHead(resolveOodSet(spec, { count: limit, shape }), limit);
 }
