@@ -45,9 +45,9 @@ export function commandLine(command: string, options: Readonly<Record<string, Op
  * recorded in its manifest so `goe finetune`/`goe eval` read it alike.
  */
 export interface DataSourceRecord {
-  /** Absolute path of the ImageFolder tree or the images file. */
+  /** Absolute path of the ImageFolder tree, the images file, or the labelled texts (folder, JSONL, CSV). */
   path: string;
-  format: 'image-folder' | 'npy' | 'idx';
+  format: 'image-folder' | 'npy' | 'idx' | 'text-folder' | 'jsonl' | 'csv';
   /** The labels file of a `.npy`/IDX images file. */
   labels?: string;
   /** `--size` and `--channels` as given (absent: the data's most common, which `inputShape` records). */

@@ -30,9 +30,9 @@ export interface ClassifierManifest {
   vocab?: VocabEntry;
   /**
    * The in-distribution data set (`fashion-mnist` when absent: manifests before text support); `images`:
-   * a team's own labelled images, described by `dataSource`.
+   * a team's own labelled images, `texts`: their labelled texts, each described by `dataSource`.
    */
-  data?: 'fashion-mnist' | 'brown' | 'mnist' | 'images';
+  data?: 'fashion-mnist' | 'brown' | 'mnist' | 'images' | 'texts';
   /** `data: 'images'`: where the data was and how it was read, so `goe finetune`/`goe eval` read it alike. */
   dataSource?: DataSourceRecord;
   weights: { file: string; digest: string };

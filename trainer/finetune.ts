@@ -1,8 +1,9 @@
 import { accuracyOf, type Classifier, logitsOf, newManifest } from './classifier.js';
 import type { RowShape } from './datasets/sources/image-source.js';
+import { loadTextSource } from './datasets/sources/text-source.js';
 import type { LossName } from './fit.js';
 import { type FitProgress, fitClassifier, limitSet, parallelOf } from './fit.js';
-import { imageSourceTask, loadInDistribution, reloadImageSource } from './in-distribution.js';
+import { imageSourceTask, loadInDistribution, reloadImageSource, textSourceTask } from './in-distribution.js';
 import { type OutlierSpec, outlierPool, textOutlierPool } from './outliers.js';
 
 export interface FinetuneOptions {
@@ -52,6 +53,30 @@ export function userImagesTask(base: Classifier): ReturnType<typeof imageSourceT
 }
 
 /**
+ * The task of a classifier trained on a team's labelled texts, read again as its manifest records (same
+ * split, seed and window length) with the classifier's own vocabulary.
+ *
+ * @throws {Error} when the texts now have other classes than the model was trained on
+ */
+export function userTextTask(base: Classifier): ReturnType<typeof textSourceTask> | undefined {
+  const m = base.manifest;
+  if (m.data !== 'texts') return undefined;
+  if (!m.dataSource) throw new Error(`${m.id}: its manifest says data "texts" but records no dataSource`);
+  const src = loadTextSource(m.dataSource.path);
+  if (src.classNames.join('\0') !== m.classes.join('\0')) {
+    throw new Error(
+      `${m.dataSource.path} now has classes ${src.classNames.join(', ')}; ${m.id} was trained on ${m.classes.join(', ')}`,
+    );
+  }
+  return textSourceTask(src, {
+    testSplit: m.dataSource.testSplit,
+    seed: m.dataSource.seed,
+    length: m.inputShape[0],
+    ...(base.vocab ? { vocab: base.vocab } : {}),
+  });
+}
+
+/**
  * Outlier Exposure fine-tuning of a trained classifier (DESIGN.md: SGD 0.01, momentum 0.9, cosine to 0
  * for images; OE loss λ = 0.5 or the energy-bounded loss with the baseline's own margins). The data set
  * is the base model's own (Fashion-MNIST or Brown). The control row uses the same schedule without
@@ -61,6 +86,7 @@ export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Cl
   const data = base.manifest.data;
   const task =
     userImagesTask(base) ??
+    userTextTask(base) ??
     loadInDistribution(data === 'brown' ? 'brown' : 'fashion-mnist', { length: base.manifest.inputShape[0] });
   const train = limitSet(task.train, o.limit, o.seed);
   const pool = task.vocab

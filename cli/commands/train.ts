@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { isTextSourcePath } from '../../trainer/datasets/sources/text-source.js';
 import { inDistributionNames } from '../../trainer/in-distribution.js';
 import { architectures } from '../../trainer/models/index.js';
 import { type TrainRunOptions, trainRun } from '../../trainer/runs.js';
@@ -46,7 +47,7 @@ export function registerTrain(program: Command): void {
     );
   addDataSourceOptions(cmd).action(
     async (o: Omit<TrainRunOptions, 'channels'> & Omit<DataSourceFlags, 'seed'>) => {
-      const unit = o.data === 'brown' ? 'windows/s' : 'img/s';
+      const unit = o.data === 'brown' || isTextSourcePath(o.data) ? 'windows/s' : 'img/s';
       const decode = progressBar(0, 'decode');
       const bar = progressBar(0, 'train', `loss {loss} {rate} ${unit}`);
       const m = await withAbort((signal) =>

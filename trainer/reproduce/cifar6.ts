@@ -42,8 +42,8 @@ export interface Cifar6Config extends Cifar6Sizes {
 
 /**
  * The report's sizes, for ~70 CPU-minutes on a shared 2-core machine: 1,000 training images per class
- * (6,000) and a small CNN (10 epochs, ~6 CPU-s an epoch); a 3-stage DCGAN of width 32 for 800 steps
- * of 64 (~1.4 CPU-s a step, the largest single cost); fine-tuning 3 epochs (141 steps of 128 + 128).
+ * (6,000) and a small CNN (10 epochs, ~6 CPU-s an epoch); a 3-stage DCGAN of width 32 for 600 steps
+ * of 64 (~1.4 CPU-s a step, the largest single cost); fine-tuning 2 epochs (94 steps of 128 + 128).
  */
 export const cifar6FullConfig: Cifar6Config = {
   seeds: [0, 1, 2],
@@ -51,13 +51,13 @@ export const cifar6FullConfig: Cifar6Config = {
   testPerClass: 500,
   oodPerClass: 500,
   baselineEpochs: 10,
-  finetuneEpochs: 3,
+  finetuneEpochs: 2,
   batch: 128,
   outlierCount: 6000,
   oodCount: 3000,
-  gan: { steps: 800, batch: 64, width: 32 },
+  gan: { steps: 600, batch: 64, width: 32 },
   sigma2: 50,
-  sigma2Sweep: [1, 10, 50, 200],
+  sigma2Sweep: [1, 50, 500],
 };
 
 /** The smoke run: a generated 16×16 CIFAR-shaped fixture, one seed, a few steps of everything. */
@@ -314,7 +314,7 @@ export async function reproduceCifar6(o: Cifar6Options): Promise<Cifar6Report> {
   );
   await writeFileAtomic(
     join(o.reportsDir, figures.sigma2Grid),
-    await sigma2Grid(generator, [0, 1, 10, 50, 200]),
+    await sigma2Grid(generator, [0, 1, 10, 50, 500]),
   );
   const rows = table(o.runsDir, { seeds: c.seeds, ood: [...CIFAR6_OOD] }).map((r) => ({
     ...r,
@@ -410,7 +410,7 @@ Ten samples per class at σ² = 1 (rows: ${r.data.classes.join(', ')}):
 
 ![samples](${r.figures.samples})
 
-The same latent direction at σ² = 0, 1, 10, 50, 200 (rows), one class per column:
+The same latent direction at σ² = 0, 1, 10, 50, 500 (rows), one class per column:
 
 ![σ² grid](${r.figures.sigma2Grid})
 
