@@ -13,6 +13,9 @@ if (cpuFile) {
     const { user, system } = process.cpuUsage();
     appendFileSync(cpuFile, `${((user + system) / 1e6).toFixed(3)}\n`);
   });
+  // A stopped reproduction (Ctrl-C) ends its jobs with a signal: exit so the line above is still written
+  // (trainers resume from their checkpoints).
+  for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, () => process.exit(130));
 }
 
 try {
