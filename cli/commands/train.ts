@@ -22,6 +22,9 @@ export function registerTrain(program: Command): void {
         '  --data PATH           your labelled images (ImageFolder tree, .npy or IDX images + labels; see\n' +
         '                        `goe data inspect`) at --size/--channels (default: their most common); small CNN,\n' +
         '                        defaults as Fashion-MNIST; the manifest records shape, classes and data digest\n' +
+        '  --data PATH (texts)   your labelled texts (a folder per class of .txt, JSONL {text, label}, CSV text,label):\n' +
+        '                        GRU over --length-token windows, vocabulary from the training split, seeded split by\n' +
+        '                        document (--test-split); defaults as Brown\n' +
         'Writes DIR/weights.safetensors and DIR/manifest.json (test accuracy, energy margins for `goe finetune`).',
     )
     .option(
