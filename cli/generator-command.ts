@@ -16,7 +16,7 @@ export interface GeneratorRunOptions {
  */
 export function generatorCommand(
   kind: 'cgan' | 'lm',
-  data: 'fashion-mnist' | 'brown',
+  data: string,
   o: GeneratorRunOptions,
   extra: Record<string, OptionValue> = {},
 ): string {

@@ -40,6 +40,28 @@ export function commandLine(command: string, options: Readonly<Record<string, Op
   return parts.join(' ');
 }
 
+/**
+ * How a model's own image data set was read (`goe train --data PATH`, `goe train-generator --data PATH`),
+ * recorded in its manifest so `goe finetune`/`goe eval` read it alike.
+ */
+export interface DataSourceRecord {
+  /** Absolute path of the ImageFolder tree, the images file, or the labelled texts (folder, JSONL, CSV). */
+  path: string;
+  format: 'image-folder' | 'npy' | 'idx' | 'text-folder' | 'jsonl' | 'csv';
+  /** The labels file of a `.npy`/IDX images file. */
+  labels?: string;
+  /** `--size` and `--channels` as given (absent: the data's most common, which `inputShape` records). */
+  size?: number;
+  channels?: 1 | 3;
+  split: 'folders' | 'seeded';
+  testSplit?: number;
+  seed: number;
+  trainRows: number;
+  testRows: number;
+  /** `sha256:` over class names, rows and labels of both splits, as loaded. */
+  digest: string;
+}
+
 /** What every image generator's manifest says, whoever made the generator: how requests are resolved. */
 interface ImageManifestBase {
   id: string;
@@ -66,6 +88,8 @@ export interface CganManifest extends ImageManifestBase {
   /** The architecture's hyper-parameters, enough to rebuild it before loading the weights. */
   config: Record<string, number | string>;
   provenance: Provenance;
+  /** Trained on a team's own images (`--data PATH`): where they were and how they were read. */
+  dataSource?: DataSourceRecord;
 }
 
 /** Where a generator goe did not train came from (shown by `GET /models/{id}`). */

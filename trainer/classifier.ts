@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import type { Provenance } from '../generators/manifest.js';
+import type { DataSourceRecord, Provenance } from '../generators/manifest.js';
 import { readManifest } from '../generators/manifest.js';
 import { encodeWeights, readWeights } from '../generators/weights.js';
 import { writeFileAtomic } from '../runtime/atomic-write.js';
@@ -13,6 +13,8 @@ import type { ImageSet } from './datasets/image-set.js';
 import type { TextSet } from './datasets/text/text-set.js';
 import type { EnergyMargins } from './losses/index.js';
 import { type Architecture, buildClassifier } from './models/index.js';
+
+export type { DataSourceRecord } from '../generators/manifest.js';
 
 /** `manifest.json` of a classifier in the zoo or a training output folder. */
 export interface ClassifierManifest {
@@ -28,9 +30,9 @@ export interface ClassifierManifest {
   vocab?: VocabEntry;
   /**
    * The in-distribution data set (`fashion-mnist` when absent: manifests before text support); `images`:
-   * a team's own labelled images, described by `dataSource`.
+   * a team's own labelled images, `texts`: their labelled texts, each described by `dataSource`.
    */
-  data?: 'fashion-mnist' | 'brown' | 'mnist' | 'images';
+  data?: 'fashion-mnist' | 'brown' | 'mnist' | 'images' | 'texts';
   /** `data: 'images'`: where the data was and how it was read, so `goe finetune`/`goe eval` read it alike. */
   dataSource?: DataSourceRecord;
   weights: { file: string; digest: string };
@@ -40,25 +42,6 @@ export interface ClassifierManifest {
   energyMargins?: EnergyMargins;
   provenance: Provenance;
   metrics?: Record<string, unknown>;
-}
-
-/** How a classifier's own image data set was read (`goe train --data PATH`), recorded in its manifest. */
-export interface DataSourceRecord {
-  /** Absolute path of the ImageFolder tree or the images file. */
-  path: string;
-  format: 'image-folder' | 'npy' | 'idx';
-  /** The labels file of a `.npy`/IDX images file. */
-  labels?: string;
-  /** `--size` and `--channels` as given (absent: the data's most common, which `inputShape` records). */
-  size?: number;
-  channels?: 1 | 3;
-  split: 'folders' | 'seeded';
-  testSplit?: number;
-  seed: number;
-  trainRows: number;
-  testRows: number;
-  /** `sha256:` over class names, rows and labels of both splits, as loaded. */
-  digest: string;
 }
 
 /** A classifier in memory: its layers model and its manifest (minus weights until saved). */

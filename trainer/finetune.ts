@@ -1,30 +1,11 @@
 import { accuracyOf, type Classifier, logitsOf, newManifest } from './classifier.js';
-import type { ImageSet } from './datasets/image-set.js';
-import { loadImagesAs, type RowShape } from './datasets/sources/image-source.js';
+import type { RowShape } from './datasets/sources/image-source.js';
+import { loadTextSource } from './datasets/sources/text-source.js';
 import type { LossName } from './fit.js';
 import { type FitProgress, fitClassifier, limitSet, parallelOf } from './fit.js';
-import { imageSourceTask, loadInDistribution, reloadImageSource } from './in-distribution.js';
+import { imageSourceTask, loadInDistribution, reloadImageSource, textSourceTask } from './in-distribution.js';
 import { type MixPart, mixOrder, mixturePool } from './outlier-mix.js';
 import { type OutlierSpec, outlierPool, textOutlierPool } from './outliers.js';
-
-const BUILTIN_OUTLIERS = ['generated', 'noise', 'natural', 'none'];
-
-/**
- * The image outlier pool at the classifier's row shape: a path is read and brought to `shape` (any
- * ImageFolder, image folder, `.npy` or IDX file); the built-in pools are 28×28 grey, so for other shapes
- * they are refused rather than silently resized.
- */
-export async function imageOutliers(spec: OutlierSpec, shape: RowShape): Promise<ImageSet | undefined> {
-  const grey28 = shape.join('x') === '28x28x1';
-  if (!BUILTIN_OUTLIERS.includes(spec.source) && !grey28) return loadImagesAs(spec.source, shape);
-  const pool = await outlierPool(spec);
-  if (pool && pool.shape.slice(1).join('x') !== shape.join('x')) {
-    throw new Error(
-      `--outliers ${spec.source} gives ${pool.shape.slice(1).join('×')} images; the classifier reads ${shape.join('×')}: use none or a PATH of images`,
-    );
-  }
-  return pool;
-}
 
 export interface FinetuneOptions {
   outliers: OutlierSpec;
@@ -75,6 +56,30 @@ export function userImagesTask(base: Classifier): ReturnType<typeof imageSourceT
 }
 
 /**
+ * The task of a classifier trained on a team's labelled texts, read again as its manifest records (same
+ * split, seed and window length) with the classifier's own vocabulary.
+ *
+ * @throws {Error} when the texts now have other classes than the model was trained on
+ */
+export function userTextTask(base: Classifier): ReturnType<typeof textSourceTask> | undefined {
+  const m = base.manifest;
+  if (m.data !== 'texts') return undefined;
+  if (!m.dataSource) throw new Error(`${m.id}: its manifest says data "texts" but records no dataSource`);
+  const src = loadTextSource(m.dataSource.path);
+  if (src.classNames.join('\0') !== m.classes.join('\0')) {
+    throw new Error(
+      `${m.dataSource.path} now has classes ${src.classNames.join(', ')}; ${m.id} was trained on ${m.classes.join(', ')}`,
+    );
+  }
+  return textSourceTask(src, {
+    testSplit: m.dataSource.testSplit,
+    seed: m.dataSource.seed,
+    length: m.inputShape[0],
+    ...(base.vocab ? { vocab: base.vocab } : {}),
+  });
+}
+
+/**
  * Outlier Exposure fine-tuning of a trained classifier (DESIGN.md: SGD 0.01, momentum 0.9, cosine to 0
  * for images; OE loss λ = 0.5 or the energy-bounded loss with the baseline's own margins). The data set
  * is the base model's own (Fashion-MNIST or Brown). The control row uses the same schedule without
@@ -84,12 +89,13 @@ export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Cl
   const data = base.manifest.data;
   const task =
     userImagesTask(base) ??
+    userTextTask(base) ??
     loadInDistribution(data === 'brown' ? 'brown' : 'fashion-mnist', { length: base.manifest.inputShape[0] });
   const train = limitSet(task.train, o.limit, o.seed);
   const load = (spec: OutlierSpec) =>
     task.vocab
       ? textOutlierPool(spec, base.vocab ?? task.vocab, task.input.inputShape[0])
-      : imageOutliers(spec, task.input.inputShape as RowShape);
+      : outlierPool(spec, task.input.inputShape as RowShape);
   const mixed = o.mix ? await mixturePool(o.mix, o.outliers, o.outlierBatch, load) : undefined;
   const pool = mixed ? mixed.pool : await load(o.outliers);
   if (pool) o.onPool?.(pool.name, pool.shape[0]);

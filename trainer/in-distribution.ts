@@ -1,6 +1,6 @@
 import { Purpose, uniformIntRows } from '../runtime/rng/index.js';
 import type { Vocab } from '../runtime/text/vocab.js';
-import type { ClassifierManifest } from './classifier.js';
+import type { ClassifierManifest, DataSourceRecord } from './classifier.js';
 import { loadFashionMnist, loadMnistTest } from './datasets/fashion-mnist.js';
 import type { ImageSet } from './datasets/image-set.js';
 import { subset } from './datasets/row-set.js';
@@ -9,6 +9,8 @@ import {
   type ImageSourceOptions,
   loadImageSource,
 } from './datasets/sources/image-source.js';
+import type { TextSource } from './datasets/sources/text-source.js';
+import { splitTexts } from './datasets/sources/text-split.js';
 import { brownVocab, DEFAULT_SAMPLE_LENGTH, loadBrown } from './datasets/text/brown.js';
 import type { TextSet } from './datasets/text/text-set.js';
 import type { Architecture } from './models/index.js';
@@ -19,8 +21,8 @@ export type InDistributionName = (typeof inDistributionNames)[number];
 
 /** An in-distribution task: its splits, how a classifier reads it, and what its manifest records. */
 export interface InDistribution {
-  /** `images`: a team's own labelled images (`goe train --data PATH`). */
-  name: InDistributionName | 'images';
+  /** `images` / `texts`: a team's own labelled images or texts (`goe train --data PATH`). */
+  name: InDistributionName | 'images' | 'texts';
   train: ImageSet | TextSet;
   test: ImageSet | TextSet;
   classNames: readonly string[];
@@ -55,23 +57,70 @@ export function imageSourceTask(
       inputShape: [h, w, c],
       input: 'uint8/255',
       data: 'images',
+      dataSource: dataSourceRecord(s, asked),
+    },
+    describe: (n) =>
+      `${s.path} (${s.format}, ${s.classNames.length} classes, ${h}×${w}×${c}): ${n} training images, ${s.digest}`,
+    defaultOod: [],
+  };
+}
+
+/** What a manifest records of a loaded image source (classifiers and generators alike). */
+export function dataSourceRecord(
+  s: ImageSource,
+  asked: Pick<ImageSourceOptions, 'size' | 'channels'> = {},
+): DataSourceRecord {
+  return {
+    path: s.path,
+    format: s.format,
+    ...(s.labelsPath ? { labels: s.labelsPath } : {}),
+    ...(asked.size ? { size: asked.size } : {}),
+    ...(asked.channels ? { channels: asked.channels } : {}),
+    split: s.split,
+    ...(s.testSplit !== undefined ? { testSplit: s.testSplit } : {}),
+    seed: s.seed,
+    trainRows: s.train.shape[0],
+    testRows: s.test.shape[0],
+    digest: s.digest,
+  };
+}
+
+/**
+ * The task of a team's own labelled texts (`goe train --data PATH` of a text folder, JSONL or CSV): the
+ * GRU over windows of `length` ids, the vocabulary built from the training documents (or `vocab`, a
+ * trained classifier's), a seeded split by document. No default OOD sets of its own: `goe eval` uses
+ * the built-in text sets unless `--ood` names others.
+ */
+export function textSourceTask(
+  src: TextSource,
+  o: { testSplit?: number; seed: number; length: number; vocab?: Vocab },
+): InDistribution {
+  const s = splitTexts(src, o);
+  return {
+    name: 'texts',
+    train: s.train,
+    test: s.test,
+    classNames: src.classNames,
+    arch: 'gru',
+    input: {
+      inputShape: [o.length],
+      input: 'token-ids',
+      data: 'texts',
       dataSource: {
-        path: s.path,
-        format: s.format,
-        ...(s.labelsPath ? { labels: s.labelsPath } : {}),
-        ...(asked.size ? { size: asked.size } : {}),
-        ...(asked.channels ? { channels: asked.channels } : {}),
-        split: s.split,
-        ...(s.testSplit !== undefined ? { testSplit: s.testSplit } : {}),
+        path: src.path,
+        format: src.format,
+        split: 'seeded',
+        testSplit: s.testSplit,
         seed: s.seed,
         trainRows: s.train.shape[0],
         testRows: s.test.shape[0],
         digest: s.digest,
       },
     },
+    vocab: s.vocab,
     describe: (n) =>
-      `${s.path} (${s.format}, ${s.classNames.length} classes, ${h}×${w}×${c}): ${n} training images, ${s.digest}`,
-    defaultOod: [],
+      `${src.path} (${src.format}, ${src.classNames.length} classes): ${n} windows of ${o.length} tokens, ${s.digest}`,
+    defaultOod: ['spam-assassin', 'sotu'],
   };
 }
 

@@ -12,7 +12,8 @@ import { resolveModelDir } from '../generators/registry.js';
 import type { Vocab } from '../runtime/text/vocab.js';
 import { readVocab, vocabBytes } from '../runtime/text/vocab-file.js';
 import type { ImageSet } from './datasets/image-set.js';
-import { loadImagePath, naturalOutliers, uniformNoise } from './datasets/index.js';
+import { naturalOutliers, uniformNoise } from './datasets/index.js';
+import { loadImagesAs, type RowShape } from './datasets/sources/image-source.js';
 import { readNdjsonTexts } from './datasets/text/ndjson-outliers.js';
 import { type TextSet, textSetOf } from './datasets/text/text-set.js';
 import { randomTokens, textFileOutliers, wordnetOutliers } from './datasets/text/text-sources.js';
@@ -32,18 +33,25 @@ export interface OutlierSpec {
 }
 
 /**
- * Materialises a pool of image training outliers. Generated outliers come from the generator at σ² on the
- * compute workers (`GOE_WORKERS`), with seeds disjoint from the serving defaults; noise is uniform (the paper's noise-OE baseline);
- * natural outliers are crops of photographs (OE's natural-outlier setting).
+ * Materialises a pool of image training outliers at the classifier's row `shape` (default 28×28×1).
+ * Generated outliers come from the generator at σ² on the compute workers (`GOE_WORKERS`), with seeds
+ * disjoint from the serving defaults, and must be of that shape; noise is uniform (the paper's noise-OE
+ * baseline) and natural outliers are crops of photographs (OE's natural-outlier setting), both drawn at
+ * the shape; a path is read and brought to it (any image folder, `.npy`, IDX).
+ *
+ * @throws {Error} when the generator makes rows of another shape; DatasetError from the loaders
  */
-export async function outlierPool(spec: OutlierSpec): Promise<ImageSet | undefined> {
+export async function outlierPool(
+  spec: OutlierSpec,
+  shape: RowShape = [28, 28, 1],
+): Promise<ImageSet | undefined> {
   switch (spec.source) {
     case 'none':
       return undefined;
     case 'noise':
-      return { ...uniformNoise(spec.count, spec.seed), name: 'noise' };
+      return { ...uniformNoise(spec.count, spec.seed, { shape }), name: 'noise' };
     case 'natural':
-      return naturalOutliers(spec.count, spec.seed);
+      return naturalOutliers(spec.count, spec.seed, { shape });
     case 'generated': {
       const dir = resolveModelDir(spec.generator ?? 'fashion-mnist-cgan');
       const manifest = await readManifest<ImageGeneratorManifest>(dir);
@@ -54,6 +62,11 @@ export async function outlierPool(spec: OutlierSpec): Promise<ImageSet | undefin
         );
       }
       const [h, w, c] = manifest.shape;
+      if (manifest.shape.join('x') !== shape.join('x')) {
+        throw new Error(
+          `--generator ${manifest.id} makes ${manifest.shape.join('×')} rows; the classifier reads ${shape.join('×')}: train one on its data (goe train-generator --data PATH)`,
+        );
+      }
       const images = new Uint8Array(spec.count * h * w * c);
       const sigma2 = spec.sigma2 ?? manifest.defaultSigma2;
       const classes = spec.classes ?? manifest.classes.map((_, i) => i);
@@ -73,7 +86,7 @@ export async function outlierPool(spec: OutlierSpec): Promise<ImageSet | undefin
       };
     }
     default:
-      return loadImagePath(spec.source);
+      return loadImagesAs(spec.source, shape);
   }
 }
 

@@ -10,20 +10,9 @@ import { resolveModelDir } from '../generators/registry.js';
 import { initBackend } from '../runtime/backend/index.js';
 import { log } from '../runtime/log.js';
 import { type ClassifierManifest, loadClassifier, saveClassifier } from './classifier.js';
-import {
-  ensureDataset,
-  type ImageSet,
-  OOD_SET_NAMES,
-  parseOodList,
-  resolveOodSet,
-  subset,
-} from './datasets/index.js';
-import {
-  type ImageSource,
-  loadImageSource,
-  loadImagesAs,
-  type RowShape,
-} from './datasets/sources/image-source.js';
+import { ensureDataset, type ImageSet, parseOodList, resolveOodSet, subset } from './datasets/index.js';
+import { type ImageSource, loadImageSource, type RowShape } from './datasets/sources/image-source.js';
+import { isTextSourcePath, loadTextSource } from './datasets/sources/text-source.js';
 import {
   brownVocab,
   DEFAULT_TEXT_OOD_COUNT,
@@ -31,11 +20,17 @@ import {
   resolveTextOodSet,
   TEXT_OOD_SET_NAMES,
 } from './datasets/text/index.js';
+import type { TextSet } from './datasets/text/text-set.js';
 import { type DetectorName, detectorNames } from './detectors/index.js';
 import { type EvalReport, evaluate, type OnScores } from './evaluate.js';
-import { finetune, userImagesTask } from './finetune.js';
+import { finetune, userImagesTask, userTextTask } from './finetune.js';
 import { type FitProgress, limitSet } from './fit.js';
-import { type InDistributionName, inDistributionNames, loadInDistribution } from './in-distribution.js';
+import {
+  type InDistributionName,
+  inDistributionNames,
+  loadInDistribution,
+  textSourceTask,
+} from './in-distribution.js';
 import type { Architecture } from './models/index.js';
 import { isMixture, type MixPart, parseOutlierMix } from './outlier-mix.js';
 import { type DetectorScores, plotFolder, writeEvalPlots } from './report/ood-plots.js';
@@ -112,7 +107,9 @@ export async function trainRun(o: TrainRunOptions, hooks: RunHooks = {}): Promis
       `--data ${o.data}: no such data set or path (use ${inDistributionNames.join(', ')} or a folder/file)`,
     );
   }
-  const d = TRAIN_DEFAULTS[builtin ? (o.data as InDistributionName) : 'images'];
+  // A team's labelled texts (a folder of class folders of .txt, JSONL, CSV) train the GRU as Brown does.
+  const texts = !builtin && isTextSourcePath(o.data);
+  const d = TRAIN_DEFAULTS[builtin ? (o.data as InDistributionName) : texts ? 'brown' : 'images'];
   const r = {
     data: o.data,
     out: o.out,
@@ -120,7 +117,7 @@ export async function trainRun(o: TrainRunOptions, hooks: RunHooks = {}): Promis
     epochs: o.epochs ?? d.epochs,
     batch: o.batch ?? d.batch,
     lr: o.lr ?? d.lr,
-    length: o.data === 'brown' ? (o.length ?? 64) : undefined,
+    length: o.data === 'brown' || texts ? (o.length ?? 64) : undefined,
     seed: o.seed,
     limit: o.limit,
     size: o.size,
@@ -130,7 +127,7 @@ export async function trainRun(o: TrainRunOptions, hooks: RunHooks = {}): Promis
     // Only when > 1: a 1-worker run's command reads as it did before --workers existed.
     workers: o.workers && o.workers > 1 ? o.workers : undefined,
   };
-  if ((r.arch === 'gru') !== (r.data === 'brown')) {
+  if ((r.arch === 'gru') !== (r.data === 'brown' || texts)) {
     throw new Error(`--arch ${r.arch} does not read ${r.data} (text needs gru, images small-cnn or wrn)`);
   }
   const given = (['size', 'channels', 'testSplit', 'labels'] as const).filter((k) => r[k] !== undefined);
@@ -138,16 +135,24 @@ export async function trainRun(o: TrainRunOptions, hooks: RunHooks = {}): Promis
     const flags = given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
     throw new Error(`${flags.join(', ')}: only for --data PATH, not ${r.data}`);
   }
-  const source = builtin
-    ? undefined
-    : loadImageSource(r.data, {
-        size: r.size,
-        channels: r.channels,
-        testSplit: r.testSplit,
-        labels: r.labels,
-        seed: r.seed,
-        onProgress: hooks.onDecode,
-      });
+  const imageOnly = given.filter((k) => k !== 'testSplit');
+  if (texts && imageOnly.length) {
+    throw new Error(`--${imageOnly[0]}: only for images; ${r.data} holds labelled texts`);
+  }
+  const textTask = texts
+    ? textSourceTask(loadTextSource(r.data), { testSplit: r.testSplit, seed: r.seed, length: r.length ?? 64 })
+    : undefined;
+  const source =
+    builtin || texts
+      ? undefined
+      : loadImageSource(r.data, {
+          size: r.size,
+          channels: r.channels,
+          testSplit: r.testSplit,
+          labels: r.labels,
+          seed: r.seed,
+          onProgress: hooks.onDecode,
+        });
   if (source) hooks.onSource?.(source);
   // The `mnist` task is the MNIST test set, split: fetched first when it is not local.
   if (r.data === 'mnist') await ensureMnist();
@@ -156,6 +161,7 @@ export async function trainRun(o: TrainRunOptions, hooks: RunHooks = {}): Promis
     ...r,
     data: builtin ? (r.data as InDistributionName) : undefined,
     ...(source ? { source, sourceOptions: { size: r.size, channels: r.channels } } : {}),
+    ...(textTask ? { task: textTask } : {}),
     batchSize: r.batch,
     id: idOf(r.out),
     command: commandLine('train', r),
@@ -306,14 +312,10 @@ async function evaluateRun(o: EvalRunOptions, onScores: OnScores | undefined): P
     // Only the test split: the training windows are not needed to evaluate.
     const vocab = clf.vocab ?? brownVocab();
     const sets = names.map((n) => resolveTextOodSet(n, vocab, length, o.limit ?? DEFAULT_TEXT_OOD_COUNT));
+    // A team's texts: their test split read again as the manifest records; Brown's otherwise.
+    const test = (userTextTask(clf)?.test as TextSet | undefined) ?? loadBrown(vocab, 'test', length);
     await initBackend();
-    return evaluate(
-      clf.model,
-      limitSet(loadBrown(vocab, 'test', length), o.limit, 0),
-      sets,
-      detectors,
-      onScores,
-    );
+    return evaluate(clf.model, limitSet(test, o.limit, 0), sets, detectors, onScores);
   }
   const shape = clf.manifest.inputShape as RowShape;
   if (clf.manifest.data === 'images') {
@@ -346,17 +348,9 @@ function limitHead(set: ImageSet, limit?: number): ImageSet {
 }
 
 /**
- * An OOD set for a classifier reading `shape` rows: a path is read and brought to that shape; built-in
- * sets are 28×28 grey and are only used for classifiers of that shape (never silently resized).
+ * An OOD set for a classifier reading `shape` rows: noise and photo crops are drawn at that shape, a
+ * path is read and brought to it (see resolveOodSet), its first `limit` rows.
  */
 function oodAtShape(spec: string, shape: RowShape, limit?: number): ImageSet {
-  if (!(OOD_SET_NAMES as readonly string[]).includes(spec))
-    return limitHead(loadImagesAs(spec, shape), limit);
-  const set = resolveOodSet(spec, { count: limit });
-  if (set.shape.slice(1).join('x') !== shape.join('x')) {
-    throw new Error(
-      `the built-in OOD set ${spec} is ${set.shape.slice(1).join('×')}; this classifier reads ${shape.join('×')}: pass a PATH of images`,
-    );
-  }
-  return limitHead(set, limit);
+  return limitHead(resolveOodSet(spec, { count: limit, shape }), limit);
 }

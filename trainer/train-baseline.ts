@@ -3,7 +3,12 @@ import { accuracyOf, type Classifier, logitsOf, newManifest } from './classifier
 import type { ImageSource } from './datasets/sources/image-source.js';
 import { EnergyBased } from './detectors/index.js';
 import { type FitProgress, fitClassifier, limitSet, parallelOf } from './fit.js';
-import { type InDistributionName, imageSourceTask, loadInDistribution } from './in-distribution.js';
+import {
+  type InDistribution,
+  type InDistributionName,
+  imageSourceTask,
+  loadInDistribution,
+} from './in-distribution.js';
 import { EnergyBoundedLoss } from './losses/index.js';
 import { type Architecture, buildClassifier } from './models/index.js';
 
@@ -12,6 +17,8 @@ export interface BaselineOptions {
   data?: InDistributionName;
   /** A team's own labelled images (loaded by the caller, which shows the decoding progress). */
   source?: ImageSource;
+  /** A task built by the caller (a team's labelled texts); wins over `data` and `source`. */
+  task?: InDistribution;
   /** The `--size`/`--channels` the source was loaded with, for the manifest. */
   sourceOptions?: { size?: number; channels?: 1 | 3 };
   /** Backbone; default the data's (small-cnn for images, gru for text). */
@@ -39,9 +46,11 @@ export interface BaselineOptions {
  * images, Adam for the GRU) and records its test accuracy and the energy margins fine-tuning uses.
  */
 export async function trainBaseline(o: BaselineOptions): Promise<Classifier> {
-  const task = o.source
-    ? imageSourceTask(o.source, o.sourceOptions)
-    : loadInDistribution(o.data ?? 'fashion-mnist', { length: o.length });
+  const task = o.task
+    ? o.task
+    : o.source
+      ? imageSourceTask(o.source, o.sourceOptions)
+      : loadInDistribution(o.data ?? 'fashion-mnist', { length: o.length });
   const train = limitSet(task.train, o.limit, o.seed);
   const arch = o.arch ?? task.arch;
   const classes = task.classNames.length;

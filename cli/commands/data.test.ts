@@ -133,8 +133,12 @@ describe('goe train / finetune / eval on a team ImageFolder', () => {
     expect(report.results.map((r: { ood: string }) => r.ood)).toContain('other');
     expect(report.accuracy).toBeGreaterThanOrEqual(0);
 
-    const builtin = goe('eval', '--model', oe, '--ood', 'gaussian');
-    expect(builtin.code).toBe(1);
-    expect(builtin.stderr).toMatch(/gaussian is 28×28×1; this classifier reads 16×16×3/);
+    // Noise is drawn at the classifier's row shape; MNIST exists only as 28×28 grey.
+    const noise = goe('eval', '--model', oe, '--ood', 'gaussian,uniform', '--limit', '50', '--json');
+    expect(noise.code, noise.stderr).toBe(0);
+    expect(JSON.parse(noise.stdout).results.map((r: { ood: string }) => r.ood)).toContain('uniform');
+    const mnist = goe('eval', '--model', oe, '--ood', 'mnist');
+    expect(mnist.code).toBe(1);
+    expect(mnist.stderr).toContain('the OOD set mnist is 28×28 grey; this classifier reads 16×16×3');
   }, 300_000);
 });

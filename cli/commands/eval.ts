@@ -33,11 +33,13 @@ export function registerEval(program: Command): void {
         'AUPR-OUT (OOD positive) and FPR@95TPR in both conventions, in %:\n' +
         FPR95_DEFINITIONS.join('\n') +
         '\n' +
-        '  image classifiers: --ood mnist, fashion-mnist, gaussian, uniform, natural, or a path (IDX, .npy,\n' +
-        'folder of PNGs)\n' +
-        "  classifiers of your own images (goe train --data PATH): --ood PATH,… (an image folder, ImageFolder tree, .npy or IDX file), each brought to the classifier's row shape\n" +
-        '  text classifiers: --ood spam-assassin, sotu, or a UTF-8 .txt path (one sample per line; lines are ' +
-        "joined and cut into windows of the model's sample length, 64 tokens)",
+        '  image classifiers: --ood mnist, fashion-mnist (28×28 grey only), gaussian, uniform, natural (drawn at the\n' +
+        "classifier's row shape), or a path (image folder or ImageFolder tree of PNG/JPEG, .npy, IDX file, a folder of\n" +
+        "the 4 IDX files), brought to the classifier's row shape\n" +
+        '  classifiers of your own images (goe train --data PATH): --ood is required; their test split is read as trained\n' +
+        '  text classifiers (Brown or goe train --data TEXTS): --ood spam-assassin, sotu, or a path: a folder of .txt\n' +
+        'files, .jsonl/.csv (the text field), or a UTF-8 file (one sample per line); texts are joined and cut into\n' +
+        "windows of the model's sample length",
     )
     .requiredOption('--model <dir|id>', 'classifier folder or zoo id')
     .option(

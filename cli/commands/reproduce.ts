@@ -1,9 +1,11 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { commandLine } from '../../generators/manifest.js';
+import { commandLine, type OptionValue } from '../../generators/manifest.js';
 import { initBackend } from '../../runtime/backend/index.js';
+import { repoRoot } from '../../trainer/datasets/locate.js';
 import { reproduceByo } from '../../trainer/reproduce/byo.js';
+import { reproduceCifar6 } from '../../trainer/reproduce/cifar6.js';
 import { reproduceImages } from '../../trainer/reproduce/images.js';
 import { reproduceText } from '../../trainer/reproduce/text.js';
 import { reproduceTune } from '../../trainer/reproduce/tune.js';
@@ -21,9 +23,10 @@ interface ReproduceFlags {
 
 /** What both reproductions share: folders, the recorded command, Ctrl-C, per-job progress lines. */
 async function runReproduction<R extends { mode: string; wallSeconds: number }>(
-  kind: 'images' | 'text' | 'byo' | 'tune',
+  kind: 'images' | 'text' | 'byo' | 'tune' | 'cifar6',
   o: ReproduceFlags,
   run: (options: Parameters<typeof reproduceImages>[0]) => Promise<R>,
+  extra: Record<string, OptionValue> = {},
 ): Promise<R> {
   const runsDir = o.runs ?? join('.goe', 'reproduce', o.quick ? `${kind}-quick` : kind);
   const reportsDir = o.reports ?? (o.quick ? join(runsDir, 'report') : 'reports');
@@ -33,6 +36,7 @@ async function runReproduction<R extends { mode: string; wallSeconds: number }>(
     reports: o.reports,
     jobs: o.jobs,
     zoo: o.zoo || undefined,
+    ...extra,
   });
   const report = await withAbort((signal) =>
     run({
@@ -148,16 +152,58 @@ export function registerReproduce(program: Command): void {
     .option('--reports <dir>', 'where the report goes (default reports/, or <runs>/report with --quick)')
     .option('--jobs <n>', 'parallel jobs', positiveInt, Math.max(1, cpus().length))
     .action(async (o: ReproduceFlags & { seeds?: string }) => {
-      const seeds = o.seeds?.split(',').map((x) => {
-        const n = Number(x.trim());
-        if (!Number.isInteger(n) || n < 0)
-          throw new Error(`--seeds must be whole numbers ≥ 0, got "${o.seeds}"`);
-        return n;
-      });
+      const seeds = parseSeeds(o.seeds);
       const report = await runReproduction('byo', o, (options) => reproduceByo({ ...options, seeds }));
       for (const row of report.rows.filter((r) => r.method !== 'noise-OE')) {
         const ood = report.config.ood[0];
         note(`${row.method} (${row.detector}): AUROC ${row.perSet[ood].auroc.mean.toFixed(2)} on ${ood}`);
+      }
+    });
+  registerReproduceCifar6(reproduce);
+}
+
+/** `--seeds 0,1,2` → [0, 1, 2]; undefined when not given. */
+function parseSeeds(list: string | undefined): number[] | undefined {
+  return list?.split(',').map((x) => {
+    const n = Number(x.trim());
+    if (x.trim() === '' || !Number.isInteger(n) || n < 0)
+      throw new Error(`--seeds must be whole numbers ≥ 0, got "${list}"`);
+    return n;
+  });
+}
+
+/** `goe reproduce cifar6`: the own-data pipeline on CIFAR-10 as an ImageFolder (issue 15). */
+export function registerReproduceCifar6(reproduce: Command): void {
+  reproduce
+    .command('cifar6')
+    .summary('your own data end to end: CIFAR-6 open-set OOD (cGAN → GOE → MSP / Energy)')
+    .description(
+      'The own-data pipeline on CIFAR-10 as an ImageFolder (--data, default ../shared/data/cifar10 beside the repo):\n' +
+        'in-distribution = airplane, automobile, bird, cat, deer, dog (1,000 train / 500 test images per class);\n' +
+        "OOD = the other 4 classes' test images, Gaussian and uniform noise, natural photo crops (32×32×3).\n" +
+        'Trains a cGAN on the 6 classes (goe train-generator --data), then baseline / control / noise-OE / GOE /\n' +
+        'natural-OE with the OE loss (MSP) and the energy loss (Energy) over --seeds, and a σ² sweep; resumes.\n' +
+        'Writes reports/cifar6.{md,json} and sample grids. --quick: a generated 16×16 fixture, one seed (CI).',
+    )
+    .option('--quick', 'a tiny generated fixture, one seed (CI smoke test)')
+    .option('--data <dir>', 'CIFAR-10 as an ImageFolder (train/<class>/, test/<class>/)')
+    .option('--seeds <list>', 'seeds, comma-separated (default 0,1,2; quick: 0)')
+    .option('--runs <dir>', 'where runs go (default .goe/reproduce/cifar6[-quick])')
+    .option('--reports <dir>', 'where the report goes (default reports/, or <runs>/report with --quick)')
+    .option('--jobs <n>', 'parallel jobs', positiveInt, Math.max(1, cpus().length))
+    .action(async (o: ReproduceFlags & { seeds?: string; data?: string }) => {
+      const seeds = parseSeeds(o.seeds);
+      const data = o.data ?? join(repoRoot, '..', 'shared', 'data', 'cifar10');
+      const report = await runReproduction(
+        'cifar6',
+        o,
+        (options) => reproduceCifar6({ ...options, data, ...(seeds ? { seeds } : {}) }),
+        { data: o.quick ? undefined : o.data, seeds },
+      );
+      for (const row of report.table) {
+        note(
+          `${row.method} (${row.detector === 'msp' ? 'MSP' : 'Energy'}): mean AUROC ${row.mean.auroc.mean.toFixed(2)}`,
+        );
       }
     });
 }

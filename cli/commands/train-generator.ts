@@ -1,20 +1,17 @@
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import { defaultCganConfig, exportCgan, sampleImages, trainCgan } from '../../generators/cgan/index.js';
-import { writeFileAtomic } from '../../runtime/atomic-write.js';
-import { initBackend } from '../../runtime/backend/index.js';
-import { encodeGridPng } from '../../runtime/codecs/index.js';
-import { loadFashionMnist } from '../../trainer/datasets/fashion-mnist.js';
+import { defaultCganConfig } from '../../generators/cgan/index.js';
+import { trainCganRun } from '../../trainer/generator-run.js';
 import { type GeneratorRunOptions, generatorCommand } from '../generator-command.js';
 import { note } from '../output.js';
 import { positiveInt, positiveNumber, uint32 } from '../parse.js';
 import { progressBar } from '../progress.js';
 import { withAbort } from '../signals.js';
+import { addDataSourceOptions, channelsOf, type DataSourceFlags, noteSource } from './data.js';
 
-interface Opts extends GeneratorRunOptions {
+interface Opts extends GeneratorRunOptions, Omit<DataSourceFlags, 'seed'> {
   kind: 'cgan' | 'lm';
-  data: 'fashion-mnist' | 'brown';
+  data?: string;
   latent: number;
   width: number;
   loss: 'ns' | 'hinge';
@@ -30,22 +27,22 @@ const kindDefaults = {
 } as const;
 
 export function registerTrainGenerator(program: Command): void {
-  program
+  const cmd = program
     .command('train-generator')
     .summary('train a generator: a class-conditional GAN (images) or language model (text); resumable')
     .description(
-      'train a generator. --kind cgan: a class-conditional GAN on Fashion-MNIST (writes DIR/generator.safetensors\n' +
-        'and DIR/samples.png). --kind lm --data brown: a class-conditional Transformer LM on the Brown corpus\n' +
+      'train a generator. --kind cgan: a class-conditional GAN on Fashion-MNIST or --data PATH (your labelled\n' +
+        'images at --size/--channels; stride-2 stages sized for the row shape: 28×28 from 7×7, 32×32 and 64×64 from\n' +
+        '4×4; writes DIR/generator.safetensors, DIR/samples.png; the manifest records shape, classes, data digest).\n' +
+        '--kind lm --data brown: a class-conditional Transformer LM on the Brown corpus\n' +
         '(2 layers, d = 200, 2 heads, ff 200, dropout 0.2; genre token first; writes DIR/lm.safetensors, DIR/vocab.json,\n' +
         'its held-out perplexity and DIR/samples.txt). Both checkpoint every --checkpoint-every steps and resume\n' +
         'from DIR/checkpoint when run again (Ctrl-C saves one); DIR/manifest.json records data, command, steps, seed.',
     )
     .addOption(new Option('--kind <kind>', 'generator kind').choices(['cgan', 'lm']).default('cgan'))
-    .addOption(
-      new Option('--data <name>', 'training data (cgan: fashion-mnist; lm: brown)').choices([
-        'fashion-mnist',
-        'brown',
-      ]),
+    .option(
+      '--data <name|path>',
+      'training data (cgan: fashion-mnist or the PATH of your labelled images, see `goe data inspect`; lm: brown)',
     )
     .requiredOption('--out <dir>', 'output folder (a zoo entry, e.g. zoo/fashion-mnist-cgan)')
     .option('--id <id>', 'model id in the manifest (default: the folder name)')
@@ -89,36 +86,35 @@ export function registerTrainGenerator(program: Command): void {
         await trainBrownLm(o);
         return;
       }
-      if (o.data && o.data !== 'fashion-mnist')
-        throw new Error(`--kind cgan trains on --data fashion-mnist, not ${o.data}`);
-      if (o.latent < 64) throw new Error(`--latent must be ≥ 64 (the generator's contract), got ${o.latent}`);
-      const backend = await initBackend();
-      const train = loadFashionMnist('train');
-      const config = {
-        ...defaultCganConfig,
-        latentDim: o.latent,
-        gWidth: o.width,
-        dWidth: o.width,
-        loss: o.loss,
-      };
+      const source = o.data ?? 'fashion-mnist';
+      if (source === 'brown')
+        throw new Error('--kind cgan trains on images (fashion-mnist or a PATH), not brown');
+      const decode = progressBar(0, 'decode');
       const bar = progressBar(o.steps, 'train-generator', 'D {lossD} G {lossG} {rate} img/s');
-      const run = await withAbort(
+      const result = await withAbort(
         (signal) =>
-          trainCgan(
-            { images: train.images, labels: train.labels!, shape: train.shape },
+          trainCganRun(
             {
-              config,
-              outDir: o.out,
-              steps: o.steps,
-              batchSize: o.batch,
-              seed: o.seed,
-              learningRate: o.lr,
-              beta1: 0.5,
-              beta2: 0.999,
-              checkpointEvery: o.checkpointEvery,
-              fresh: o.fresh,
-              workers: o.workers,
+              ...o,
+              data: source,
+              channels: channelsOf(o),
+              command: generatorCommand('cgan', source, o, {
+                latent: o.latent,
+                width: o.width,
+                loss: o.loss,
+                size: o.size,
+                channels: o.channels,
+                testSplit: o.testSplit,
+                labels: o.labels,
+              }),
+            },
+            {
               signal,
+              onDecode: (done, total) => decode.update(done, { total }),
+              onSource: (s) => {
+                decode.stop();
+                noteSource(s);
+              },
               onProgress: (p) =>
                 bar.update(p.step, {
                   lossD: p.lossD.toFixed(3),
@@ -128,59 +124,23 @@ export function registerTrainGenerator(program: Command): void {
             },
           ),
         { resumable: true },
-      );
-      bar.stop();
-      if (run.step < o.steps) {
-        note(`stopped at step ${run.step}/${o.steps}; checkpoint saved in ${join(o.out, 'checkpoint')}`);
+      ).finally(() => {
+        decode.stop();
+        bar.stop();
+      });
+      if ('stoppedAt' in result) {
+        note(
+          `stopped at step ${result.stoppedAt}/${o.steps}; checkpoint saved in ${join(o.out, 'checkpoint')}`,
+        );
         process.exitCode = 130;
         return;
       }
-      const id = o.id ?? o.out.replace(/\/+$/, '').split('/').pop()!;
-      const command = generatorCommand('cgan', 'fashion-mnist', o, {
-        latent: o.latent,
-        width: o.width,
-        loss: o.loss,
-      });
-      const manifest = await exportCgan(o.out, run.generator, config, {
-        id,
-        classes: [...(train.classNames ?? [])],
-        provenance: {
-          data: 'Fashion-MNIST train (60,000 images), Debian dataset-fashion-mnist',
-          command,
-          steps: run.step,
-          seed: o.seed,
-          trainSeconds: Math.round(run.seconds),
-          machine: `${cpus().length} cores, TF.js ${backend.choice}`,
-          createdAt: new Date().toISOString(),
-        },
-        metrics: { finalLossD: run.lossD, finalLossG: run.lossG },
-      });
-      // A first look: ten samples per class at σ² = 1, one row per class.
-      const rows: Uint8Array[] = [];
-      const labels: string[] = [];
-      for (let k = 0; k < config.numClasses; k++) {
-        for await (const b of sampleImages(run.generator, config, {
-          sigma2: 1,
-          classes: [k],
-          seed: 0,
-          count: 10,
-        })) {
-          rows.push(b.data as Uint8Array);
-        }
-        labels.push(...Array.from({ length: 10 }, (_, i) => (i === 0 ? manifest.classes[k] : '')));
-      }
-      const all = new Uint8Array(rows.reduce((s, r) => s + r.length, 0));
-      let off = 0;
-      for (const r of rows) {
-        all.set(r, off);
-        off += r.length;
-      }
-      await writeFileAtomic(
-        join(o.out, 'samples.png'),
-        encodeGridPng(all, [100, 28, 28, 1], { cols: 10, labels }),
+      const m = result.manifest;
+      note(
+        `wrote ${join(o.out, 'manifest.json')} (${m.shape.join('×')}, ${m.classes.length} classes, ${m.weights.digest}) and samples.png`,
       );
-      note(`wrote ${join(o.out, 'manifest.json')} (${manifest.weights.digest}) and samples.png`);
     });
+  addDataSourceOptions(cmd);
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

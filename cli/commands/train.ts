@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { isTextSourcePath } from '../../trainer/datasets/sources/text-source.js';
 import { inDistributionNames } from '../../trainer/in-distribution.js';
 import { architectures } from '../../trainer/models/index.js';
 import { type TrainRunOptions, trainRun } from '../../trainer/runs.js';
@@ -21,6 +22,9 @@ export function registerTrain(program: Command): void {
         '  --data PATH           your labelled images (ImageFolder tree, .npy or IDX images + labels; see\n' +
         '                        `goe data inspect`) at --size/--channels (default: their most common); small CNN,\n' +
         '                        defaults as Fashion-MNIST; the manifest records shape, classes and data digest\n' +
+        '  --data PATH (texts)   your labelled texts (a folder per class of .txt, JSONL {text, label}, CSV text,label):\n' +
+        '                        GRU over --length-token windows, vocabulary from the training split, seeded split by\n' +
+        '                        document (--test-split); defaults as Brown\n' +
         'Writes DIR/weights.safetensors and DIR/manifest.json (test accuracy, energy margins for `goe finetune`).',
     )
     .option(
@@ -46,7 +50,7 @@ export function registerTrain(program: Command): void {
     );
   addDataSourceOptions(cmd).action(
     async (o: Omit<TrainRunOptions, 'channels'> & Omit<DataSourceFlags, 'seed'>) => {
-      const unit = o.data === 'brown' ? 'windows/s' : 'img/s';
+      const unit = o.data === 'brown' || isTextSourcePath(o.data) ? 'windows/s' : 'img/s';
       const decode = progressBar(0, 'decode');
       const bar = progressBar(0, 'train', `loss {loss} {rate} ${unit}`);
       const m = await withAbort((signal) =>

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { digestOf } from '../../runtime/digest.js';
-import type { CganManifest, Provenance } from '../manifest.js';
+import type { CganManifest, DataSourceRecord, Provenance } from '../manifest.js';
 import { encodeWeights, snapshot } from '../weights.js';
 import type { CganConfig } from './config.js';
 import type { GeneratorVars } from './model.js';
@@ -16,6 +16,7 @@ export async function exportCgan(
     classes: string[];
     provenance: Provenance;
     metrics?: CganManifest['metrics'];
+    dataSource?: DataSourceRecord;
   },
 ): Promise<CganManifest> {
   const bytes = encodeWeights(snapshot(vars), { format: 'goe-cgan' });
@@ -35,6 +36,7 @@ export async function exportCgan(
     weights: { file, digest: digestOf(bytes) },
     provenance: meta.provenance,
     ...(meta.metrics ? { metrics: meta.metrics } : {}),
+    ...(meta.dataSource ? { dataSource: meta.dataSource } : {}),
   };
   await writeFileAtomic(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;

@@ -1,4 +1,4 @@
-export { type CganConfig, defaultCganConfig } from './config.js';
+export { type CganConfig, cganConfigFor, cganStagesFor, defaultCganConfig } from './config.js';
 export { exportCgan } from './export.js';
 export { type LoadedCgan, loadCgan } from './load.js';
 export {

@@ -12,19 +12,32 @@ function glorot(shape: number[], fanIn: number, fanOut: number, seed: number): t
   return tf.variable(tf.randomUniform(shape, -limit, limit, 'float32', seed));
 }
 
+/** Stride-2 stages (manifests before RGB support have none: the 28×28 layout's 2). */
+function stagesOf(c: CganConfig): number {
+  return c.stages ?? 2;
+}
+
+/**
+ * Channels of generator stage k = 0 … stages−1 (k = 0 is the dense layer's map at size / 2^stages):
+ * gWidth·2^(stages−1−k), so the last hidden stage has gWidth (DCGAN halves channels as it doubles size).
+ */
+function gChannels(c: CganConfig, k: number): number {
+  return c.gWidth * 2 ** (stagesOf(c) - 1 - k);
+}
+
 /** Fresh generator variables (seeded, so the same seed gives the same start). */
 export function initGenerator(c: CganConfig, seed: number): GeneratorVars {
-  const c0 = 2 * c.gWidth;
-  const c1 = c.gWidth;
-  const h0 = c.height / 4;
-  const w0 = c.width / 4;
+  const s = stagesOf(c);
+  const c0 = gChannels(c, 0);
+  const h0 = c.height / 2 ** s;
+  const w0 = c.width / 2 ** s;
   const bn = (name: string, ch: number): GeneratorVars => ({
     [`${name}.gamma`]: tf.variable(tf.ones([c.numClasses, ch])),
     [`${name}.beta`]: tf.variable(tf.zeros([c.numClasses, ch])),
     [`${name}.mean`]: tf.variable(tf.zeros([ch]), false),
     [`${name}.var`]: tf.variable(tf.ones([ch]), false),
   });
-  return {
+  const vars: GeneratorVars = {
     // The first layer sees [z, one-hot(y)]: BigGAN's shared class embedding next to z, which conditions
     // from the first step (class-conditional batch-norm gains start equal for every class).
     'fc.w': glorot(
@@ -35,32 +48,41 @@ export function initGenerator(c: CganConfig, seed: number): GeneratorVars {
     ),
     'fc.b': tf.variable(tf.zeros([h0 * w0 * c0])),
     ...bn('bn0', c0),
-    // conv2dTranspose filters are [kh, kw, outChannels, inChannels].
-    'up1.w': glorot([4, 4, c1, c0], 16 * c0, 16 * c1, seed + 1),
-    'up1.b': tf.variable(tf.zeros([c1])),
-    ...bn('bn1', c1),
-    'up2.w': glorot([4, 4, c.channels, c1], 16 * c1, 16 * c.channels, seed + 2),
-    'up2.b': tf.variable(tf.zeros([c.channels])),
   };
+  // up1 … up(s−1) with bn1 … bn(s−1), then up(s) to the image's channels (28×28: up1, bn1, up2).
+  for (let k = 1; k <= s; k++) {
+    const cin = gChannels(c, k - 1);
+    const cout = k === s ? c.channels : gChannels(c, k);
+    // conv2dTranspose filters are [kh, kw, outChannels, inChannels].
+    vars[`up${k}.w`] = glorot([4, 4, cout, cin], 16 * cin, 16 * cout, seed + k);
+    vars[`up${k}.b`] = tf.variable(tf.zeros([cout]));
+    if (k < s) Object.assign(vars, bn(`bn${k}`, cout));
+  }
+  return vars;
 }
 
-/** Fresh discriminator variables. */
+/** Fresh discriminator variables: conv1 … conv(stages) of dWidth·2^(k−1) channels, fc, out, embed. */
 export function initDiscriminator(c: CganConfig, seed: number): DiscriminatorVars {
-  const d0 = c.dWidth;
-  const d1 = 2 * c.dWidth;
+  const s = stagesOf(c);
   const feat = 4 * c.dWidth;
-  const flat = (c.height / 4) * (c.width / 4) * d1;
-  const inCh = c.channels + c.numClasses;
+  const last = c.dWidth * 2 ** (s - 1);
+  const flat = (c.height / 2 ** s) * (c.width / 2 ** s) * last;
+  const vars: DiscriminatorVars = {};
+  for (let k = 1; k <= s; k++) {
+    const cin = k === 1 ? c.channels + c.numClasses : c.dWidth * 2 ** (k - 2);
+    const cout = c.dWidth * 2 ** (k - 1);
+    vars[`conv${k}.w`] = glorot([4, 4, cin, cout], 16 * cin, 16 * cout, seed + 9 + k);
+    vars[`conv${k}.b`] = tf.variable(tf.zeros([cout]));
+  }
+  // Seeds as before RGB support for 2 stages (conv1 10, conv2 11, fc 12, out 13, embed 14).
+  const t = seed + 10 + s;
   return {
-    'conv1.w': glorot([4, 4, inCh, d0], 16 * inCh, 16 * d0, seed + 10),
-    'conv1.b': tf.variable(tf.zeros([d0])),
-    'conv2.w': glorot([4, 4, d0, d1], 16 * d0, 16 * d1, seed + 11),
-    'conv2.b': tf.variable(tf.zeros([d1])),
-    'fc.w': glorot([flat, feat], flat, feat, seed + 12),
+    ...vars,
+    'fc.w': glorot([flat, feat], flat, feat, t),
     'fc.b': tf.variable(tf.zeros([feat])),
-    'out.w': glorot([feat, 1], feat, 1, seed + 13),
+    'out.w': glorot([feat, 1], feat, 1, t + 1),
     'out.b': tf.variable(tf.zeros([1])),
-    embed: glorot([c.numClasses, feat], c.numClasses, feat, seed + 14),
+    embed: glorot([c.numClasses, feat], c.numClasses, feat, t + 2),
   };
 }
 
@@ -113,22 +135,23 @@ export function generate(
   training: boolean,
 ): tf.Tensor4D {
   const b = z.shape[0];
-  const c0 = 2 * c.gWidth;
-  const h0 = c.height / 4;
-  const w0 = c.width / 4;
+  const s = stagesOf(c);
+  let hh = c.height / 2 ** s;
+  let ww = c.width / 2 ** s;
   let h = tf
     .add(tf.matMul(tf.concat([z, y], 1), v['fc.w']), v['fc.b'])
-    .reshape([b, h0, w0, c0]) as tf.Tensor4D;
+    .reshape([b, hh, ww, gChannels(c, 0)]) as tf.Tensor4D;
   h = tf.relu(condBatchNorm(v, 'bn0', h, y, training, c.bnMomentum));
-  h = tf.add(
-    tf.conv2dTranspose(h, v['up1.w'] as tf.Tensor4D, [b, 2 * h0, 2 * w0, c.gWidth], 2, 'same'),
-    v['up1.b'],
-  ) as tf.Tensor4D;
-  h = tf.relu(condBatchNorm(v, 'bn1', h, y, training, c.bnMomentum));
-  h = tf.add(
-    tf.conv2dTranspose(h, v['up2.w'] as tf.Tensor4D, [b, c.height, c.width, c.channels], 2, 'same'),
-    v['up2.b'],
-  ) as tf.Tensor4D;
+  for (let k = 1; k <= s; k++) {
+    hh *= 2;
+    ww *= 2;
+    const cout = k === s ? c.channels : gChannels(c, k);
+    h = tf.add(
+      tf.conv2dTranspose(h, v[`up${k}.w`] as tf.Tensor4D, [b, hh, ww, cout], 2, 'same'),
+      v[`up${k}.b`],
+    ) as tf.Tensor4D;
+    if (k < s) h = tf.relu(condBatchNorm(v, `bn${k}`, h, y, training, c.bnMomentum));
+  }
   return tf.tanh(h);
 }
 
@@ -142,14 +165,12 @@ export function discriminate(
   const b = x.shape[0];
   const planes = tf.tile(y.reshape([b, 1, 1, c.numClasses]), [1, c.height, c.width, 1]);
   let h = tf.concat([x, planes], 3) as tf.Tensor4D;
-  h = tf.leakyRelu(
-    tf.add(tf.conv2d(h, v['conv1.w'] as tf.Tensor4D, 2, 'same'), v['conv1.b']),
-    0.2,
-  ) as tf.Tensor4D;
-  h = tf.leakyRelu(
-    tf.add(tf.conv2d(h, v['conv2.w'] as tf.Tensor4D, 2, 'same'), v['conv2.b']),
-    0.2,
-  ) as tf.Tensor4D;
+  for (let k = 1; k <= stagesOf(c); k++) {
+    h = tf.leakyRelu(
+      tf.add(tf.conv2d(h, v[`conv${k}.w`] as tf.Tensor4D, 2, 'same'), v[`conv${k}.b`]),
+      0.2,
+    ) as tf.Tensor4D;
+  }
   const phi = tf.leakyRelu(tf.add(tf.matMul(h.reshape([b, -1]), v['fc.w']), v['fc.b']), 0.2);
   const out = tf.add(tf.matMul(phi, v['out.w']), v['out.b']).reshape([b]);
   const proj = tf.sum(tf.mul(tf.matMul(y, v.embed), phi), 1);

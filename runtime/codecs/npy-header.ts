@@ -36,6 +36,11 @@ export interface NpyHeader extends RowLayout {
   shape: number[];
   /** Bytes before the data: magic, version, length field and header text. */
   dataOffset: number;
+  /**
+   * Set when the file holds int64 (`'<i8'`, NumPy's default integer) and the caller asked to read it
+   * as int32 ({@link parseNpyHeader}'s `int64`): `dtype` is then `int32` and the byte counts are int64's.
+   */
+  int64?: true;
 }
 
 /** The header bytes for a C-order array, byte-identical to `np.save` (NumPy ≥ 1.23). */
@@ -102,8 +107,11 @@ export function npyHeaderLength(prefix: Uint8Array): number | undefined {
   return 8 + fieldBytes + length;
 }
 
-/** Parses a complete header (`bytes` holds at least the data offset's worth of bytes). */
-export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
+/**
+ * Parses a complete header (`bytes` holds at least the data offset's worth of bytes). With `int64`,
+ * an `'<i8'` array is accepted as int32 (see {@link NpyHeader.int64}); streaming readers leave it off.
+ */
+export function parseNpyHeader(bytes: Uint8Array, { int64 = false }: { int64?: boolean } = {}): NpyHeader {
   const dataOffset = npyHeaderLength(bytes);
   if (dataOffset === undefined || bytes.length < dataOffset) {
     throw new CodecError('truncated', `.npy header is incomplete (${bytes.length} bytes)`, {
@@ -137,7 +145,8 @@ export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
     });
   }
   const descr = dict.descr;
-  const dtype = dtypeOfDescr(descr);
+  const wide = int64 && typeof descr === 'string' && /^[<=]?i8$/.test(descr);
+  const dtype = wide ? 'int32' : dtypeOfDescr(descr);
   if (dict.fortran_order !== false) {
     const value = dict.fortran_order;
     throw new CodecError(
@@ -149,12 +158,15 @@ export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
     );
   }
   const shape = checkHeaderShape(dict.shape, dtype);
+  const layout = rowLayout(shape, dtype);
   return {
     version: `${major}.0` as NpyHeader['version'],
     dtype,
     shape,
     dataOffset,
-    ...rowLayout(shape, dtype),
+    ...layout,
+    // int64 elements are twice int32's bytes.
+    ...(wide ? { int64: true, rowBytes: 2 * layout.rowBytes, byteLength: 2 * layout.byteLength } : {}),
   };
 }
 

@@ -219,7 +219,11 @@ export function encodeNpy(data: NumericArray, shape: readonly number[]): Uint8Ar
   return out;
 }
 
-/** Decodes a whole `.npy` file; throws `truncated` or `trailing_data` if its length disagrees with its header. */
+/**
+ * Decodes a whole `.npy` file; throws `truncated` or `trailing_data` if its length disagrees with its
+ * header. int64 (`'<i8'`, NumPy's default integer, e.g. `np.save('labels.npy', np.array([0, 1]))`) is
+ * read as int32 when every value fits, else `bad_value` naming the first that does not.
+ */
 export function decodeNpy(bytes: Uint8Array): AnyNdArray {
   const length = npyHeaderLength(bytes.subarray(0, 12));
   if (length === undefined || bytes.length < length) {
@@ -227,7 +231,7 @@ export function decodeNpy(bytes: Uint8Array): AnyNdArray {
       value: bytes.length,
     });
   }
-  const header = parseNpyHeader(bytes.subarray(0, length));
+  const header = parseNpyHeader(bytes.subarray(0, length), { int64: true });
   const end = header.dataOffset + header.byteLength;
   if (bytes.length < end) {
     throw new CodecError(
@@ -249,9 +253,29 @@ export function decodeNpy(bytes: Uint8Array): AnyNdArray {
       },
     );
   }
+  if (header.int64) {
+    return { dtype: 'int32', shape: header.shape, data: narrowInt64(bytes.subarray(header.dataOffset, end)) };
+  }
   return {
     dtype: header.dtype,
     shape: header.shape,
     data: fromLittleEndianBytes(header.dtype, bytes.subarray(header.dataOffset, end)),
   } as AnyNdArray;
+}
+
+/** Little-endian int64 values as int32; `bad_value` for the first outside [−2^31, 2^31 − 1]. */
+function narrowInt64(bytes: Uint8Array): Int32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Int32Array(bytes.byteLength / 8);
+  for (let i = 0; i < out.length; i++) {
+    const v = view.getBigInt64(i * 8, true);
+    if (v < -2147483648n || v > 2147483647n) {
+      throw new CodecError('bad_value', `.npy int64 value ${v} at index ${i} does not fit int32`, {
+        value: String(v),
+        offset: i,
+      });
+    }
+    out[i] = Number(v);
+  }
+  return out;
 }

@@ -16,7 +16,7 @@ import { DatasetError } from './errors.js';
 import { checkGenerateArgs, type GenerateOptions } from './generate-args.js';
 import { IMAGE_SIZE, type ImageSet } from './image-set.js';
 import { PHOTO_FILE, requireDataset } from './locate.js';
-import { areaResample, loadPhoto, type Photo } from './photo.js';
+import { areaResample, loadPhoto, loadPhotoRgb, type Photo } from './photo.js';
 import { DatasetPurpose } from './purpose.js';
 
 /** The smallest crop side, as a fraction of the photo's shorter side. */
@@ -26,10 +26,16 @@ export const MIN_CROP_FRACTION = 1 / 16;
 export interface NaturalOptions extends GenerateOptions {
   /** Folder of JPEG/PNG photographs; by default the `natural-photos` catalog entry (mate-backgrounds). */
   dir?: string;
+  /**
+   * Height, width, channels of each crop; default [28, 28, 1] (grey, BT.601 luma). With 3 channels the
+   * same boxes are area-averaged in R, G and B.
+   */
+  shape?: readonly [number, number, number];
 }
 
-/** Decoded photos by path: decoding the 12 default photos takes ~5 s, so once a process. */
+/** Decoded photos by path (grey) and path (colour: R, G, B planes); decoding takes seconds, so once. */
 const photos = new Map<string, Photo>();
+const colourPhotos = new Map<string, [Photo, Photo, Photo]>();
 
 function cachedPhoto(path: string): Photo {
   let photo = photos.get(path);
@@ -38,6 +44,15 @@ function cachedPhoto(path: string): Photo {
     photos.set(path, photo);
   }
   return photo;
+}
+
+function cachedColourPhoto(path: string): [Photo, Photo, Photo] {
+  let planes = colourPhotos.get(path);
+  if (!planes) {
+    planes = loadPhotoRgb(path);
+    colourPhotos.set(path, planes);
+  }
+  return planes;
 }
 
 /**
@@ -68,7 +83,7 @@ export function listPhotos(dir: string): string[] {
 }
 
 /**
- * `n` natural-outlier images: deterministic random 28×28 grey crops of the photographs in `dir` (see the
+ * `n` natural-outlier images: deterministic random crops (28×28 grey by default, `options.shape` else) of the photographs in `dir` (see the
  * module note for the exact draw). Photos are decoded lazily, once a process. Named `natural`.
  *
  * @throws {DatasetError} `bad_argument` for a bad count, start or seed; `not_found` when no `dir` is given
@@ -77,19 +92,27 @@ export function listPhotos(dir: string): string[] {
 export function naturalOutliers(n: number, seed: number, options: NaturalOptions = {}): ImageSet {
   const start = checkGenerateArgs('naturalOutliers', n, seed, options);
   const files = listPhotos(options.dir ?? requireDataset('natural-photos'));
-  const size = IMAGE_SIZE * IMAGE_SIZE;
+  const [h, w, c] = options.shape ?? [IMAGE_SIZE, IMAGE_SIZE, 1];
+  if (c !== 1 && c !== 3) {
+    throw new DatasetError('bad_argument', `natural crops have 1 or 3 channels, not ${c}`, { value: c });
+  }
+  const size = h * w * c;
   const images = new Uint8Array(n * size);
   const logMin = Math.log(MIN_CROP_FRACTION);
+  const px = (v: number) => Math.min(255, Math.max(0, Math.round(v)));
   for (let i = 0; i < n; i++) {
     const stream = sampleStream(seed, start + i, DatasetPurpose.NATURAL_CROP);
-    const photo = cachedPhoto(files[stream.uniformInt(files.length)]);
+    const file = files[stream.uniformInt(files.length)];
+    const planes = c === 1 ? [cachedPhoto(file)] : cachedColourPhoto(file);
+    const photo = planes[0];
+    // A square box of the photo, area-averaged to w×h (aspect changes only for non-square rows).
     const side = Math.min(photo.width, photo.height) * Math.exp(logMin * stream.uniform());
     const x0 = stream.uniform() * (photo.width - side);
     const y0 = stream.uniform() * (photo.height - side);
-    const crop = areaResample(photo, x0, y0, side, side, IMAGE_SIZE, IMAGE_SIZE);
-    for (let p = 0; p < size; p++) {
-      images[i * size + p] = Math.min(255, Math.max(0, Math.round(crop[p])));
-    }
+    planes.forEach((plane, k) => {
+      const crop = areaResample(plane, x0, y0, side, side, w, h);
+      for (let p = 0; p < h * w; p++) images[i * size + p * c + k] = px(crop[p]);
+    });
   }
-  return { name: 'natural', images, shape: [n, IMAGE_SIZE, IMAGE_SIZE, 1] };
+  return { name: 'natural', images, shape: [n, h, w, c] };
 }

@@ -12,20 +12,31 @@ import { IMAGE_SIZE, type ImageSet } from './image-set.js';
 import { quantizePixel } from './pixels.js';
 import { DatasetPurpose } from './purpose.js';
 
-const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
+/** Options of the noise sets: where to start, and the row shape (default 28×28×1). */
+export interface NoiseOptions extends GenerateOptions {
+  /** Height, width, channels of each image; default [28, 28, 1]. Values are drawn row-major, HWC. */
+  shape?: readonly [number, number, number];
+}
+
+/** The row shape and its pixel count; 28×28×1 draws exactly the values it drew before shapes existed. */
+function rowShape(o: NoiseOptions): { shape: [number, number, number]; pixels: number } {
+  const [h, w, c] = o.shape ?? [IMAGE_SIZE, IMAGE_SIZE, 1];
+  return { shape: [h, w, c], pixels: h * w * c };
+}
 
 /** Gaussian noise parameters in [0, 1] pixel space (Hendrycks et al.: μ = σ = 0.5, clipped to [0, 1]). */
 export const GAUSSIAN_NOISE = { mean: 0.5, std: 0.5 } as const;
 
 /**
  * `n` images of Gaussian noise: each pixel `clip(N(0.5, 0.5²), 0, 1)`, quantised by `round(x · 255)`, so
- * about 16 % of pixels are 0 and 16 % are 255. Row i is `mean + fillNormal(784 values, σ²)` of
+ * about 16 % of pixels are 0 and 16 % are 255. Row i is `mean + fillNormal(h·w·c values, σ²)` (784 for the default 28×28×1) of
  * `sampleStream(seed, start + i, DatasetPurpose.GAUSSIAN_NOISE)`. Named `gaussian`.
  *
  * @throws {DatasetError} `bad_argument` for a bad count, start or seed
  */
-export function gaussianNoise(n: number, seed: number, options: GenerateOptions = {}): ImageSet {
+export function gaussianNoise(n: number, seed: number, options: NoiseOptions = {}): ImageSet {
   const start = checkGenerateArgs('gaussianNoise', n, seed, options);
+  const { shape, pixels: PIXELS } = rowShape(options);
   const images = new Uint8Array(n * PIXELS);
   const row = new Float64Array(PIXELS);
   const variance = GAUSSIAN_NOISE.std * GAUSSIAN_NOISE.std;
@@ -33,7 +44,7 @@ export function gaussianNoise(n: number, seed: number, options: GenerateOptions 
     sampleStream(seed, start + i, DatasetPurpose.GAUSSIAN_NOISE).fillNormal(row, variance);
     for (let p = 0; p < PIXELS; p++) images[i * PIXELS + p] = quantizePixel(GAUSSIAN_NOISE.mean + row[p]);
   }
-  return { name: 'gaussian', images, shape: [n, IMAGE_SIZE, IMAGE_SIZE, 1] };
+  return { name: 'gaussian', images, shape: [n, ...shape] };
 }
 
 /**
@@ -43,18 +54,20 @@ export function gaussianNoise(n: number, seed: number, options: GenerateOptions 
  *
  * @throws {DatasetError} `bad_argument` for a bad count, start or seed
  */
-export function uniformNoise(n: number, seed: number, options: GenerateOptions = {}): ImageSet {
+export function uniformNoise(n: number, seed: number, options: NoiseOptions = {}): ImageSet {
   const start = checkGenerateArgs('uniformNoise', n, seed, options);
+  const { shape, pixels: PIXELS } = rowShape(options);
   const images = new Uint8Array(n * PIXELS);
   for (let i = 0; i < n; i++) {
     const stream = sampleStream(seed, start + i, DatasetPurpose.UNIFORM_NOISE);
     for (let p = i * PIXELS, end = p + PIXELS; p < end; p += 4) {
       const word = stream.nextUint32();
+      // A row whose size is not a multiple of 4 uses the first bytes of its last word.
       images[p] = word & 0xff;
-      images[p + 1] = (word >>> 8) & 0xff;
-      images[p + 2] = (word >>> 16) & 0xff;
-      images[p + 3] = word >>> 24;
+      if (p + 1 < end) images[p + 1] = (word >>> 8) & 0xff;
+      if (p + 2 < end) images[p + 2] = (word >>> 16) & 0xff;
+      if (p + 3 < end) images[p + 3] = word >>> 24;
     }
   }
-  return { name: 'uniform', images, shape: [n, IMAGE_SIZE, IMAGE_SIZE, 1] };
+  return { name: 'uniform', images, shape: [n, ...shape] };
 }

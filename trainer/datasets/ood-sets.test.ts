@@ -25,7 +25,7 @@ describe('parseOodList', () => {
 
   it('rejects an unknown name before anything loads', () => {
     expect(() => parseOodList('mnist,gausian')).toThrow(
-      "unknown OOD set 'gausian': use mnist, fashion-mnist, gaussian, uniform, natural or the path of an IDX file, .npy file or PNG folder",
+      "unknown OOD set 'gausian': use mnist, fashion-mnist, gaussian, uniform, natural or the path of an image folder (PNG/JPEG), .npy file or IDX file",
     );
   });
 

@@ -7,7 +7,7 @@ import { loadFashionMnist, loadMnistTest } from './fashion-mnist.js';
 import type { ImageSet } from './image-set.js';
 import { naturalOutliers } from './natural.js';
 import { gaussianNoise, uniformNoise } from './noise.js';
-import { loadImagePath } from './user-path.js';
+import { loadImagesAs, type RowShape } from './sources/image-source.js';
 
 /** The built-in OOD set names; anything else is taken as a path. A file named like one needs `./`. */
 export const OOD_SET_NAMES = ['mnist', 'fashion-mnist', 'gaussian', 'uniform', 'natural'] as const;
@@ -30,12 +30,17 @@ export const DEFAULT_OOD_COUNT = 10000;
  */
 export const NATURAL_TEST_START = 2 ** 40;
 
-/** Options of {@link resolveOodSet}; both apply to generated sets only (files are loaded whole). */
+/** Options of {@link resolveOodSet}; seed and count apply to generated sets only (files are loaded whole). */
 export interface OodSetOptions {
   /** Default {@link OOD_TEST_SEED}. */
   seed?: number;
   /** Default {@link DEFAULT_OOD_COUNT}. */
   count?: number;
+  /**
+   * The classifier's row shape (default 28×28×1): noise and photo crops are drawn at it, paths are
+   * read and brought to it; MNIST and Fashion-MNIST exist only as 28×28×1.
+   */
+  shape?: RowShape;
 }
 
 function isBuiltin(spec: string): spec is OodSetName {
@@ -43,15 +48,24 @@ function isBuiltin(spec: string): spec is OodSetName {
 }
 
 /**
- * The OOD set `spec` names: `mnist` (the MNIST test set), `gaussian` / `uniform` noise and `natural`
- * photo crops (`count` images drawn with `seed`), or otherwise a path handed to {@link loadImagePath}.
+ * The OOD set `spec` names, at `options.shape`: `mnist` (the MNIST test set), `gaussian` / `uniform`
+ * noise and `natural` photo crops (`count` images drawn with `seed`), or otherwise a path read by
+ * {@link loadImagesAs} (ImageFolder or image folder of any sizes, `.npy`, IDX) and brought to the shape.
  *
- * @throws {DatasetError} `unknown_set` for a name that is neither built in nor an existing path; the
- *   loaders' errors otherwise
+ * @throws {DatasetError} `unknown_set` for a name that is neither built in nor an existing path;
+ *   `bad_shape` for `mnist`/`fashion-mnist` at another shape than 28×28×1; the loaders' errors otherwise
  */
 export function resolveOodSet(spec: string, options: OodSetOptions = {}): ImageSet {
   const seed = options.seed ?? OOD_TEST_SEED;
   const count = options.count ?? DEFAULT_OOD_COUNT;
+  const shape: RowShape = options.shape ?? [28, 28, 1];
+  if ((spec === 'mnist' || spec === 'fashion-mnist') && shape.join('x') !== '28x28x1') {
+    throw new DatasetError(
+      'bad_shape',
+      `the OOD set ${spec} is 28×28 grey; this classifier reads ${shape.join('×')}: pass gaussian, uniform, natural or a PATH of images`,
+      { value: spec },
+    );
+  }
   switch (spec) {
     case 'mnist':
       return loadMnistTest();
@@ -59,20 +73,20 @@ export function resolveOodSet(spec: string, options: OodSetOptions = {}): ImageS
       // The OOD set of classifiers trained on MNIST (goe reproduce byo).
       return { ...loadFashionMnist('test'), name: 'fashion-mnist' };
     case 'gaussian':
-      return gaussianNoise(count, seed);
+      return gaussianNoise(count, seed, { shape });
     case 'uniform':
-      return uniformNoise(count, seed);
+      return uniformNoise(count, seed, { shape });
     case 'natural':
-      return naturalOutliers(count, seed, { start: NATURAL_TEST_START });
+      return naturalOutliers(count, seed, { start: NATURAL_TEST_START, shape });
   }
   if (!existsSync(spec)) throw unknownSet(spec);
-  return loadImagePath(spec);
+  return loadImagesAs(spec, shape);
 }
 
 function unknownSet(spec: string): DatasetError {
   return new DatasetError(
     'unknown_set',
-    `unknown OOD set '${spec}': use ${OOD_SET_NAMES.join(', ')} or the path of an IDX file, .npy file or PNG folder`,
+    `unknown OOD set '${spec}': use ${OOD_SET_NAMES.join(', ')} or the path of an image folder (PNG/JPEG), .npy file or IDX file`,
     { path: spec, value: spec },
   );
 }

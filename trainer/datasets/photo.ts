@@ -26,11 +26,11 @@ export interface Photo {
   integral: Float64Array;
 }
 
-/** Decodes JPEG or PNG bytes (told apart by their magic) to float BT.601 luma, row-major. */
-export function decodeGrey(
+/** Decodes JPEG or PNG bytes (told apart by their magic) to interleaved 8-bit pixels, 1–4 channels. */
+function decodePixels(
   bytes: Uint8Array,
   path: string,
-): { width: number; height: number; grey: Float64Array } {
+): { width: number; height: number; channels: number; rgb: Uint8Array } {
   let rgb: Uint8Array;
   let channels: number;
   let width: number;
@@ -62,13 +62,40 @@ export function decodeGrey(
   } else {
     throw new DatasetError('unsupported_format', `${path} is neither a JPEG nor a PNG image`, { path });
   }
+  return { width, height, channels, rgb };
+}
+
+/** Decodes JPEG or PNG bytes (told apart by their magic) to float BT.601 luma, row-major. */
+export function decodeGrey(
+  bytes: Uint8Array,
+  path: string,
+): { width: number; height: number; grey: Float64Array } {
+  const { width, height, channels, rgb } = decodePixels(bytes, path);
   const grey = new Float64Array(width * height);
   for (let i = 0; i < grey.length; i++) {
     const p = i * channels;
     // Alpha (PNG RGBA) is ignored: photographs are opaque.
-    grey[i] = channels === 1 ? rgb[p] : 0.299 * rgb[p] + 0.587 * rgb[p + 1] + 0.114 * rgb[p + 2];
+    grey[i] = channels < 3 ? rgb[p] : 0.299 * rgb[p] + 0.587 * rgb[p + 1] + 0.114 * rgb[p + 2];
   }
   return { width, height, grey };
+}
+
+/** Decodes JPEG or PNG bytes to three float planes R, G, B (grey photos repeat their one plane). */
+export function decodeRgbPlanes(
+  bytes: Uint8Array,
+  path: string,
+): { width: number; height: number; planes: [Float64Array, Float64Array, Float64Array] } {
+  const { width, height, channels, rgb } = decodePixels(bytes, path);
+  const planes = [0, 1, 2].map(() => new Float64Array(width * height)) as [
+    Float64Array,
+    Float64Array,
+    Float64Array,
+  ];
+  for (let i = 0; i < width * height; i++) {
+    const p = i * channels;
+    for (let k = 0; k < 3; k++) planes[k][i] = rgb[p + (channels < 3 ? 0 : k)];
+  }
+  return { width, height, planes };
 }
 
 /** The summed-area table of a `width × height` image, `(width + 1) × (height + 1)` with a zero border. */
@@ -159,4 +186,15 @@ export function photoFromGrey(path: string, width: number, height: number, grey:
 export function loadPhoto(path: string): Photo {
   const { width, height, grey } = decodeGrey(readBytes(path), path);
   return photoFromGrey(path, width, height, grey);
+}
+
+/**
+ * Reads a JPEG or PNG photograph as three {@link Photo}s, its R, G and B planes, each downscaled as
+ * {@link loadPhoto} does (same working size, so a crop box means the same pixels in all three).
+ *
+ * @throws {DatasetError} `unreadable`, `unsupported_format` or `bad_image`, naming the file
+ */
+export function loadPhotoRgb(path: string): [Photo, Photo, Photo] {
+  const { width, height, planes } = decodeRgbPlanes(readBytes(path), path);
+  return planes.map((p) => photoFromGrey(path, width, height, p)) as [Photo, Photo, Photo];
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -36,7 +36,8 @@ function runOne(job: Job, logDir: string, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const logFile = join(logDir, `${job.id}.log`);
     const log = createWriteStream(logFile);
-    const child = spawn(process.execPath, ['--import', tsx, entry, JSON.stringify(job.task)], {
+    const cpuFile = join(logDir, `${job.id}.cpu`);
+    const child = spawn(process.execPath, ['--import', tsx, entry, JSON.stringify(job.task), cpuFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, GOE_LOG: goeEnv('GOE_LOG') ?? 'warn' },
       signal,
@@ -121,4 +122,18 @@ export async function runJobs(
   });
   if (failure) throw failure;
   if (signal?.aborted) throw new Error('interrupted; run the same command again to resume');
+}
+
+/**
+ * CPU seconds (user + system) the job processes logging to `logDir` have used, every run of each job
+ * counted (an interrupted and resumed job adds both); see job-process.ts.
+ */
+export function jobCpuSeconds(logDir: string): number {
+  if (!existsSync(logDir)) return 0;
+  let total = 0;
+  for (const f of readdirSync(logDir)) {
+    if (!f.endsWith('.cpu')) continue;
+    for (const line of readFileSync(join(logDir, f), 'utf8').split('\n')) total += Number(line) || 0;
+  }
+  return total;
 }

@@ -2,6 +2,7 @@ import { writeTextSamples } from '../../generators/lm/index.js';
 import { readManifest, type TextGeneratorManifest } from '../../generators/manifest.js';
 import { resolveModelDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
+import { type CganRunOptions, trainCganRun } from '../generator-run.js';
 import {
   type EvalRunOptions,
   evalRun,
@@ -15,6 +16,8 @@ import { type TuneRunOptions, tuneRun } from '../tune/index.js';
 /** One step of a reproduction, as data (it crosses into a job process as JSON). */
 export type JobTask =
   | { kind: 'train'; options: TrainRunOptions }
+  /** A class-conditional GAN on a data PATH (`goe train-generator --kind cgan`). */
+  | { kind: 'train-generator'; options: CganRunOptions }
   | { kind: 'finetune'; options: FinetuneRunOptions }
   /** Writes the result as JSON to `out` (what `goe tune --json` prints). */
   | { kind: 'tune'; options: TuneRunOptions; out: string }
@@ -42,6 +45,11 @@ export async function runTask(task: JobTask): Promise<void> {
     case 'tune':
       await writeFileAtomic(task.out, `${JSON.stringify(await tuneRun(task.options), null, 2)}\n`);
       return;
+    case 'train-generator': {
+      const r = await trainCganRun(task.options);
+      if ('stoppedAt' in r) throw new Error(`the generator stopped at step ${r.stoppedAt}`);
+      return;
+    }
     case 'eval':
       await writeFileAtomic(task.out, `${JSON.stringify(await evalRun(task.options), null, 2)}\n`);
       return;

@@ -19,11 +19,11 @@ import { type ClassifierManifest, loadClassifier } from '../classifier.js';
 import type { ImageSet } from '../datasets/image-set.js';
 import type { RowShape } from '../datasets/sources/image-source.js';
 import type { TextSet } from '../datasets/text/text-set.js';
-import { imageOutliers, userImagesTask } from '../finetune.js';
+import { userImagesTask } from '../finetune.js';
 import { limitSet } from '../fit.js';
 import { loadInDistribution } from '../in-distribution.js';
 import type { OutlierSpec } from '../outliers.js';
-import { textOutlierPool } from '../outliers.js';
+import { outlierPool, textOutlierPool } from '../outliers.js';
 import { type Candidate, candidatePool, candidatesOf, type PoolLoader } from './candidates.js';
 import { DEFAULT_SIGMA2_GRID, DEFAULT_TEMPERATURE_GRID } from './grid.js';
 import {
@@ -213,7 +213,7 @@ async function tuneWithin(
   const load: PoolLoader =
     hooks.loadPool ??
     ((spec) =>
-      text ? textOutlierPool(spec, vocab!, m.inputShape[0]) : imageOutliers(spec, m.inputShape as RowShape));
+      text ? textOutlierPool(spec, vocab!, m.inputShape[0]) : outlierPool(spec, m.inputShape as RowShape));
   const sizes: HeldOutSizes = { ...(o.quick ? QUICK_SIZES : HELD_OUT_DEFAULTS), ...o.sizes };
   const baseSpec: OutlierSpec = { source: 'generated', count: 0, seed: o.seed, generator: genDir };
   const rows: TuneRow[] = candidates.map((c) => ({ candidate: c.label, value: c.value, heldOut: {} }));

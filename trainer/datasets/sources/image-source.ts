@@ -239,7 +239,7 @@ function conversionWarnings(
  * Per class, a seeded `fraction` of its rows (rounded, at least one when the class has two or more)
  * for the test set. Returns a flag per row: true = test.
  */
-function seededSplit(labels: Int32Array, classes: number, fraction: number, seed: number): Uint8Array {
+export function seededSplit(labels: Int32Array, classes: number, fraction: number, seed: number): Uint8Array {
   const isTest = new Uint8Array(labels.length);
   for (let c = 0; c < classes; c++) {
     const rows: number[] = [];
@@ -258,7 +258,7 @@ function seededSplit(labels: Int32Array, classes: number, fraction: number, seed
   return isTest;
 }
 
-function checkSplit(fraction: number): void {
+export function checkSplit(fraction: number): void {
   if (!(fraction > 0 && fraction < 1)) {
     throw new DatasetError(
       'bad_argument',
@@ -523,7 +523,7 @@ function readImageArray(path: string): { format: 'npy' | 'idx'; data: Uint8Array
   );
 }
 
-/** Integer labels of a `.npy` (uint8 or int32) or IDX label file. */
+/** Integer labels of a `.npy` (uint8, int32, or int64 whose values fit int32) or IDX label file. */
 function readLabelArray(path: string): Int32Array {
   const bytes = readBytes(path);
   let values: Int32Array;
@@ -534,7 +534,8 @@ function readLabelArray(path: string): Int32Array {
       arr = decodeNpy(bytes);
     } catch (cause) {
       if (!isCodecError(cause)) throw cause;
-      throw new DatasetError('bad_header', `${path}: ${cause.message} (labels must be uint8 or int32)`, {
+      const code = cause.code === 'bad_value' ? 'bad_value' : 'bad_header';
+      throw new DatasetError(code, `${path}: ${cause.message} (labels must be uint8, int32 or int64)`, {
         path,
         cause,
       });
@@ -542,7 +543,7 @@ function readLabelArray(path: string): Int32Array {
     if (arr.dtype === 'float32') {
       throw new DatasetError(
         'unsupported_dtype',
-        `${path} holds float32 labels; expected uint8 or int32 class indices`,
+        `${path} holds float32 labels; expected uint8, int32 or int64 class indices`,
         {
           path,
           value: arr.dtype,
@@ -609,22 +610,7 @@ function loadArrayPair(path: string, o: ImageSourceOptions): ImageSource {
   const sizes = { [`${sh}x${sw}`]: n };
   const colours = { [COLOUR_NAMES[sc as 1 | 3 | 4]]: n };
   const rowShape = chooseShape(sizes, colours, o);
-  const [h, w, c] = rowShape;
-  let images = arr.data;
-  if (h !== sh || w !== sw || c !== sc) {
-    const rowSize = h * w * c;
-    const src = sh * sw * sc;
-    images = new Uint8Array(n * rowSize);
-    for (let i = 0; i < n; i++) {
-      const img = {
-        width: sw,
-        height: sh,
-        channels: sc as 1 | 3 | 4,
-        pixels: arr.data.subarray(i * src, (i + 1) * src),
-      };
-      images.set(toRowShape(img, h, w, c), i * rowSize);
-    }
-  }
+  const images = toRows(arr, rowShape);
   const seed = o.seed ?? 0;
   const testSplit = o.testSplit ?? DEFAULT_TEST_SPLIT;
   checkSplit(testSplit);
@@ -657,6 +643,123 @@ function loadArrayPair(path: string, o: ImageSourceOptions): ImageSource {
   };
 }
 
+/** The rows of an images array brought to `[h, w, c]` (the array itself when it already is). */
+function toRows(arr: { data: Uint8Array; shape: number[] }, [h, w, c]: RowShape): Uint8Array {
+  const [n, sh, sw, sc] = arr.shape;
+  if (h === sh && w === sw && c === sc) return arr.data;
+  const rowSize = h * w * c;
+  const src = sh * sw * sc;
+  const images = new Uint8Array(n * rowSize);
+  for (let i = 0; i < n; i++) {
+    const img = {
+      width: sw,
+      height: sh,
+      channels: sc as 1 | 3 | 4,
+      pixels: arr.data.subarray(i * src, (i + 1) * src),
+    };
+    images.set(toRowShape(img, h, w, c), i * rowSize);
+  }
+  return images;
+}
+
+/** IDX images files a folder may hold as its train and test parts (the MNIST / Fashion-MNIST names). */
+const IDX_TRAIN = /^train-images[.-]idx3-ubyte(\.gz)?$/;
+const IDX_TEST = /^(t10k|test)-images[.-]idx3-ubyte(\.gz)?$/;
+
+/** The train and test IDX images files directly in `dir`, when it holds both (and no class folders). */
+function idxPairsIn(dir: string): { train: string; test: string } | undefined {
+  const names = readDir(dir);
+  const train = names.find((n) => IDX_TRAIN.test(n));
+  const test = names.find((n) => IDX_TEST.test(n));
+  if (!train || !test || names.some((n) => isDir(join(dir, n)))) return undefined;
+  return { train: join(dir, train), test: join(dir, test) };
+}
+
+/** One IDX images file and its sibling labels, counts checked. */
+function readIdxPart(path: string): { arr: ReturnType<typeof readImageArray>; labels: Int32Array } {
+  const labelsPath = siblingLabels(path);
+  if (!labelsPath) {
+    throw new DatasetError('unreadable', `no labels file beside ${path} (expected its idx1 sibling)`, {
+      path,
+    });
+  }
+  const arr = readImageArray(path);
+  const labels = readLabelArray(labelsPath);
+  if (labels.length !== arr.shape[0]) {
+    throw new DatasetError(
+      'label_mismatch',
+      `${labelsPath} has ${labels.length} labels for the ${arr.shape[0]} images of ${path}`,
+      { path: labelsPath, value: labels.length },
+    );
+  }
+  return { arr, labels };
+}
+
+/**
+ * A folder holding the four MNIST-style IDX files (`train-images-idx3-ubyte[.gz]`, `train-labels-…`,
+ * `t10k-images-…`, `t10k-labels-…`): the data set's own train and test parts (`split: 'folders'`).
+ */
+function loadIdxFolder(
+  dir: string,
+  files: { train: string; test: string },
+  o: ImageSourceOptions,
+): ImageSource {
+  const train = readIdxPart(files.train);
+  const test = readIdxPart(files.test);
+  const [, sh, sw, sc] = train.arr.shape;
+  const [, th, tw, tc] = test.arr.shape;
+  const all = Int32Array.from([...train.labels, ...test.labels]);
+  if (new Set(train.labels).size < 2) {
+    throw new DatasetError(
+      'too_few_classes',
+      `${files.train} holds one class only; a classifier needs at least two`,
+      {
+        path: files.train,
+      },
+    );
+  }
+  const classes = all.reduce((m, l) => Math.max(m, l), -1) + 1;
+  const classNames = Array.from({ length: classes }, (_, i) => String(i));
+  const sizes: Record<string, number> = {};
+  const colours: Record<string, number> = {};
+  for (const [n, h, w, c] of [
+    [train.labels.length, sh, sw, sc],
+    [test.labels.length, th, tw, tc],
+  ]) {
+    sizes[`${h}x${w}`] = (sizes[`${h}x${w}`] ?? 0) + n;
+    const colour = COLOUR_NAMES[c as 1 | 3 | 4];
+    colours[colour] = (colours[colour] ?? 0) + n;
+  }
+  const rowShape = chooseShape(sizes, colours, o);
+  const [h, w, c] = rowShape;
+  const name = basename(dir);
+  const set = (part: 'train' | 'test', p: typeof train): ImageSet => ({
+    name: `${name}-${part}`,
+    images: toRows(p.arr, rowShape),
+    shape: [p.labels.length, h, w, c],
+    labels: p.labels,
+    classNames,
+  });
+  const trainSet = set('train', train);
+  const testSet = set('test', test);
+  return {
+    name,
+    path: dir,
+    format: 'idx',
+    classNames,
+    train: trainSet,
+    test: testSet,
+    rowShape,
+    split: 'folders',
+    seed: o.seed ?? 0,
+    digest: digestSets(classNames, trainSet, testSet),
+    sizes,
+    colours,
+    warnings: conversionWarnings(sizes, colours, rowShape, dir),
+    cached: false,
+  };
+}
+
 function statOrThrow(path: string): Stats {
   try {
     return statSync(path);
@@ -674,8 +777,8 @@ function statOrThrow(path: string): Stats {
 }
 
 /**
- * Loads a labelled image data set from `path` (an ImageFolder tree, or a `.npy`/IDX images file with its
- * labels file) as train and test sets of one row shape; see the module comment and {@link ImageSourceOptions}.
+ * Loads a labelled image data set from `path` (an ImageFolder tree, a `.npy`/IDX images file with its
+ * labels file, or a folder of the four MNIST-style IDX files as train and test parts) as train and test sets of one row shape; see the module comment and {@link ImageSourceOptions}.
  *
  * @throws {DatasetError} naming the file or folder at fault: `unreadable`, `empty` (a class folder without
  *   images, no class folders), `too_few_classes`, `label_mismatch` (label count ≠ image count, a test
@@ -684,13 +787,15 @@ function statOrThrow(path: string): Stats {
  */
 export function loadImageSource(path: string, o: ImageSourceOptions = {}): ImageSource {
   const abs = resolve(path);
-  return statOrThrow(abs).isDirectory() ? loadImageFolder(abs, o) : loadArrayPair(abs, o);
+  if (!statOrThrow(abs).isDirectory()) return loadArrayPair(abs, o);
+  const idx = idxPairsIn(abs);
+  return idx ? loadIdxFolder(abs, idx, o) : loadImageFolder(abs, o);
 }
 
 /**
  * Unlabelled images at `path` brought to `rowShape`, for an OOD test set: a folder's image files
- * (recursively; only its `test/` part when it has one; hidden files and `__MACOSX` ignored) or a
- * `.npy`/IDX images file. Named after the path's last component.
+ * (recursively; only its `test/` part when it has one; hidden files and `__MACOSX` ignored), a
+ * `.npy`/IDX images file, or a folder of the four IDX files (its test images). Named after the path's last component.
  *
  * @throws {DatasetError} `unreadable`, `empty`, `bad_image`, `unsupported_format`, … naming the file
  */
@@ -699,11 +804,15 @@ export function loadImagesAs(
   rowShape: RowShape,
   onProgress?: (done: number, total: number) => void,
 ): ImageSet {
-  const abs = resolve(path);
+  let abs = resolve(path);
   const name = basename(abs);
   const [h, w, c] = rowShape;
   const rowSize = h * w * c;
-  if (statOrThrow(abs).isDirectory()) {
+  const folder = statOrThrow(abs).isDirectory();
+  // A folder of the four IDX files: its test images.
+  const idx = folder ? idxPairsIn(abs) : undefined;
+  if (idx) abs = idx.test;
+  if (folder && !idx) {
     const testDir = join(abs, 'test');
     const { files } = listImageFiles(existsSync(testDir) && isDir(testDir) ? testDir : abs);
     if (files.length === 0)

@@ -159,3 +159,80 @@ export function loadTextSource(path: string): TextSource {
     { path: abs },
   );
 }
+
+/** Whether `path` is read as labelled texts: a `.jsonl`/`.ndjson`/`.csv` file, or a folder of class folders of `.txt`. */
+export function isTextSourcePath(path: string): boolean {
+  const abs = resolve(path);
+  let dir: boolean;
+  try {
+    dir = statSync(abs).isDirectory();
+  } catch {
+    return false;
+  }
+  if (!dir) return /\.(jsonl|ndjson|csv)$/i.test(abs);
+  for (const folder of readdirSync(abs).filter((n) => !isIgnoredEntry(n))) {
+    const p = join(abs, folder);
+    if (statSync(p).isDirectory() && listTxt(p).length > 0) return true;
+  }
+  return false;
+}
+
+/**
+ * Unlabelled texts at `path`, for a text OOD set or outlier file: every `.txt` file below a folder (one
+ * text each, sorted by path), the `text` field of each JSONL line or CSV record (labels not needed), or
+ * otherwise a UTF-8 file's non-empty lines. All through {@link readUserText}.
+ *
+ * @throws {DatasetError} `unreadable`, `bad_encoding`, `empty` (no texts), `bad_value` (a JSONL line
+ *   without a string `text`), `bad_header` (a CSV without a `text` column)
+ */
+export function readTexts(path: string): string[] {
+  const abs = resolve(path);
+  let dir: boolean;
+  try {
+    dir = statSync(abs).isDirectory();
+  } catch (cause) {
+    throw new DatasetError('unreadable', `cannot read ${abs}: no such file or folder`, { path: abs, cause });
+  }
+  let texts: string[];
+  if (dir) texts = listTxt(abs).map((f) => readUserText(f));
+  else {
+    const ext = extname(abs).toLowerCase();
+    const text = readUserText(abs);
+    if (ext === '.jsonl' || ext === '.ndjson') {
+      texts = [];
+      text.split(/\r?\n/).forEach((line, i) => {
+        if (line.trim() === '') return;
+        let row: unknown;
+        try {
+          row = JSON.parse(line);
+        } catch (cause) {
+          throw new DatasetError(
+            'bad_value',
+            `${abs} line ${i + 1} is not JSON: ${(cause as Error).message}`,
+            {
+              path: abs,
+              cause,
+            },
+          );
+        }
+        texts.push(fieldOf((row ?? {}) as Record<string, unknown>, 'text', `${abs} line ${i + 1}`, abs));
+      });
+    } else if (ext === '.csv') {
+      let records: Record<string, string>[];
+      try {
+        records = parse(text, { columns: true, skip_empty_lines: true, bom: true });
+      } catch (cause) {
+        throw new DatasetError('bad_header', `${abs} is not readable CSV: ${(cause as Error).message}`, {
+          path: abs,
+          cause,
+        });
+      }
+      if (records.length > 0 && !('text' in records[0])) {
+        throw new DatasetError('bad_header', `${abs} has no "text" column`, { path: abs });
+      }
+      texts = records.map((r) => r.text).filter((t) => t !== '');
+    } else texts = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  }
+  if (texts.length === 0) throw new DatasetError('empty', `${abs} holds no texts`, { path: abs });
+  return texts;
+}

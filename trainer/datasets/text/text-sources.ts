@@ -4,6 +4,7 @@ import { Purpose, sampleStream } from '../../../runtime/rng/index.js';
 import type { Vocab } from '../../../runtime/text/vocab.js';
 import { DatasetError } from '../errors.js';
 import { requireDataset } from '../locate.js';
+import { readTexts } from '../sources/text-source.js';
 import { readUserText } from '../user-text.js';
 import { type TextSet, textSetOf } from './text-set.js';
 
@@ -113,11 +114,12 @@ export function resolveTextOodSet(
   if (!existsSync(spec)) {
     throw new DatasetError(
       'unknown_set',
-      `unknown text OOD set '${spec}': use ${TEXT_OOD_SET_NAMES.join(', ')} or the path of a UTF-8 text file (one sample per line)`,
+      `unknown text OOD set '${spec}': use ${TEXT_OOD_SET_NAMES.join(', ')} or the path of a text folder (.txt files), .jsonl/.csv (text field) or UTF-8 file (one sample per line)`,
       { path: spec, value: spec },
     );
   }
-  return windowsFrom(spec.split('/').pop() ?? spec, fileLines(spec), vocab, length, count);
+  // A folder of .txt files, JSONL/CSV records' text, or a file's lines (sources/text-source.ts).
+  return windowsFrom(spec.split('/').pop() ?? spec, readTexts(spec), vocab, length, count);
 }
 
 /** Natural outliers for training: WordNet glosses, disjoint from every test set, as windows. */
