@@ -5,7 +5,7 @@ import { type BackendChoice, backendChoices, initBackend } from '../runtime/back
 import { ShardPool, SharedParams, shareBytes } from '../runtime/pool/index.js';
 import { findPython } from '../runtime/python.js';
 import * as tf from '../runtime/tf.js';
-import { referenceCnn } from './reference-cnn.js';
+import { smallCnn } from '../trainer/models/small-cnn.js';
 
 /** One line of `goe bench train-step --json` (the issue's schema). */
 export interface TrainStepResult {
@@ -67,13 +67,13 @@ export interface TrainStepOptions {
   onProgress?: (message: string) => void;
 }
 
-/** Times training steps of the reference CNN on one backend (the backend must already be active). */
+/** Times training steps of the default backbone (trainer/models/small-cnn.ts, the same net as bench/peer/train_step.py) on one backend (the backend must already be active). */
 export function timeTrainSteps(
   batch: number,
   seconds: number,
   warmup: number,
 ): { steps: number; seconds: number } {
-  const model = referenceCnn();
+  const model = smallCnn([28, 28, 1], 10);
   const optimizer = tf.train.sgd(0.01);
   const x = tf.randomNormal([batch, 28, 28, 1], 0, 1, 'float32', 1);
   const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 2), 10);
@@ -106,7 +106,7 @@ export function timeTrainSteps(
 }
 
 /**
- * Times data-parallel training steps of the reference CNN: the batch of {@link timeTrainSteps} split into
+ * Times data-parallel training steps of the default backbone: the batch of {@link timeTrainSteps} split into
  * `workers` equal shards, each shard's gradients computed by a compute worker (runtime/pool's mechanism:
  * weights and gradient slots in shared memory), averaged in a fixed order, one SGD update here. The batch
  * must divide by `workers`. Also reports where a step's wall time goes.
@@ -119,7 +119,7 @@ export async function timeParallelTrainSteps(
 ): Promise<{ steps: number; seconds: number; msPerStep: ParallelStepTimes }> {
   if (batch % workers !== 0) throw new Error(`--workers ${workers} must divide --batch ${batch}`);
   await initBackend('wasm');
-  const model = referenceCnn();
+  const model = smallCnn([28, 28, 1], 10);
   const optimizer = tf.train.sgd(0.01);
   const [xData, yData] = tf.tidy(() => [
     tf.randomNormal([batch, 28, 28, 1], 0, 1, 'float32', 1).dataSync(),

@@ -30,7 +30,7 @@ export function registerBench(program: Command): void {
   bench
     .command('train-step')
     .description(
-      'time one SGD step of the reference CNN (batch 128) on each TF.js backend and in PyTorch (CPU, all cores)',
+      'time one SGD step of the default backbone (small CNN, batch 128) on each TF.js backend and in PyTorch (CPU, all cores)',
     )
     .option('--json', 'print {name, backend, samplesPerSec, peer, ratio} objects as a JSON array')
     .addOption(
