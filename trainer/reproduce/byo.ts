@@ -8,6 +8,7 @@ import { encodeGridPng } from '../../runtime/codecs/index.js';
 import type { DetectorName } from '../detectors/index.js';
 import type { FinetuneRunOptions } from '../runs.js';
 import { type Metric, metrics, readEval, type Stat, stat } from './aggregate.js';
+import { evalJob, finetuneJob, trainJob } from './job-builders.js';
 import { type Job, runJobs } from './jobs.js';
 import { runName } from './plan.js';
 
@@ -56,57 +57,26 @@ export const byoQuickConfig: ByoConfig = {
  */
 export function byoPlan(c: ByoConfig, dir: string): Job[] {
   const jobs: Job[] = [];
-  const addEval = (run: string) =>
-    jobs.push({
-      id: `eval-${run}`,
-      task: {
-        kind: 'eval',
-        options: { model: join(dir, run), ood: c.ood.join(','), detector: 'all', limit: c.evalLimit },
-        out: join(dir, run, 'eval.json'),
-      },
-      output: join(dir, run, 'eval.json'),
-      after: [run],
-    });
+  const addEval = (run: string) => jobs.push(evalJob(dir, run, c.ood, c.evalLimit));
   for (const seed of c.seeds) {
     const base = runName('baseline', seed);
-    jobs.push({
-      id: base,
-      task: {
-        kind: 'train',
-        options: {
-          data: 'mnist',
-          out: join(dir, base),
-          epochs: c.baselineEpochs,
-          seed,
-          limit: c.trainLimit,
-        },
-      },
-      output: join(dir, base, 'manifest.json'),
-    });
+    jobs.push(trainJob(dir, base, { data: 'mnist', epochs: c.baselineEpochs, seed, limit: c.trainLimit }));
     addEval(base);
     const finetune = (
       run: string,
       outliers: Pick<FinetuneRunOptions, 'outliers' | 'loss' | 'generator' | 'sigma2'>,
     ) => {
-      jobs.push({
-        id: run,
-        task: {
-          kind: 'finetune',
-          options: {
-            from: join(dir, base),
-            ...outliers,
-            outlierCount: c.outlierCount,
-            epochs: c.finetuneEpochs,
-            batch: 128,
-            outlierBatch: 128,
-            seed,
-            limit: c.trainLimit,
-            out: join(dir, run),
-          },
-        },
-        output: join(dir, run, 'manifest.json'),
-        after: [base],
-      });
+      jobs.push(
+        finetuneJob(dir, run, base, {
+          ...outliers,
+          outlierCount: c.outlierCount,
+          epochs: c.finetuneEpochs,
+          batch: 128,
+          outlierBatch: 128,
+          seed,
+          limit: c.trainLimit,
+        }),
+      );
       addEval(run);
     };
     for (const loss of ['oe', 'energy'] as const) {

@@ -19,6 +19,7 @@ import { readEval, type Stat, type TableRow, table } from './aggregate.js';
 import { CIFAR4_OOD_CLASSES, CIFAR6_CLASSES, type Cifar6Sizes, prepareCifar6 } from './cifar6-data.js';
 import { copyEvalPlots, type EvalFigures, evalPlotsMarkdown } from './eval-plots.js';
 import { checkConditioning, type GeneratorCheck, sigma2Grid } from './generator-check.js';
+import { evalJob, finetuneJob, trainJob } from './job-builders.js';
 import { type Job, jobCpuSeconds, runJobs } from './jobs.js';
 import { type OutlierChoice, runName, withPlots } from './plan.js';
 import { METRICS_NOTE, perSetMd, type ReportHeader, tableMd } from './report-markdown.js';
@@ -138,7 +139,7 @@ export function cifar6Plan(
   data: { inDistribution: string; ood: string },
 ): Job[] {
   const generator = join(dir, 'generator');
-  const ood = [data.ood, 'gaussian', 'uniform', 'natural'].join(',');
+  const ood = [data.ood, 'gaussian', 'uniform', 'natural'];
   const gan: CganRunOptions = {
     data: data.inDistribution,
     out: generator,
@@ -161,60 +162,31 @@ export function cifar6Plan(
     },
   ];
   const addEval = (run: string) =>
+    jobs.push(withPlots(evalJob(dir, run, ood, c.oodCount), dir, run, c.seeds[0]));
+  const finetune = (run: string, seed: number, outliers: OutlierChoice) => {
     jobs.push(
-      withPlots(
-        {
-          id: `eval-${run}`,
-          task: {
-            kind: 'eval',
-            options: { model: join(dir, run), ood, detector: 'all', limit: c.oodCount },
-            out: join(dir, run, 'eval.json'),
-          },
-          output: join(dir, run, 'eval.json'),
-          after: [run],
-        },
+      finetuneJob(
         dir,
         run,
-        c.seeds[0],
-      ),
-    );
-  const finetune = (run: string, seed: number, outliers: OutlierChoice) => {
-    jobs.push({
-      id: run,
-      task: {
-        kind: 'finetune',
-        options: {
-          from: join(dir, runName('baseline', seed)),
+        runName('baseline', seed),
+        {
           ...outliers,
           generator,
           epochs: c.finetuneEpochs,
           batch: c.batch,
           outlierBatch: c.batch,
           seed,
-          out: join(dir, run),
         },
-      },
-      output: join(dir, run, 'manifest.json'),
-      after: [runName('baseline', seed), ...(outliers.outliers === 'generated' ? ['generator'] : [])],
-    });
+        outliers.outliers === 'generated' ? ['generator'] : [],
+      ),
+    );
     addEval(run);
   };
   for (const seed of c.seeds) {
     const base = runName('baseline', seed);
-    jobs.push({
-      id: base,
-      task: {
-        kind: 'train',
-        options: {
-          data: data.inDistribution,
-          out: join(dir, base),
-          epochs: c.baselineEpochs,
-          batch: c.batch,
-          seed,
-        },
-      },
-      output: join(dir, base, 'manifest.json'),
-    });
+    jobs.push(
+      trainJob(dir, base, { data: data.inDistribution, epochs: c.baselineEpochs, batch: c.batch, seed }),
+    );
     addEval(base);
     finetune(runName('control', seed), seed, { outliers: 'none', loss: 'oe' });
     for (const source of ['noise', 'generated', 'natural'] as const) {
