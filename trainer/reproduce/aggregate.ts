@@ -90,6 +90,44 @@ export function table(dir: string, c: Pick<ImagesPlanConfig, 'seeds' | 'ood'>): 
   });
 }
 
+/**
+ * A run's evaluation read with one detector (all in %): AUROC per OOD set, AUROC and FPR95 (OOD positive)
+ * averaged over the sets as `goe eval` reports them, and the test accuracy.
+ */
+export interface EvalPoint {
+  run: string;
+  meanAuroc: number;
+  meanFpr95: number;
+  perSet: Record<string, number>;
+  accuracy: number;
+}
+
+/**
+ * `dir/run/eval.json` read with `detector`, AUROC per set of `ood`.
+ * @throws when the run has no eval.json, or no `detector` result on a set of `ood`
+ */
+export function evalPoint(
+  dir: string,
+  run: string,
+  detector: DetectorName,
+  ood: readonly string[],
+): EvalPoint {
+  const r = readEval(dir, run);
+  const perSet: Record<string, number> = {};
+  for (const set of ood) {
+    const x = r.results.find((e) => e.detector === detector && e.ood === set);
+    if (!x) throw new Error(`${run}/eval.json has no ${detector} result on ${set}`);
+    perSet[set] = x.auroc;
+  }
+  return {
+    run,
+    meanAuroc: r.mean[detector].auroc,
+    meanFpr95: r.mean[detector].fpr95,
+    perSet,
+    accuracy: r.accuracy,
+  };
+}
+
 /** One point of a sweep (σ² or number of outliers): MSP after OE fine-tuning on the first seed. */
 export interface SweepPoint {
   x: number;
@@ -104,30 +142,13 @@ export function sweep(dir: string, c: ImagesPlanConfig, kind: 'sigma2' | 'count'
   const s0 = c.seeds[0];
   const xs = kind === 'sigma2' ? c.sigma2Sweep : c.countSweep;
   const main = kind === 'sigma2' ? c.sigma2 : c.outlierCount;
-  const points = xs.map((x) => {
-    const run = runName(x === main ? 'generated-oe' : `${kind}-${x}`, s0);
-    const r = readEval(dir, run);
-    const msp = pick(r, 'msp');
-    return {
-      x,
-      run,
-      mnistAuroc: msp.find((m) => m.ood === 'mnist')?.auroc ?? Number.NaN,
-      meanAuroc: r.mean.msp.auroc,
-      meanFpr95: r.mean.msp.fpr95,
-      accuracy: r.accuracy,
-    };
-  });
-  if (kind === 'count' && !xs.includes(main)) {
-    const r = readEval(dir, runName('generated-oe', s0));
-    const msp = pick(r, 'msp');
-    points.push({
-      x: main,
-      run: runName('generated-oe', s0),
-      mnistAuroc: msp.find((m) => m.ood === 'mnist')?.auroc ?? Number.NaN,
-      meanAuroc: r.mean.msp.auroc,
-      meanFpr95: r.mean.msp.fpr95,
-      accuracy: r.accuracy,
-    });
-  }
+  const point = (x: number, run: string): SweepPoint => {
+    const p = evalPoint(dir, run, 'msp', c.ood);
+    const { meanAuroc, meanFpr95, accuracy } = p;
+    return { x, run, mnistAuroc: p.perSet.mnist ?? Number.NaN, meanAuroc, meanFpr95, accuracy };
+  };
+  const points = xs.map((x) => point(x, runName(x === main ? 'generated-oe' : `${kind}-${x}`, s0)));
+  // The main GOE run is the count sweep's point at the plan's outlier count even when the sweep omits it.
+  if (kind === 'count' && !xs.includes(main)) points.push(point(main, runName('generated-oe', s0)));
   return points.sort((a, b) => a.x - b.x);
 }

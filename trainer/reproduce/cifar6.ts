@@ -15,7 +15,7 @@ import { loadClassifier } from '../classifier.js';
 import { repoRoot } from '../datasets/locate.js';
 import { writeImageFolder } from '../datasets/sources/fixtures.js';
 import type { CganRunOptions } from '../generator-run.js';
-import { readEval, type Stat, type TableRow, table } from './aggregate.js';
+import { evalPoint, type Stat, type TableRow, table } from './aggregate.js';
 import { CIFAR4_OOD_CLASSES, CIFAR6_CLASSES, type Cifar6Sizes, prepareCifar6 } from './cifar6-data.js';
 import { copyEvalPlots, type EvalFigures, evalPlotsMarkdown } from './eval-plots.js';
 import { checkConditioning, type GeneratorCheck, sigma2Grid } from './generator-check.js';
@@ -235,16 +235,8 @@ function sweepPoints(dir: string, c: Cifar6Config): Cifar6SweepPoint[] {
   const s0 = c.seeds[0];
   return c.sigma2Sweep.map((sigma2) => {
     const run = runName(sigma2 === c.sigma2 ? 'generated-oe' : `sigma2-${sigma2}`, s0);
-    const report = readEval(dir, run);
-    const msp = report.results.filter((x) => x.detector === 'msp');
-    return {
-      sigma2,
-      run,
-      meanAuroc: report.mean.msp.auroc,
-      cifar4Auroc: msp.find((x) => x.ood === 'cifar4-ood')?.auroc ?? Number.NaN,
-      meanFpr95: report.mean.msp.fpr95,
-      accuracy: report.accuracy,
-    };
+    const { meanAuroc, meanFpr95, perSet, accuracy } = evalPoint(dir, run, 'msp', CIFAR6_OOD);
+    return { sigma2, run, meanAuroc, cifar4Auroc: perSet['cifar4-ood'], meanFpr95, accuracy };
   });
 }
 

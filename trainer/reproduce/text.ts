@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { initBackend } from '../../runtime/backend/index.js';
 import { readNdjsonTexts } from '../datasets/text/ndjson-outliers.js';
 import { linePlotSvg } from '../report/plot.js';
-import { readEval, type TableRow, table } from './aggregate.js';
+import { type EvalPoint, evalPoint, type TableRow, table } from './aggregate.js';
 import { copyEvalPlots, type EvalFigures, evalPlotsMarkdown } from './eval-plots.js';
 import type { ReproduceOptions } from './images.js';
 import { runJobs } from './jobs.js';
@@ -17,14 +17,9 @@ import { f, METRICS_NOTE, perSetMd, type ReportHeader, tableMd } from './report-
 import { fullTextConfig, poolFile, quickTextConfig, type TextPlanConfig, textPlan } from './text-plan.js';
 import { exportClassifiers } from './zoo-export.js';
 
-/** One point of the temperature sweep (OE loss, MSP, first seed). */
-export interface TemperaturePoint {
+/** One point of the temperature sweep (OE loss, MSP, first seed); `perSet`: AUROC per OOD set. */
+export interface TemperaturePoint extends EvalPoint {
   temperature: number;
-  run: string;
-  meanAuroc: number;
-  meanFpr95: number;
-  perSet: Record<string, number>;
-  accuracy: number;
 }
 
 /** Everything `reports/text.json` holds. */
@@ -41,19 +36,10 @@ export interface TextReport extends ReportHeader {
 function temperatureSweep(dir: string, c: TextPlanConfig): TemperaturePoint[] {
   const s0 = c.seeds[0];
   return c.temperatureSweep
-    .map((t) => {
-      const run = runName(t === c.temperature ? 'generated-oe' : `temperature-${t}`, s0);
-      const r = readEval(dir, run);
-      const msp = r.results.filter((x) => x.detector === 'msp');
-      return {
-        temperature: t,
-        run,
-        meanAuroc: r.mean.msp.auroc,
-        meanFpr95: r.mean.msp.fpr95,
-        perSet: Object.fromEntries(msp.map((x) => [x.ood, x.auroc])),
-        accuracy: r.accuracy,
-      };
-    })
+    .map((t) => ({
+      temperature: t,
+      ...evalPoint(dir, runName(t === c.temperature ? 'generated-oe' : `temperature-${t}`, s0), 'msp', c.ood),
+    }))
     .sort((a, b) => a.temperature - b.temperature);
 }
 

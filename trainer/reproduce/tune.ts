@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { resolveModelDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { initBackend } from '../../runtime/backend/index.js';
-import type { EvalReport } from '../evaluate.js';
 import { parseOutlierMix } from '../outlier-mix.js';
 import { rescored, type TuneResult } from '../tune/index.js';
 import { DETECTOR_OF } from '../tune/scores.js';
-import { readEval, stat } from './aggregate.js';
+import { evalPoint, stat } from './aggregate.js';
 import type { ReproduceOptions } from './images.js';
 import { runJobs } from './jobs.js';
 import { runName } from './plan.js';
@@ -31,15 +30,8 @@ import { exportRuns } from './zoo-export.js';
 
 /** A point of `run`'s evaluation read with `loss`'s detector. */
 export function pointOf(runsDir: string, run: string, loss: TuneLoss, ood: readonly string[]): TunePoint {
-  const r: EvalReport = readEval(runsDir, run);
-  const d = DETECTOR_OF[loss];
-  const perSet: Record<string, number> = {};
-  for (const set of ood) {
-    const x = r.results.find((e) => e.detector === d && e.ood === set);
-    if (!x) throw new Error(`${run}/eval.json has no ${d} result on ${set}`);
-    perSet[set] = x.auroc;
-  }
-  return { run, mnist: perSet.mnist, mean: r.mean[d].auroc, perSet, accuracy: r.accuracy };
+  const p = evalPoint(runsDir, run, DETECTOR_OF[loss], ood);
+  return { run, mnist: p.perSet.mnist, mean: p.meanAuroc, perSet: p.perSet, accuracy: p.accuracy };
 }
 
 /** The run that made candidate `label` (a grid point `σ²=5` or a mixture as written). */
