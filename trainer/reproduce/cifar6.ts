@@ -7,12 +7,9 @@
  * seeds, plus a small σ² sweep. Every step is the function a `goe` command calls, run as a job.
  */
 import { mkdir, readFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
-import { initBackend } from '../../runtime/backend/index.js';
 import { loadClassifier } from '../classifier.js';
-import { repoRoot } from '../datasets/locate.js';
 import { writeImageFolder } from '../datasets/sources/fixtures.js';
 import type { CganRunOptions } from '../generator-run.js';
 import { evalPoint, type Stat, type TableRow, table } from './aggregate.js';
@@ -22,7 +19,8 @@ import { checkConditioning, type GeneratorCheck, sigma2Grid } from './generator-
 import { evalJob, finetuneJob, trainJob } from './job-builders.js';
 import { type Job, jobCpuSeconds, runJobs } from './jobs.js';
 import { type OutlierChoice, runName, withPlots } from './plan.js';
-import { METRICS_NOTE, perSetMd, type ReportHeader, tableMd } from './report-markdown.js';
+import { type ReportHeader, reportHeader, reportVersions } from './report-header.js';
+import { METRICS_NOTE, perSetMd, tableMd } from './report-markdown.js';
 
 /** The sizes of a CIFAR-6 run; `quick` is the test suite's smoke run on a generated fixture. */
 export interface Cifar6Config extends Cifar6Sizes {
@@ -213,15 +211,6 @@ export function cifar6Plan(
   return jobs;
 }
 
-async function versions(): Promise<Record<string, string>> {
-  const read = async (p: string) => JSON.parse(await readFile(join(repoRoot, p), 'utf8')).version as string;
-  return {
-    goe: await read('package.json'),
-    '@tensorflow/tfjs': await read('node_modules/@tensorflow/tfjs/package.json'),
-    '@tensorflow/tfjs-backend-wasm': await read('node_modules/@tensorflow/tfjs-backend-wasm/package.json'),
-  };
-}
-
 /** A tiny CIFAR-10-shaped ImageFolder (10 classes, 16×16 PNG/JPEG) for the smoke run. */
 function quickFixture(dir: string, c: Cifar6Config): string {
   const root = join(dir, 'fixture-cifar10');
@@ -286,13 +275,12 @@ export async function reproduceCifar6(o: Cifar6Options): Promise<Cifar6Report> {
   }));
   const own = process.cpuUsage(cpu0);
   const report: Cifar6Report = {
-    title: 'Your own data, end to end: CIFAR-6 open-set OOD detection (cGAN → GOE → MSP / Energy)',
-    command: o.command,
-    mode: o.quick ? 'quick' : 'full',
-    createdAt: new Date().toISOString(),
-    wallSeconds: Math.round((performance.now() - t0) / 1000),
-    machine: { cores: cpus().length, node: process.version, backend: (await initBackend()).choice },
-    versions: await versions(),
+    ...(await reportHeader(
+      'Your own data, end to end: CIFAR-6 open-set OOD detection (cGAN → GOE → MSP / Energy)',
+      o,
+      t0,
+    )),
+    versions: await reportVersions(),
     config: c,
     data: {
       source: o.quick ? 'generated fixture (16×16)' : source,

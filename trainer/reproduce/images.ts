@@ -1,17 +1,15 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { resolveModelDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
-import { initBackend } from '../../runtime/backend/index.js';
 import { type ClassifierManifest, loadClassifier } from '../classifier.js';
-import { repoRoot } from '../datasets/locate.js';
 import { linePlotSvg } from '../report/plot.js';
 import { type SweepPoint, sweep, table } from './aggregate.js';
 import { copyEvalPlots } from './eval-plots.js';
 import { checkConditioning, sigma2Grid } from './generator-check.js';
 import { type Job, runJobs } from './jobs.js';
 import { fullConfig, imagesPlan, quickConfig, runName } from './plan.js';
+import { reportHeader, reportVersions } from './report-header.js';
 import { type ImagesReport, imagesMarkdown } from './report-markdown.js';
 import { exportClassifiers } from './zoo-export.js';
 
@@ -27,15 +25,6 @@ export interface ReproduceOptions {
   signal?: AbortSignal;
   onJob?: (done: number, total: number, job: Job, seconds: number, skipped: boolean) => void;
   onStage?: (message: string) => void;
-}
-
-async function versions(): Promise<Record<string, string>> {
-  const read = async (p: string) => JSON.parse(await readFile(join(repoRoot, p), 'utf8')).version as string;
-  return {
-    goe: await read('package.json'),
-    '@tensorflow/tfjs': await read('node_modules/@tensorflow/tfjs/package.json'),
-    '@tensorflow/tfjs-backend-wasm': await read('node_modules/@tensorflow/tfjs-backend-wasm/package.json'),
-  };
 }
 
 /**
@@ -116,14 +105,12 @@ export async function reproduceImages(o: ReproduceOptions): Promise<ImagesReport
     energyMargins[runName('baseline', s)] = m.energyMargins;
   }
   const report: ImagesReport = {
-    title:
+    ...(await reportHeader(
       'Generative Outlier Exposure on Fashion-MNIST (Table 1, Fig. 1, 2, 5 of Kirchheim & Ortmeier 2022)',
-    command: o.command,
-    mode: o.quick ? 'quick' : 'full',
-    createdAt: new Date().toISOString(),
-    wallSeconds: Math.round((performance.now() - t0) / 1000),
-    machine: { cores: cpus().length, node: process.version, backend: (await initBackend()).choice },
-    versions: await versions(),
+      o,
+      t0,
+    )),
+    versions: await reportVersions(),
     config: c,
     energyMargins,
     table: rows,

@@ -1,11 +1,9 @@
 import { mkdir } from 'node:fs/promises';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { TextGeneratorManifest } from '../../generators/manifest.js';
 import { readManifest } from '../../generators/manifest.js';
 import { resolveModelDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
-import { initBackend } from '../../runtime/backend/index.js';
 import { readNdjsonTexts } from '../datasets/text/ndjson-outliers.js';
 import { linePlotSvg } from '../report/plot.js';
 import { type EvalPoint, evalPoint, type TableRow, table } from './aggregate.js';
@@ -13,7 +11,8 @@ import { copyEvalPlots, type EvalFigures, evalPlotsMarkdown } from './eval-plots
 import type { ReproduceOptions } from './images.js';
 import { runJobs } from './jobs.js';
 import { runName } from './plan.js';
-import { f, METRICS_NOTE, perSetMd, type ReportHeader, tableMd } from './report-markdown.js';
+import { type ReportHeader, reportHeader } from './report-header.js';
+import { f, METRICS_NOTE, perSetMd, tableMd } from './report-markdown.js';
 import { fullTextConfig, poolFile, quickTextConfig, type TextPlanConfig, textPlan } from './text-plan.js';
 import { exportClassifiers } from './zoo-export.js';
 
@@ -97,12 +96,11 @@ export async function reproduceText(o: ReproduceOptions): Promise<TextReport> {
     }),
   );
   const report: TextReport = {
-    title: 'Generative Outlier Exposure on text: Brown corpus (Table 2 of Kirchheim & Ortmeier 2022)',
-    command: o.command,
-    mode: o.quick ? 'quick' : 'full',
-    createdAt: new Date().toISOString(),
-    wallSeconds: Math.round((performance.now() - t0) / 1000),
-    machine: { cores: cpus().length, node: process.version, backend: (await initBackend()).choice },
+    ...(await reportHeader(
+      'Generative Outlier Exposure on text: Brown corpus (Table 2 of Kirchheim & Ortmeier 2022)',
+      o,
+      t0,
+    )),
     config: c,
     generator: { id: lm.id, digest: lm.weights.digest, metrics: lm.metrics, provenance: lm.provenance },
     table: rows,

@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { resolveModelDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
-import { initBackend } from '../../runtime/backend/index.js';
 import { parseOutlierMix } from '../outlier-mix.js';
 import { rescored, type TuneResult } from '../tune/index.js';
 import { DETECTOR_OF } from '../tune/scores.js';
@@ -12,6 +10,7 @@ import { evalPoint, stat } from './aggregate.js';
 import type { ReproduceOptions } from './images.js';
 import { runJobs } from './jobs.js';
 import { runName } from './plan.js';
+import { reportHeader } from './report-header.js';
 import { tuneMarkdown } from './tune-markdown.js';
 import {
   baselineJobs,
@@ -180,12 +179,11 @@ export async function reproduceTune(o: ReproduceOptions): Promise<TuneReport> {
   let zoo: string[] = [];
   const prefix = o.quick ? 'tune-quick' : 'tune';
   const report: TuneReport = {
-    title: 'goe tune: σ² chosen without OOD data vs. the oracle and the default (Fashion-MNIST)',
-    command: o.command,
-    mode: o.quick ? 'quick' : 'full',
-    createdAt: new Date().toISOString(),
-    wallSeconds: Math.round((performance.now() - t0) / 1000),
-    machine: { cores: cpus().length, node: process.version, backend: (await initBackend()).choice },
+    ...(await reportHeader(
+      'goe tune: σ² chosen without OOD data vs. the oracle and the default (Fashion-MNIST)',
+      o,
+      t0,
+    )),
     config: c,
     sweep,
     oracle,
