@@ -9,7 +9,7 @@ import type { DetectorName } from '../detectors/index.js';
 import type { FinetuneRunOptions } from '../runs.js';
 import { type Metric, metrics, readEval, type Stat, stat } from './aggregate.js';
 import { evalJob, finetuneJob, trainJob } from './job-builders.js';
-import { type Job, runJobs } from './jobs.js';
+import { type Job, type PlanOptions, runPlan } from './jobs.js';
 import { runName } from './plan.js';
 
 /** The sizes of `goe reproduce byo`; `quick` is the test suite's smoke run. */
@@ -154,17 +154,12 @@ export interface ByoReport {
 }
 
 /** Options of {@link reproduceByo} (those of `goe reproduce images`). */
-export interface ByoOptions {
+export interface ByoOptions extends PlanOptions {
   quick: boolean;
   /** Fine-tuning seeds to run (default the config's: 0, 1, 2); finished runs are reused by a later call. */
   seeds?: number[];
-  runsDir: string;
   reportsDir: string;
-  concurrency: number;
   command: string;
-  signal?: AbortSignal;
-  onJob?: (done: number, total: number, job: Job, seconds: number, skipped: boolean) => void;
-  onStage?: (message: string) => void;
 }
 
 /**
@@ -179,15 +174,8 @@ export async function reproduceByo(o: ByoOptions): Promise<ByoReport> {
   const gen = await loadGenerator(resolveModelDir(c.generator)); // fails before any training if missing
   if (gen.modality !== 'image') throw new Error(`${c.generator} is not an image generator`);
   const jobs = byoPlan(c, o.runsDir);
-  let done = 0;
-  o.onStage?.(`${jobs.length} jobs, ${o.concurrency} at a time, runs in ${o.runsDir}`);
   try {
-    await runJobs(jobs, {
-      concurrency: o.concurrency,
-      logDir: join(o.runsDir, 'logs'),
-      signal: o.signal,
-      onDone: (job, seconds, skipped) => o.onJob?.(++done, jobs.length, job, seconds, skipped),
-    });
+    await runPlan(jobs, o);
     await mkdir(o.reportsDir, { recursive: true });
     const prefix = o.quick ? 'byo-mnist-quick' : 'byo-mnist';
     const grids: Record<string, string> = {};

@@ -17,7 +17,7 @@ import { CIFAR4_OOD_CLASSES, CIFAR6_CLASSES, type Cifar6Sizes, prepareCifar6 } f
 import { copyEvalPlots, type EvalFigures, evalPlotsMarkdown } from './eval-plots.js';
 import { checkConditioning, type GeneratorCheck, sigma2Grid } from './generator-check.js';
 import { evalJob, finetuneJob, trainJob } from './job-builders.js';
-import { type Job, jobCpuSeconds, runJobs } from './jobs.js';
+import { type Job, jobCpuSeconds, type PlanOptions, planLogDir, runPlan } from './jobs.js';
 import { type OutlierChoice, runName, withPlots } from './plan.js';
 import { type ReportHeader, reportHeader, reportVersions } from './report-header.js';
 import { METRICS_NOTE, perSetMd, tableMd } from './report-markdown.js';
@@ -81,18 +81,13 @@ export const CIFAR6_OOD = ['cifar4-ood', 'gaussian', 'uniform', 'natural'] as co
 /** The GOE rows of the report's table read the generator's σ² into the method name. */
 const METHOD_NAMES: Record<string, string> = { 'GOE (generated)': 'GOE (cGAN)' };
 
-export interface Cifar6Options {
+export interface Cifar6Options extends PlanOptions {
   quick: boolean;
   /** CIFAR-10 as an ImageFolder (train/<class>/, test/<class>/); ignored with `quick`. */
   data: string;
   seeds?: number[];
-  runsDir: string;
   reportsDir: string;
-  concurrency: number;
   command: string;
-  signal?: AbortSignal;
-  onJob?: (done: number, total: number, job: Job, seconds: number, skipped: boolean) => void;
-  onStage?: (message: string) => void;
 }
 
 /** One point of the σ² sweep: GOE with the OE loss read by MSP, first seed. */
@@ -238,16 +233,8 @@ export async function reproduceCifar6(o: Cifar6Options): Promise<Cifar6Report> {
   const source = o.quick ? quickFixture(o.runsDir, c) : resolve(o.data);
   const data = await prepareCifar6(source, join(o.runsDir, 'data'), c);
   const jobs = cifar6Plan(c, o.runsDir, data);
-  let done = 0;
-  o.onStage?.(`${jobs.length} jobs, ${o.concurrency} at a time, runs in ${o.runsDir}`);
   const cpu0 = process.cpuUsage();
-  const logDir = join(o.runsDir, 'logs');
-  await runJobs(jobs, {
-    concurrency: o.concurrency,
-    logDir,
-    signal: o.signal,
-    onDone: (job, seconds, skipped) => o.onJob?.(++done, jobs.length, job, seconds, skipped),
-  });
+  await runPlan(jobs, o);
   o.onStage?.('checking the generator and drawing sample grids');
   const generator = join(o.runsDir, 'generator');
   const gm = JSON.parse(await readFile(join(generator, 'manifest.json'), 'utf8'));
@@ -300,7 +287,7 @@ export async function reproduceCifar6(o: Cifar6Options): Promise<Cifar6Report> {
     },
     table: rows,
     sigma2Sweep: sweepPoints(o.runsDir, c),
-    cpuSeconds: Math.round(jobCpuSeconds(logDir) + (own.user + own.system) / 1e6),
+    cpuSeconds: Math.round(jobCpuSeconds(planLogDir(o.runsDir)) + (own.user + own.system) / 1e6),
     figures,
   };
   await writeFileAtomic(join(o.reportsDir, `${prefix}.json`), `${JSON.stringify(report, null, 2)}\n`);

@@ -7,7 +7,7 @@ import { linePlotSvg } from '../report/plot.js';
 import { type SweepPoint, sweep, table } from './aggregate.js';
 import { copyEvalPlots } from './eval-plots.js';
 import { checkConditioning, sigma2Grid } from './generator-check.js';
-import { type Job, runJobs } from './jobs.js';
+import { type Job, runPlan } from './jobs.js';
 import { fullConfig, imagesPlan, quickConfig, runName } from './plan.js';
 import { reportHeader, reportVersions } from './report-header.js';
 import { type ImagesReport, imagesMarkdown } from './report-markdown.js';
@@ -37,14 +37,7 @@ export async function reproduceImages(o: ReproduceOptions): Promise<ImagesReport
   const c = o.quick ? quickConfig : fullConfig;
   resolveModelDir(c.generator); // fail before hours of work if the generator is missing
   const jobs = imagesPlan(c, o.runsDir);
-  let done = 0;
-  o.onStage?.(`${jobs.length} jobs, ${o.concurrency} at a time, runs in ${o.runsDir}`);
-  await runJobs(jobs, {
-    concurrency: o.concurrency,
-    logDir: join(o.runsDir, 'logs'),
-    signal: o.signal,
-    onDone: (job, seconds, skipped) => o.onJob?.(++done, jobs.length, job, seconds, skipped),
-  });
+  await runPlan(jobs, o);
   o.onStage?.('checking the generator and drawing figures');
   const base = await loadClassifier(join(o.runsDir, runName('baseline', c.seeds[0])));
   const generatorCheck = await checkConditioning(c.generator, base, o.quick ? 200 : 1000);

@@ -9,7 +9,7 @@ import { linePlotSvg } from '../report/plot.js';
 import { type EvalPoint, evalPoint, type TableRow, table } from './aggregate.js';
 import { copyEvalPlots, type EvalFigures, evalPlotsMarkdown } from './eval-plots.js';
 import type { ReproduceOptions } from './images.js';
-import { runJobs } from './jobs.js';
+import { runPlan } from './jobs.js';
 import { runName } from './plan.js';
 import { type ReportHeader, reportHeader } from './report-header.js';
 import { f, METRICS_NOTE, perSetMd, tableMd } from './report-markdown.js';
@@ -51,14 +51,7 @@ export async function reproduceText(o: ReproduceOptions): Promise<TextReport> {
   const t0 = performance.now();
   const c = o.quick ? quickTextConfig : fullTextConfig;
   const jobs = textPlan(c, o.runsDir);
-  let done = 0;
-  o.onStage?.(`${jobs.length} jobs, ${o.concurrency} at a time, runs in ${o.runsDir}`);
-  await runJobs(jobs, {
-    concurrency: o.concurrency,
-    logDir: join(o.runsDir, 'logs'),
-    signal: o.signal,
-    onDone: (job, seconds, skipped) => o.onJob?.(++done, jobs.length, job, seconds, skipped),
-  });
+  await runPlan(jobs, o);
   const lm = await readManifest<TextGeneratorManifest>(resolveModelDir(c.generator));
   const rows = table(o.runsDir, c);
   const sweepPoints = temperatureSweep(o.runsDir, c);

@@ -8,7 +8,7 @@ import { rescored, type TuneResult } from '../tune/index.js';
 import { DETECTOR_OF } from '../tune/scores.js';
 import { evalPoint, stat } from './aggregate.js';
 import type { ReproduceOptions } from './images.js';
-import { runJobs } from './jobs.js';
+import { runPlan } from './jobs.js';
 import { runName } from './plan.js';
 import { reportHeader } from './report-header.js';
 import { tuneMarkdown } from './tune-markdown.js';
@@ -66,18 +66,7 @@ export async function reproduceTune(o: ReproduceOptions): Promise<TuneReport> {
   const c = o.quick ? tuneQuickConfig : tuneFullConfig;
   resolveModelDir(c.generator);
   const dir = o.runsDir;
-  let done = 0;
-  const run = async (jobs: ReturnType<typeof tunePhase1>, stage: string) => {
-    o.onStage?.(`${stage}: ${jobs.length} jobs, ${o.concurrency} at a time, runs in ${dir}`);
-    done = 0;
-    await runJobs(jobs, {
-      concurrency: o.concurrency,
-      logDir: join(dir, 'logs'),
-      signal: o.signal,
-      onDone: (job, seconds, skipped) => o.onJob?.(++done, jobs.length, job, seconds, skipped),
-    });
-  };
-  await run(tunePhase1(c, dir), 'phase 1 (baselines, goe tune, first-seed sweep)');
+  await runPlan(tunePhase1(c, dir), o, 'phase 1 (baselines, goe tune, first-seed sweep)');
   const s0 = c.seeds[0];
   const tune = c.seeds.map((s) =>
     rescored(JSON.parse(readFileSync(tuneOutput(dir, s), 'utf8')) as TuneResult),
@@ -110,7 +99,7 @@ export async function reproduceTune(o: ReproduceOptions): Promise<TuneReport> {
       }),
     ),
   );
-  await run(phase2, 'phase 2 (default, oracle, tuned, mixtures on the other seeds)');
+  await runPlan(phase2, o, 'phase 2 (default, oracle, tuned, mixtures on the other seeds)');
 
   const row = (
     method: string,
