@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DetectorName } from '../detectors/index.js';
-import type { EvalReport, EvalResult } from '../evaluate.js';
+import type { EvalReport } from '../evaluate.js';
 import { type ImagesPlanConfig, runName } from './plan.js';
 
 /**
@@ -58,8 +58,21 @@ export function readEval(dir: string, run: string): EvalReport {
   return JSON.parse(readFileSync(path, 'utf8')) as EvalReport;
 }
 
-function pick(report: EvalReport, detector: DetectorName): EvalResult[] {
-  return report.results.filter((r) => r.detector === detector);
+/**
+ * Each metric of `detector` on the OOD set `set` over the seeds' `reports`; a report without that result
+ * or metric (an older eval) makes the {@link Stat} NaN.
+ */
+export function setStats(
+  reports: readonly EvalReport[],
+  detector: DetectorName,
+  set: string,
+): Record<Metric, Stat> {
+  return Object.fromEntries(
+    metrics.map((m) => [
+      m,
+      stat(reports.map((r) => r.results.find((x) => x.detector === detector && x.ood === set)?.[m])),
+    ]),
+  ) as Record<Metric, Stat>;
 }
 
 /** Builds Table 1 from the runs' eval.json files. */
@@ -70,14 +83,7 @@ export function table(dir: string, c: Pick<ImagesPlanConfig, 'seeds' | 'ood'>): 
       metrics.map((m) => [m, stat(reports.map((r) => r.mean[row.detector][m]))]),
     ) as Record<Metric, Stat>;
     const perSet: TableRow['perSet'] = {};
-    for (const set of c.ood) {
-      perSet[set] = Object.fromEntries(
-        metrics.map((m) => [
-          m,
-          stat(reports.map((r) => pick(r, row.detector).find((x) => x.ood === set)![m])),
-        ]),
-      ) as Record<Metric, Stat>;
-    }
+    for (const set of c.ood) perSet[set] = setStats(reports, row.detector, set);
     return {
       method: row.method,
       loss: row.loss,

@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { encodeGridPng } from '../../runtime/codecs/index.js';
 import type { DetectorName } from '../detectors/index.js';
 import type { FinetuneRunOptions } from '../runs.js';
-import { type Metric, metrics, readEval, type Stat, stat } from './aggregate.js';
+import { type Metric, readEval, type Stat, setStats, stat } from './aggregate.js';
 import { evalJob, finetuneJob, trainJob } from './job-builders.js';
 import { type Job, type PlanOptions, runPlan } from './jobs.js';
 import { runName } from './plan.js';
@@ -123,18 +123,7 @@ function rowsOf(dir: string, c: ByoConfig): ByoRow[] {
           : `goe${d.sigma2}-${d.loss}`;
     const reports = c.seeds.map((s) => readEval(dir, runName(run, s)));
     const perSet: ByoRow['perSet'] = {};
-    for (const ood of c.ood) {
-      perSet[ood] = Object.fromEntries(
-        metrics.map((m) => [
-          m,
-          stat(
-            reports.map(
-              (r) => r.results.find((x) => x.detector === d.detector && x.ood === ood)?.[m] ?? Number.NaN,
-            ),
-          ),
-        ]),
-      ) as Record<Metric, Stat>;
-    }
+    for (const ood of c.ood) perSet[ood] = setStats(reports, d.detector, ood);
     return { ...d, perSet, accuracy: stat(reports.map((r) => r.accuracy)) };
   });
 }
