@@ -777,7 +777,11 @@ function loadIdxFolder(
   };
 }
 
-function statOrThrow(path: string): Stats {
+/**
+ * `fs.statSync(path)`, or a DatasetError `unreadable` naming the path and why (`no such file or folder`
+ * when it is missing).
+ */
+export function statOrThrow(path: string): Stats {
   try {
     return statSync(path);
   } catch (cause) {

@@ -12,7 +12,7 @@ import { extname, join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { DatasetError } from '../errors.js';
 import { readUserText } from '../user-text.js';
-import { isIgnoredEntry } from './image-source.js';
+import { isIgnoredEntry, statOrThrow } from './image-source.js';
 
 /** One labelled document; `source` names the file (and line or record) it came from. */
 export interface TextDocument {
@@ -80,13 +80,7 @@ function fieldOf(row: Record<string, unknown>, key: 'text' | 'label', where: str
  */
 export function loadTextSource(path: string): TextSource {
   const abs = resolve(path);
-  let isDir: boolean;
-  try {
-    isDir = statSync(abs).isDirectory();
-  } catch (cause) {
-    throw new DatasetError('unreadable', `cannot read ${abs}: no such file or folder`, { path: abs, cause });
-  }
-  if (isDir) {
+  if (statOrThrow(abs).isDirectory()) {
     const rows: { text: string; label: string; source: string }[] = [];
     for (const folder of readdirSync(abs)
       .filter((n) => !isIgnoredEntry(n))
@@ -203,14 +197,8 @@ export function isTextSourcePath(path: string): boolean {
  */
 export function readTexts(path: string): string[] {
   const abs = resolve(path);
-  let dir: boolean;
-  try {
-    dir = statSync(abs).isDirectory();
-  } catch (cause) {
-    throw new DatasetError('unreadable', `cannot read ${abs}: no such file or folder`, { path: abs, cause });
-  }
   let texts: string[];
-  if (dir) texts = listTxt(abs).map((f) => readUserText(f));
+  if (statOrThrow(abs).isDirectory()) texts = listTxt(abs).map((f) => readUserText(f));
   else {
     const ext = extname(abs).toLowerCase();
     const text = readUserText(abs);
