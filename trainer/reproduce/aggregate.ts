@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DetectorName } from '../detectors/index.js';
-import type { EvalReport, EvalResult } from '../evaluate.js';
+import type { EvalReport } from '../evaluate.js';
 import { type ImagesPlanConfig, runName } from './plan.js';
 
 /**
@@ -58,8 +58,21 @@ export function readEval(dir: string, run: string): EvalReport {
   return JSON.parse(readFileSync(path, 'utf8')) as EvalReport;
 }
 
-function pick(report: EvalReport, detector: DetectorName): EvalResult[] {
-  return report.results.filter((r) => r.detector === detector);
+/**
+ * Each metric of `detector` on the OOD set `set` over the seeds' `reports`; a report without that result
+ * or metric (an older eval) makes the {@link Stat} NaN.
+ */
+export function setStats(
+  reports: readonly EvalReport[],
+  detector: DetectorName,
+  set: string,
+): Record<Metric, Stat> {
+  return Object.fromEntries(
+    metrics.map((m) => [
+      m,
+      stat(reports.map((r) => r.results.find((x) => x.detector === detector && x.ood === set)?.[m])),
+    ]),
+  ) as Record<Metric, Stat>;
 }
 
 /** Builds Table 1 from the runs' eval.json files. */
@@ -70,14 +83,7 @@ export function table(dir: string, c: Pick<ImagesPlanConfig, 'seeds' | 'ood'>): 
       metrics.map((m) => [m, stat(reports.map((r) => r.mean[row.detector][m]))]),
     ) as Record<Metric, Stat>;
     const perSet: TableRow['perSet'] = {};
-    for (const set of c.ood) {
-      perSet[set] = Object.fromEntries(
-        metrics.map((m) => [
-          m,
-          stat(reports.map((r) => pick(r, row.detector).find((x) => x.ood === set)![m])),
-        ]),
-      ) as Record<Metric, Stat>;
-    }
+    for (const set of c.ood) perSet[set] = setStats(reports, row.detector, set);
     return {
       method: row.method,
       loss: row.loss,
@@ -88,6 +94,44 @@ export function table(dir: string, c: Pick<ImagesPlanConfig, 'seeds' | 'ood'>): 
       accuracy: stat(reports.map((r) => r.accuracy)),
     };
   });
+}
+
+/**
+ * A run's evaluation read with one detector (all in %): AUROC per OOD set, AUROC and FPR95 (OOD positive)
+ * averaged over the sets as `goe eval` reports them, and the test accuracy.
+ */
+export interface EvalPoint {
+  run: string;
+  meanAuroc: number;
+  meanFpr95: number;
+  perSet: Record<string, number>;
+  accuracy: number;
+}
+
+/**
+ * `dir/run/eval.json` read with `detector`, AUROC per set of `ood`.
+ * @throws when the run has no eval.json, or no `detector` result on a set of `ood`
+ */
+export function evalPoint(
+  dir: string,
+  run: string,
+  detector: DetectorName,
+  ood: readonly string[],
+): EvalPoint {
+  const r = readEval(dir, run);
+  const perSet: Record<string, number> = {};
+  for (const set of ood) {
+    const x = r.results.find((e) => e.detector === detector && e.ood === set);
+    if (!x) throw new Error(`${run}/eval.json has no ${detector} result on ${set}`);
+    perSet[set] = x.auroc;
+  }
+  return {
+    run,
+    meanAuroc: r.mean[detector].auroc,
+    meanFpr95: r.mean[detector].fpr95,
+    perSet,
+    accuracy: r.accuracy,
+  };
 }
 
 /** One point of a sweep (σ² or number of outliers): MSP after OE fine-tuning on the first seed. */
@@ -104,30 +148,13 @@ export function sweep(dir: string, c: ImagesPlanConfig, kind: 'sigma2' | 'count'
   const s0 = c.seeds[0];
   const xs = kind === 'sigma2' ? c.sigma2Sweep : c.countSweep;
   const main = kind === 'sigma2' ? c.sigma2 : c.outlierCount;
-  const points = xs.map((x) => {
-    const run = runName(x === main ? 'generated-oe' : `${kind}-${x}`, s0);
-    const r = readEval(dir, run);
-    const msp = pick(r, 'msp');
-    return {
-      x,
-      run,
-      mnistAuroc: msp.find((m) => m.ood === 'mnist')?.auroc ?? Number.NaN,
-      meanAuroc: r.mean.msp.auroc,
-      meanFpr95: r.mean.msp.fpr95,
-      accuracy: r.accuracy,
-    };
-  });
-  if (kind === 'count' && !xs.includes(main)) {
-    const r = readEval(dir, runName('generated-oe', s0));
-    const msp = pick(r, 'msp');
-    points.push({
-      x: main,
-      run: runName('generated-oe', s0),
-      mnistAuroc: msp.find((m) => m.ood === 'mnist')?.auroc ?? Number.NaN,
-      meanAuroc: r.mean.msp.auroc,
-      meanFpr95: r.mean.msp.fpr95,
-      accuracy: r.accuracy,
-    });
-  }
+  const point = (x: number, run: string): SweepPoint => {
+    const p = evalPoint(dir, run, 'msp', c.ood);
+    const { meanAuroc, meanFpr95, accuracy } = p;
+    return { x, run, mnistAuroc: p.perSet.mnist ?? Number.NaN, meanAuroc, meanFpr95, accuracy };
+  };
+  const points = xs.map((x) => point(x, runName(x === main ? 'generated-oe' : `${kind}-${x}`, s0)));
+  // The main GOE run is the count sweep's point at the plan's outlier count even when the sweep omits it.
+  if (kind === 'count' && !xs.includes(main)) points.push(point(main, runName('generated-oe', s0)));
   return points.sort((a, b) => a.x - b.x);
 }

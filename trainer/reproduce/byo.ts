@@ -7,8 +7,9 @@ import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { encodeGridPng } from '../../runtime/codecs/index.js';
 import type { DetectorName } from '../detectors/index.js';
 import type { FinetuneRunOptions } from '../runs.js';
-import { type Metric, metrics, readEval, type Stat, stat } from './aggregate.js';
-import { type Job, runJobs } from './jobs.js';
+import { type Metric, readEval, type Stat, setStats, stat } from './aggregate.js';
+import { evalJob, finetuneJob, trainJob } from './job-builders.js';
+import { type Job, type PlanOptions, runPlan } from './jobs.js';
 import { runName } from './plan.js';
 
 /** The sizes of `goe reproduce byo`; `quick` is the test suite's smoke run. */
@@ -56,57 +57,26 @@ export const byoQuickConfig: ByoConfig = {
  */
 export function byoPlan(c: ByoConfig, dir: string): Job[] {
   const jobs: Job[] = [];
-  const addEval = (run: string) =>
-    jobs.push({
-      id: `eval-${run}`,
-      task: {
-        kind: 'eval',
-        options: { model: join(dir, run), ood: c.ood.join(','), detector: 'all', limit: c.evalLimit },
-        out: join(dir, run, 'eval.json'),
-      },
-      output: join(dir, run, 'eval.json'),
-      after: [run],
-    });
+  const addEval = (run: string) => jobs.push(evalJob(dir, run, c.ood, c.evalLimit));
   for (const seed of c.seeds) {
     const base = runName('baseline', seed);
-    jobs.push({
-      id: base,
-      task: {
-        kind: 'train',
-        options: {
-          data: 'mnist',
-          out: join(dir, base),
-          epochs: c.baselineEpochs,
-          seed,
-          limit: c.trainLimit,
-        },
-      },
-      output: join(dir, base, 'manifest.json'),
-    });
+    jobs.push(trainJob(dir, base, { data: 'mnist', epochs: c.baselineEpochs, seed, limit: c.trainLimit }));
     addEval(base);
     const finetune = (
       run: string,
       outliers: Pick<FinetuneRunOptions, 'outliers' | 'loss' | 'generator' | 'sigma2'>,
     ) => {
-      jobs.push({
-        id: run,
-        task: {
-          kind: 'finetune',
-          options: {
-            from: join(dir, base),
-            ...outliers,
-            outlierCount: c.outlierCount,
-            epochs: c.finetuneEpochs,
-            batch: 128,
-            outlierBatch: 128,
-            seed,
-            limit: c.trainLimit,
-            out: join(dir, run),
-          },
-        },
-        output: join(dir, run, 'manifest.json'),
-        after: [base],
-      });
+      jobs.push(
+        finetuneJob(dir, run, base, {
+          ...outliers,
+          outlierCount: c.outlierCount,
+          epochs: c.finetuneEpochs,
+          batch: 128,
+          outlierBatch: 128,
+          seed,
+          limit: c.trainLimit,
+        }),
+      );
       addEval(run);
     };
     for (const loss of ['oe', 'energy'] as const) {
@@ -153,18 +123,7 @@ function rowsOf(dir: string, c: ByoConfig): ByoRow[] {
           : `goe${d.sigma2}-${d.loss}`;
     const reports = c.seeds.map((s) => readEval(dir, runName(run, s)));
     const perSet: ByoRow['perSet'] = {};
-    for (const ood of c.ood) {
-      perSet[ood] = Object.fromEntries(
-        metrics.map((m) => [
-          m,
-          stat(
-            reports.map(
-              (r) => r.results.find((x) => x.detector === d.detector && x.ood === ood)?.[m] ?? Number.NaN,
-            ),
-          ),
-        ]),
-      ) as Record<Metric, Stat>;
-    }
+    for (const ood of c.ood) perSet[ood] = setStats(reports, d.detector, ood);
     return { ...d, perSet, accuracy: stat(reports.map((r) => r.accuracy)) };
   });
 }
@@ -184,17 +143,12 @@ export interface ByoReport {
 }
 
 /** Options of {@link reproduceByo} (those of `goe reproduce images`). */
-export interface ByoOptions {
+export interface ByoOptions extends PlanOptions {
   quick: boolean;
   /** Fine-tuning seeds to run (default the config's: 0, 1, 2); finished runs are reused by a later call. */
   seeds?: number[];
-  runsDir: string;
   reportsDir: string;
-  concurrency: number;
   command: string;
-  signal?: AbortSignal;
-  onJob?: (done: number, total: number, job: Job, seconds: number, skipped: boolean) => void;
-  onStage?: (message: string) => void;
 }
 
 /**
@@ -209,15 +163,8 @@ export async function reproduceByo(o: ByoOptions): Promise<ByoReport> {
   const gen = await loadGenerator(resolveModelDir(c.generator)); // fails before any training if missing
   if (gen.modality !== 'image') throw new Error(`${c.generator} is not an image generator`);
   const jobs = byoPlan(c, o.runsDir);
-  let done = 0;
-  o.onStage?.(`${jobs.length} jobs, ${o.concurrency} at a time, runs in ${o.runsDir}`);
   try {
-    await runJobs(jobs, {
-      concurrency: o.concurrency,
-      logDir: join(o.runsDir, 'logs'),
-      signal: o.signal,
-      onDone: (job, seconds, skipped) => o.onJob?.(++done, jobs.length, job, seconds, skipped),
-    });
+    await runPlan(jobs, o);
     await mkdir(o.reportsDir, { recursive: true });
     const prefix = o.quick ? 'byo-mnist-quick' : 'byo-mnist';
     const grids: Record<string, string> = {};

@@ -1,8 +1,7 @@
-import { lstatSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeImageFolder } from '../datasets/sources/fixtures.js';
+import { scratchFolder, writeImageFolder } from '../datasets/sources/fixtures.js';
 import { loadImageSource } from '../datasets/sources/image-source.js';
 import { cifar6FullConfig, cifar6Plan, cifar6QuickConfig } from './cifar6.js';
 import { CIFAR4_OOD_CLASSES, CIFAR6_CLASSES, prepareCifar6 } from './cifar6-data.js';
@@ -12,27 +11,18 @@ import { CIFAR4_OOD_CLASSES, CIFAR6_CLASSES, prepareCifar6 } from './cifar6-data
  * this machine; here: the subset trees it reads and the jobs it schedules).
  */
 
-let tmp: string;
-let savedCache: string | undefined;
-beforeAll(() => {
-  tmp = mkdtempSync(join(tmpdir(), 'goe-cifar6-'));
-  savedCache = process.env.GOE_CACHE_DIR;
-  process.env.GOE_CACHE_DIR = join(tmp, 'cache');
-});
-afterAll(() => {
-  if (savedCache === undefined) delete process.env.GOE_CACHE_DIR;
-  else process.env.GOE_CACHE_DIR = savedCache;
-  rmSync(tmp, { recursive: true, force: true });
-});
+const tmp = scratchFolder('goe-cifar6-', { cache: true });
+beforeAll(tmp.setup);
+afterAll(tmp.teardown);
 
 const ALL = [...CIFAR6_CLASSES, ...CIFAR4_OOD_CLASSES];
 
 describe('prepareCifar6', () => {
   it('links the first files of the 6 classes (train/test) and the 4 held-out test classes', async () => {
-    const src = join(tmp, 'cifar10');
+    const src = join(tmp.root, 'cifar10');
     writeImageFolder(join(src, 'train'), ALL, 5, 8);
     writeImageFolder(join(src, 'test'), ALL, 4, 8);
-    const d = await prepareCifar6(src, join(tmp, 'data'), {
+    const d = await prepareCifar6(src, join(tmp.root, 'data'), {
       trainPerClass: 3,
       testPerClass: 2,
       oodPerClass: 1,
@@ -48,18 +38,18 @@ describe('prepareCifar6', () => {
     expect(s).toMatchObject({ split: 'folders', classNames: [...CIFAR6_CLASSES], rowShape: [8, 8, 3] });
     expect([s.train.shape[0], s.test.shape[0]]).toEqual([18, 12]);
     // Rebuilt from scratch: a smaller run leaves no links of a larger one.
-    await prepareCifar6(src, join(tmp, 'data'), { trainPerClass: 1, testPerClass: 1, oodPerClass: 1 });
+    await prepareCifar6(src, join(tmp.root, 'data'), { trainPerClass: 1, testPerClass: 1, oodPerClass: 1 });
     expect(readdirSync(cat)).toEqual(['0.png']);
   });
 
   it('names a missing class folder and a class with too few images', async () => {
-    const src = join(tmp, 'partial');
+    const src = join(tmp.root, 'partial');
     writeImageFolder(join(src, 'train'), ALL.slice(0, 9), 2, 8);
     await expect(
-      prepareCifar6(src, join(tmp, 'p'), { trainPerClass: 1, testPerClass: 1, oodPerClass: 1 }),
+      prepareCifar6(src, join(tmp.root, 'p'), { trainPerClass: 1, testPerClass: 1, oodPerClass: 1 }),
     ).rejects.toThrow(`${join(src, 'test', 'airplane')} is missing`);
     await expect(
-      prepareCifar6(src, join(tmp, 'p'), { trainPerClass: 3, testPerClass: 1, oodPerClass: 1 }),
+      prepareCifar6(src, join(tmp.root, 'p'), { trainPerClass: 3, testPerClass: 1, oodPerClass: 1 }),
     ).rejects.toThrow(`${join(src, 'train', 'airplane')} holds 2 images, the run needs 3`);
   });
 });

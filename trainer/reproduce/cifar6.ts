@@ -7,21 +7,20 @@
  * seeds, plus a small σ² sweep. Every step is the function a `goe` command calls, run as a job.
  */
 import { mkdir, readFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
-import { initBackend } from '../../runtime/backend/index.js';
 import { loadClassifier } from '../classifier.js';
-import { repoRoot } from '../datasets/locate.js';
 import { writeImageFolder } from '../datasets/sources/fixtures.js';
 import type { CganRunOptions } from '../generator-run.js';
-import { readEval, type Stat, type TableRow, table } from './aggregate.js';
+import { evalPoint, type Stat, type TableRow, table } from './aggregate.js';
 import { CIFAR4_OOD_CLASSES, CIFAR6_CLASSES, type Cifar6Sizes, prepareCifar6 } from './cifar6-data.js';
 import { copyEvalPlots, type EvalFigures, evalPlotsMarkdown } from './eval-plots.js';
 import { checkConditioning, type GeneratorCheck, sigma2Grid } from './generator-check.js';
-import { type Job, jobCpuSeconds, runJobs } from './jobs.js';
+import { evalJob, finetuneJob, trainJob } from './job-builders.js';
+import { type Job, jobCpuSeconds, type PlanOptions, planLogDir, runPlan } from './jobs.js';
 import { type OutlierChoice, runName, withPlots } from './plan.js';
-import { METRICS_NOTE, perSetMd, type ReportHeader, tableMd } from './report-markdown.js';
+import { type ReportHeader, reportHeader, reportVersions } from './report-header.js';
+import { METRICS_NOTE, perSetMd, tableMd } from './report-markdown.js';
 
 /** The sizes of a CIFAR-6 run; `quick` is the test suite's smoke run on a generated fixture. */
 export interface Cifar6Config extends Cifar6Sizes {
@@ -82,18 +81,13 @@ export const CIFAR6_OOD = ['cifar4-ood', 'gaussian', 'uniform', 'natural'] as co
 /** The GOE rows of the report's table read the generator's σ² into the method name. */
 const METHOD_NAMES: Record<string, string> = { 'GOE (generated)': 'GOE (cGAN)' };
 
-export interface Cifar6Options {
+export interface Cifar6Options extends PlanOptions {
   quick: boolean;
   /** CIFAR-10 as an ImageFolder (train/<class>/, test/<class>/); ignored with `quick`. */
   data: string;
   seeds?: number[];
-  runsDir: string;
   reportsDir: string;
-  concurrency: number;
   command: string;
-  signal?: AbortSignal;
-  onJob?: (done: number, total: number, job: Job, seconds: number, skipped: boolean) => void;
-  onStage?: (message: string) => void;
 }
 
 /** One point of the σ² sweep: GOE with the OE loss read by MSP, first seed. */
@@ -138,7 +132,7 @@ export function cifar6Plan(
   data: { inDistribution: string; ood: string },
 ): Job[] {
   const generator = join(dir, 'generator');
-  const ood = [data.ood, 'gaussian', 'uniform', 'natural'].join(',');
+  const ood = [data.ood, 'gaussian', 'uniform', 'natural'];
   const gan: CganRunOptions = {
     data: data.inDistribution,
     out: generator,
@@ -161,60 +155,31 @@ export function cifar6Plan(
     },
   ];
   const addEval = (run: string) =>
+    jobs.push(withPlots(evalJob(dir, run, ood, c.oodCount), dir, run, c.seeds[0]));
+  const finetune = (run: string, seed: number, outliers: OutlierChoice) => {
     jobs.push(
-      withPlots(
-        {
-          id: `eval-${run}`,
-          task: {
-            kind: 'eval',
-            options: { model: join(dir, run), ood, detector: 'all', limit: c.oodCount },
-            out: join(dir, run, 'eval.json'),
-          },
-          output: join(dir, run, 'eval.json'),
-          after: [run],
-        },
+      finetuneJob(
         dir,
         run,
-        c.seeds[0],
-      ),
-    );
-  const finetune = (run: string, seed: number, outliers: OutlierChoice) => {
-    jobs.push({
-      id: run,
-      task: {
-        kind: 'finetune',
-        options: {
-          from: join(dir, runName('baseline', seed)),
+        runName('baseline', seed),
+        {
           ...outliers,
           generator,
           epochs: c.finetuneEpochs,
           batch: c.batch,
           outlierBatch: c.batch,
           seed,
-          out: join(dir, run),
         },
-      },
-      output: join(dir, run, 'manifest.json'),
-      after: [runName('baseline', seed), ...(outliers.outliers === 'generated' ? ['generator'] : [])],
-    });
+        outliers.outliers === 'generated' ? ['generator'] : [],
+      ),
+    );
     addEval(run);
   };
   for (const seed of c.seeds) {
     const base = runName('baseline', seed);
-    jobs.push({
-      id: base,
-      task: {
-        kind: 'train',
-        options: {
-          data: data.inDistribution,
-          out: join(dir, base),
-          epochs: c.baselineEpochs,
-          batch: c.batch,
-          seed,
-        },
-      },
-      output: join(dir, base, 'manifest.json'),
-    });
+    jobs.push(
+      trainJob(dir, base, { data: data.inDistribution, epochs: c.baselineEpochs, batch: c.batch, seed }),
+    );
     addEval(base);
     finetune(runName('control', seed), seed, { outliers: 'none', loss: 'oe' });
     for (const source of ['noise', 'generated', 'natural'] as const) {
@@ -241,15 +206,6 @@ export function cifar6Plan(
   return jobs;
 }
 
-async function versions(): Promise<Record<string, string>> {
-  const read = async (p: string) => JSON.parse(await readFile(join(repoRoot, p), 'utf8')).version as string;
-  return {
-    goe: await read('package.json'),
-    '@tensorflow/tfjs': await read('node_modules/@tensorflow/tfjs/package.json'),
-    '@tensorflow/tfjs-backend-wasm': await read('node_modules/@tensorflow/tfjs-backend-wasm/package.json'),
-  };
-}
-
 /** A tiny CIFAR-10-shaped ImageFolder (10 classes, 16×16 PNG/JPEG) for the smoke run. */
 function quickFixture(dir: string, c: Cifar6Config): string {
   const root = join(dir, 'fixture-cifar10');
@@ -263,16 +219,8 @@ function sweepPoints(dir: string, c: Cifar6Config): Cifar6SweepPoint[] {
   const s0 = c.seeds[0];
   return c.sigma2Sweep.map((sigma2) => {
     const run = runName(sigma2 === c.sigma2 ? 'generated-oe' : `sigma2-${sigma2}`, s0);
-    const report = readEval(dir, run);
-    const msp = report.results.filter((x) => x.detector === 'msp');
-    return {
-      sigma2,
-      run,
-      meanAuroc: report.mean.msp.auroc,
-      cifar4Auroc: msp.find((x) => x.ood === 'cifar4-ood')?.auroc ?? Number.NaN,
-      meanFpr95: report.mean.msp.fpr95,
-      accuracy: report.accuracy,
-    };
+    const { meanAuroc, meanFpr95, perSet, accuracy } = evalPoint(dir, run, 'msp', CIFAR6_OOD);
+    return { sigma2, run, meanAuroc, cifar4Auroc: perSet['cifar4-ood'], meanFpr95, accuracy };
   });
 }
 
@@ -285,16 +233,8 @@ export async function reproduceCifar6(o: Cifar6Options): Promise<Cifar6Report> {
   const source = o.quick ? quickFixture(o.runsDir, c) : resolve(o.data);
   const data = await prepareCifar6(source, join(o.runsDir, 'data'), c);
   const jobs = cifar6Plan(c, o.runsDir, data);
-  let done = 0;
-  o.onStage?.(`${jobs.length} jobs, ${o.concurrency} at a time, runs in ${o.runsDir}`);
   const cpu0 = process.cpuUsage();
-  const logDir = join(o.runsDir, 'logs');
-  await runJobs(jobs, {
-    concurrency: o.concurrency,
-    logDir,
-    signal: o.signal,
-    onDone: (job, seconds, skipped) => o.onJob?.(++done, jobs.length, job, seconds, skipped),
-  });
+  await runPlan(jobs, o);
   o.onStage?.('checking the generator and drawing sample grids');
   const generator = join(o.runsDir, 'generator');
   const gm = JSON.parse(await readFile(join(generator, 'manifest.json'), 'utf8'));
@@ -322,13 +262,12 @@ export async function reproduceCifar6(o: Cifar6Options): Promise<Cifar6Report> {
   }));
   const own = process.cpuUsage(cpu0);
   const report: Cifar6Report = {
-    title: 'Your own data, end to end: CIFAR-6 open-set OOD detection (cGAN → GOE → MSP / Energy)',
-    command: o.command,
-    mode: o.quick ? 'quick' : 'full',
-    createdAt: new Date().toISOString(),
-    wallSeconds: Math.round((performance.now() - t0) / 1000),
-    machine: { cores: cpus().length, node: process.version, backend: (await initBackend()).choice },
-    versions: await versions(),
+    ...(await reportHeader(
+      'Your own data, end to end: CIFAR-6 open-set OOD detection (cGAN → GOE → MSP / Energy)',
+      o,
+      t0,
+    )),
+    versions: await reportVersions(),
     config: c,
     data: {
       source: o.quick ? 'generated fixture (16×16)' : source,
@@ -348,7 +287,7 @@ export async function reproduceCifar6(o: Cifar6Options): Promise<Cifar6Report> {
     },
     table: rows,
     sigma2Sweep: sweepPoints(o.runsDir, c),
-    cpuSeconds: Math.round(jobCpuSeconds(logDir) + (own.user + own.system) / 1e6),
+    cpuSeconds: Math.round(jobCpuSeconds(planLogDir(o.runsDir)) + (own.user + own.system) / 1e6),
     figures,
   };
   await writeFileAtomic(join(o.reportsDir, `${prefix}.json`), `${JSON.stringify(report, null, 2)}\n`);

@@ -1,17 +1,15 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { resolveModelDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
-import { initBackend } from '../../runtime/backend/index.js';
 import { type ClassifierManifest, loadClassifier } from '../classifier.js';
-import { repoRoot } from '../datasets/locate.js';
 import { linePlotSvg } from '../report/plot.js';
 import { type SweepPoint, sweep, table } from './aggregate.js';
 import { copyEvalPlots } from './eval-plots.js';
 import { checkConditioning, sigma2Grid } from './generator-check.js';
-import { type Job, runJobs } from './jobs.js';
+import { type Job, runPlan } from './jobs.js';
 import { fullConfig, imagesPlan, quickConfig, runName } from './plan.js';
+import { reportHeader, reportVersions } from './report-header.js';
 import { type ImagesReport, imagesMarkdown } from './report-markdown.js';
 import { exportClassifiers } from './zoo-export.js';
 
@@ -29,15 +27,6 @@ export interface ReproduceOptions {
   onStage?: (message: string) => void;
 }
 
-async function versions(): Promise<Record<string, string>> {
-  const read = async (p: string) => JSON.parse(await readFile(join(repoRoot, p), 'utf8')).version as string;
-  return {
-    goe: await read('package.json'),
-    '@tensorflow/tfjs': await read('node_modules/@tensorflow/tfjs/package.json'),
-    '@tensorflow/tfjs-backend-wasm': await read('node_modules/@tensorflow/tfjs-backend-wasm/package.json'),
-  };
-}
-
 /**
  * `goe reproduce images`: Table 1 (baseline, control, noise-OE, GOE, natural-OE × MSP/Energy) over seeds,
  * the σ² sweep (Fig. 2), the number-of-outliers ablation (Fig. 5), the generator's conditioning check
@@ -48,14 +37,7 @@ export async function reproduceImages(o: ReproduceOptions): Promise<ImagesReport
   const c = o.quick ? quickConfig : fullConfig;
   resolveModelDir(c.generator); // fail before hours of work if the generator is missing
   const jobs = imagesPlan(c, o.runsDir);
-  let done = 0;
-  o.onStage?.(`${jobs.length} jobs, ${o.concurrency} at a time, runs in ${o.runsDir}`);
-  await runJobs(jobs, {
-    concurrency: o.concurrency,
-    logDir: join(o.runsDir, 'logs'),
-    signal: o.signal,
-    onDone: (job, seconds, skipped) => o.onJob?.(++done, jobs.length, job, seconds, skipped),
-  });
+  await runPlan(jobs, o);
   o.onStage?.('checking the generator and drawing figures');
   const base = await loadClassifier(join(o.runsDir, runName('baseline', c.seeds[0])));
   const generatorCheck = await checkConditioning(c.generator, base, o.quick ? 200 : 1000);
@@ -116,14 +98,12 @@ export async function reproduceImages(o: ReproduceOptions): Promise<ImagesReport
     energyMargins[runName('baseline', s)] = m.energyMargins;
   }
   const report: ImagesReport = {
-    title:
+    ...(await reportHeader(
       'Generative Outlier Exposure on Fashion-MNIST (Table 1, Fig. 1, 2, 5 of Kirchheim & Ortmeier 2022)',
-    command: o.command,
-    mode: o.quick ? 'quick' : 'full',
-    createdAt: new Date().toISOString(),
-    wallSeconds: Math.round((performance.now() - t0) / 1000),
-    machine: { cores: cpus().length, node: process.version, backend: (await initBackend()).choice },
-    versions: await versions(),
+      o,
+      t0,
+    )),
+    versions: await reportVersions(),
     config: c,
     energyMargins,
     table: rows,

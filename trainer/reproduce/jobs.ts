@@ -124,6 +124,37 @@ export async function runJobs(
   if (signal?.aborted) throw new Error('interrupted; run the same command again to resume');
 }
 
+/** What a reproduction tells {@link runPlan}: where its runs go, how many jobs at a time, whom to tell. */
+export interface PlanOptions {
+  runsDir: string;
+  concurrency: number;
+  signal?: AbortSignal;
+  /** After each job: how many are done of how many, the job, its seconds, whether it was done before. */
+  onJob?: (done: number, total: number, job: Job, seconds: number, skipped: boolean) => void;
+  onStage?: (message: string) => void;
+}
+
+/** Where the job processes of a reproduction whose runs are in `runsDir` log (and record their CPU time). */
+export function planLogDir(runsDir: string): string {
+  return join(runsDir, 'logs');
+}
+
+/**
+ * Runs a reproduction's jobs with {@link runJobs}, logs in {@link planLogDir}: says first how many (after
+ * `stage`, when given), then reports each one done through `o.onJob`.
+ */
+export async function runPlan(jobs: readonly Job[], o: PlanOptions, stage?: string): Promise<void> {
+  let done = 0;
+  const what = `${jobs.length} jobs, ${o.concurrency} at a time, runs in ${o.runsDir}`;
+  o.onStage?.(stage ? `${stage}: ${what}` : what);
+  await runJobs(jobs, {
+    concurrency: o.concurrency,
+    logDir: planLogDir(o.runsDir),
+    signal: o.signal,
+    onDone: (job, seconds, skipped) => o.onJob?.(++done, jobs.length, job, seconds, skipped),
+  });
+}
+
 /**
  * CPU seconds (user + system) the job processes logging to `logDir` have used, every run of each job
  * counted (an interrupted and resumed job adds both); see job-process.ts.

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { FinetuneRunOptions } from '../runs.js';
+import { evalJob, finetuneJob, trainJob } from './job-builders.js';
 import type { Job } from './jobs.js';
 
 /** Which outliers and loss a fine-tuning run uses (the rest comes from the plan). */
@@ -64,63 +65,33 @@ export function runName(kind: string, seed: number): string {
  */
 export function imagesPlan(c: ImagesPlanConfig, dir: string): Job[] {
   const jobs: Job[] = [];
-  const addEval = (run: string, after: string) =>
-    jobs.push(
-      withPlots(
-        {
-          id: `eval-${run}`,
-          task: {
-            kind: 'eval',
-            options: { model: join(dir, run), ood: c.ood.join(','), detector: 'all', limit: c.evalLimit },
-            out: join(dir, run, 'eval.json'),
-          },
-          output: join(dir, run, 'eval.json'),
-          after: [after],
-        },
-        dir,
-        run,
-        c.seeds[0],
-      ),
-    );
+  const addEval = (run: string) =>
+    jobs.push(withPlots(evalJob(dir, run, c.ood, c.evalLimit), dir, run, c.seeds[0]));
   const finetune = (run: string, seed: number, outliers: OutlierChoice) => {
-    jobs.push({
-      id: run,
-      task: {
-        kind: 'finetune',
-        options: {
-          from: join(dir, runName('baseline', seed)),
-          ...outliers,
-          generator: c.generator,
-          epochs: c.finetuneEpochs,
-          batch: 128,
-          outlierBatch: 128,
-          seed,
-          limit: c.trainLimit,
-          out: join(dir, run),
-        },
-      },
-      output: join(dir, run, 'manifest.json'),
-      after: [runName('baseline', seed)],
-    });
-    addEval(run, run);
+    jobs.push(
+      finetuneJob(dir, run, runName('baseline', seed), {
+        ...outliers,
+        generator: c.generator,
+        epochs: c.finetuneEpochs,
+        batch: 128,
+        outlierBatch: 128,
+        seed,
+        limit: c.trainLimit,
+      }),
+    );
+    addEval(run);
   };
   for (const seed of c.seeds) {
     const base = runName('baseline', seed);
-    jobs.push({
-      id: base,
-      task: {
-        kind: 'train',
-        options: {
-          data: 'fashion-mnist',
-          out: join(dir, base),
-          epochs: c.baselineEpochs,
-          seed,
-          limit: c.trainLimit,
-        },
-      },
-      output: join(dir, base, 'manifest.json'),
-    });
-    addEval(base, base);
+    jobs.push(
+      trainJob(dir, base, {
+        data: 'fashion-mnist',
+        epochs: c.baselineEpochs,
+        seed,
+        limit: c.trainLimit,
+      }),
+    );
+    addEval(base);
     finetune(runName('control', seed), seed, { outliers: 'none', loss: 'oe' });
     for (const source of sources) {
       for (const loss of losses) {

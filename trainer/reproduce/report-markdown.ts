@@ -3,17 +3,7 @@ import type { Stat, SweepPoint, TableRow } from './aggregate.js';
 import { type EvalFigures, evalPlotsMarkdown } from './eval-plots.js';
 import type { GeneratorCheck } from './generator-check.js';
 import type { ImagesPlanConfig } from './plan.js';
-
-/** What every reproduction report opens with: what ran, how, when, and on what. */
-export interface ReportHeader {
-  title: string;
-  command: string;
-  mode: 'quick' | 'full';
-  createdAt: string;
-  wallSeconds: number;
-  /** `backend`: the TF.js backend actually chosen (not the GOE_BACKEND request). */
-  machine: { cores: number; node: string; backend: string };
-}
+import type { ReportHeader } from './report-header.js';
 
 /** Everything `reports/images.json` holds. */
 export interface ImagesReport extends ReportHeader {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { FinetuneRunOptions } from '../runs.js';
+import { evalJob, finetuneJob, trainJob } from './job-builders.js';
 import type { Job } from './jobs.js';
 import { losses, runName, sources, withPlots } from './plan.js';
 
@@ -68,23 +69,7 @@ export function textPlan(c: TextPlanConfig, dir: string): Job[] {
   const jobs: Job[] = [];
   const late: Job[] = [];
   const addEval = (list: Job[], run: string) =>
-    list.push(
-      withPlots(
-        {
-          id: `eval-${run}`,
-          task: {
-            kind: 'eval',
-            options: { model: join(dir, run), ood: c.ood.join(','), detector: 'all', limit: c.evalLimit },
-            out: join(dir, run, 'eval.json'),
-          },
-          output: join(dir, run, 'eval.json'),
-          after: [run],
-        },
-        dir,
-        run,
-        c.seeds[0],
-      ),
-    );
+    list.push(withPlots(evalJob(dir, run, c.ood, c.evalLimit), dir, run, c.seeds[0]));
   const finetune = (
     list: Job[],
     run: string,
@@ -92,12 +77,12 @@ export function textPlan(c: TextPlanConfig, dir: string): Job[] {
     outliers: Pick<FinetuneRunOptions, 'outliers' | 'loss'>,
     after: string[] = [],
   ) => {
-    list.push({
-      id: run,
-      task: {
-        kind: 'finetune',
-        options: {
-          from: join(dir, runName('baseline', seed)),
+    list.push(
+      finetuneJob(
+        dir,
+        run,
+        runName('baseline', seed),
+        {
           ...outliers,
           outlierCount: c.outlierCount,
           epochs: c.finetuneEpochs,
@@ -105,12 +90,10 @@ export function textPlan(c: TextPlanConfig, dir: string): Job[] {
           outlierBatch: c.batch,
           seed,
           limit: c.finetuneLimit,
-          out: join(dir, run),
         },
-      },
-      output: join(dir, run, 'manifest.json'),
-      after: [runName('baseline', seed), ...after],
-    });
+        after,
+      ),
+    );
     addEval(list, run);
   };
   for (const t of c.temperatureSweep.includes(c.temperature)
@@ -131,21 +114,15 @@ export function textPlan(c: TextPlanConfig, dir: string): Job[] {
   }
   for (const seed of c.seeds) {
     const base = runName('baseline', seed);
-    jobs.push({
-      id: base,
-      task: {
-        kind: 'train',
-        options: {
-          data: 'brown',
-          out: join(dir, base),
-          epochs: c.baselineEpochs,
-          batch: c.batch,
-          seed,
-          limit: c.trainLimit,
-        },
-      },
-      output: join(dir, base, 'manifest.json'),
-    });
+    jobs.push(
+      trainJob(dir, base, {
+        data: 'brown',
+        epochs: c.baselineEpochs,
+        batch: c.batch,
+        seed,
+        limit: c.trainLimit,
+      }),
+    );
     addEval(jobs, base);
     finetune(jobs, runName('control', seed), seed, { outliers: 'none', loss: 'oe' });
     for (const source of sources) {

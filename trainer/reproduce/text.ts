@@ -1,30 +1,24 @@
 import { mkdir } from 'node:fs/promises';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { TextGeneratorManifest } from '../../generators/manifest.js';
 import { readManifest } from '../../generators/manifest.js';
 import { resolveModelDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
-import { initBackend } from '../../runtime/backend/index.js';
 import { readNdjsonTexts } from '../datasets/text/ndjson-outliers.js';
 import { linePlotSvg } from '../report/plot.js';
-import { readEval, type TableRow, table } from './aggregate.js';
+import { type EvalPoint, evalPoint, type TableRow, table } from './aggregate.js';
 import { copyEvalPlots, type EvalFigures, evalPlotsMarkdown } from './eval-plots.js';
 import type { ReproduceOptions } from './images.js';
-import { runJobs } from './jobs.js';
+import { runPlan } from './jobs.js';
 import { runName } from './plan.js';
-import { f, METRICS_NOTE, perSetMd, type ReportHeader, tableMd } from './report-markdown.js';
+import { type ReportHeader, reportHeader } from './report-header.js';
+import { f, METRICS_NOTE, perSetMd, tableMd } from './report-markdown.js';
 import { fullTextConfig, poolFile, quickTextConfig, type TextPlanConfig, textPlan } from './text-plan.js';
 import { exportClassifiers } from './zoo-export.js';
 
-/** One point of the temperature sweep (OE loss, MSP, first seed). */
-export interface TemperaturePoint {
+/** One point of the temperature sweep (OE loss, MSP, first seed); `perSet`: AUROC per OOD set. */
+export interface TemperaturePoint extends EvalPoint {
   temperature: number;
-  run: string;
-  meanAuroc: number;
-  meanFpr95: number;
-  perSet: Record<string, number>;
-  accuracy: number;
 }
 
 /** Everything `reports/text.json` holds. */
@@ -41,19 +35,10 @@ export interface TextReport extends ReportHeader {
 function temperatureSweep(dir: string, c: TextPlanConfig): TemperaturePoint[] {
   const s0 = c.seeds[0];
   return c.temperatureSweep
-    .map((t) => {
-      const run = runName(t === c.temperature ? 'generated-oe' : `temperature-${t}`, s0);
-      const r = readEval(dir, run);
-      const msp = r.results.filter((x) => x.detector === 'msp');
-      return {
-        temperature: t,
-        run,
-        meanAuroc: r.mean.msp.auroc,
-        meanFpr95: r.mean.msp.fpr95,
-        perSet: Object.fromEntries(msp.map((x) => [x.ood, x.auroc])),
-        accuracy: r.accuracy,
-      };
-    })
+    .map((t) => ({
+      temperature: t,
+      ...evalPoint(dir, runName(t === c.temperature ? 'generated-oe' : `temperature-${t}`, s0), 'msp', c.ood),
+    }))
     .sort((a, b) => a.temperature - b.temperature);
 }
 
@@ -66,14 +51,7 @@ export async function reproduceText(o: ReproduceOptions): Promise<TextReport> {
   const t0 = performance.now();
   const c = o.quick ? quickTextConfig : fullTextConfig;
   const jobs = textPlan(c, o.runsDir);
-  let done = 0;
-  o.onStage?.(`${jobs.length} jobs, ${o.concurrency} at a time, runs in ${o.runsDir}`);
-  await runJobs(jobs, {
-    concurrency: o.concurrency,
-    logDir: join(o.runsDir, 'logs'),
-    signal: o.signal,
-    onDone: (job, seconds, skipped) => o.onJob?.(++done, jobs.length, job, seconds, skipped),
-  });
+  await runPlan(jobs, o);
   const lm = await readManifest<TextGeneratorManifest>(resolveModelDir(c.generator));
   const rows = table(o.runsDir, c);
   const sweepPoints = temperatureSweep(o.runsDir, c);
@@ -111,12 +89,11 @@ export async function reproduceText(o: ReproduceOptions): Promise<TextReport> {
     }),
   );
   const report: TextReport = {
-    title: 'Generative Outlier Exposure on text: Brown corpus (Table 2 of Kirchheim & Ortmeier 2022)',
-    command: o.command,
-    mode: o.quick ? 'quick' : 'full',
-    createdAt: new Date().toISOString(),
-    wallSeconds: Math.round((performance.now() - t0) / 1000),
-    machine: { cores: cpus().length, node: process.version, backend: (await initBackend()).choice },
+    ...(await reportHeader(
+      'Generative Outlier Exposure on text: Brown corpus (Table 2 of Kirchheim & Ortmeier 2022)',
+      o,
+      t0,
+    )),
     config: c,
     generator: { id: lm.id, digest: lm.weights.digest, metrics: lm.metrics, provenance: lm.provenance },
     table: rows,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { LossName } from '../fit.js';
+import { evalJob, finetuneJob, trainJob } from './job-builders.js';
 import type { Job } from './jobs.js';
 import { runName } from './plan.js';
 
@@ -82,43 +83,20 @@ function finetuneJobs(
   sigma2?: number,
 ): Job[] {
   return [
-    {
-      id: run,
-      task: {
-        kind: 'finetune',
-        options: {
-          from: join(dir, runName('baseline', seed)),
-          outliers,
-          loss,
-          ...(sigma2 === undefined ? {} : { sigma2 }),
-          generator: c.generator,
-          outlierCount: c.outlierCount,
-          epochs: 1,
-          batch: 128,
-          outlierBatch: 128,
-          seed,
-          limit: c.finetuneLimit,
-          out: join(dir, run),
-        },
-      },
-      output: join(dir, run, 'manifest.json'),
-      after: [runName('baseline', seed)],
-    },
-    evalJob(c, dir, run, run),
+    finetuneJob(dir, run, runName('baseline', seed), {
+      outliers,
+      loss,
+      ...(sigma2 === undefined ? {} : { sigma2 }),
+      generator: c.generator,
+      outlierCount: c.outlierCount,
+      epochs: 1,
+      batch: 128,
+      outlierBatch: 128,
+      seed,
+      limit: c.finetuneLimit,
+    }),
+    evalJob(dir, run, c.ood, c.evalLimit),
   ];
-}
-
-function evalJob(c: TunePlanConfig, dir: string, run: string, after: string): Job {
-  return {
-    id: `eval-${run}`,
-    task: {
-      kind: 'eval',
-      options: { model: join(dir, run), ood: c.ood.join(','), detector: 'all', limit: c.evalLimit },
-      out: join(dir, run, 'eval.json'),
-    },
-    output: join(dir, run, 'eval.json'),
-    after: [after],
-  };
 }
 
 /** Per seed: the baseline as `goe reproduce images` trains it, and its evaluation. */
@@ -126,24 +104,16 @@ export function baselineJobs(c: TunePlanConfig, dir: string): Job[] {
   return c.seeds.flatMap((seed) => {
     const base = runName('baseline', seed);
     return [
-      {
-        id: base,
-        task: {
-          kind: 'train',
-          options: {
-            data: 'fashion-mnist',
-            out: join(dir, base),
-            arch: 'small-cnn',
-            epochs: c.baselineEpochs,
-            batch: 128,
-            lr: 0.02,
-            seed,
-            limit: c.baselineLimit,
-          },
-        },
-        output: join(dir, base, 'manifest.json'),
-      } satisfies Job,
-      evalJob(c, dir, base, base),
+      trainJob(dir, base, {
+        data: 'fashion-mnist',
+        arch: 'small-cnn',
+        epochs: c.baselineEpochs,
+        batch: 128,
+        lr: 0.02,
+        seed,
+        limit: c.baselineLimit,
+      }),
+      evalJob(dir, base, c.ood, c.evalLimit),
     ];
   });
 }

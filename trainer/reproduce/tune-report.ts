@@ -1,5 +1,6 @@
 import type { TuneResult } from '../tune/index.js';
 import type { Stat } from './aggregate.js';
+import type { ReportHeader } from './report-header.js';
 import type { TuneLoss, TunePlanConfig } from './tune-plan.js';
 
 /** A candidate's evaluation with its loss's detector: MNIST AUROC, mean AUROC over the OOD sets, per set. */
@@ -23,13 +24,8 @@ export interface TuneRow {
   accuracy: Stat;
 }
 
-export interface TuneReport {
-  title: string;
-  command: string;
-  mode: 'quick' | 'full';
-  createdAt: string;
-  wallSeconds: number;
-  machine: { cores: number; node: string; backend: string };
+/** Everything `reports/tune.json` holds. */
+export interface TuneReport extends ReportHeader {
   config: TunePlanConfig;
   /** Seed-0 sweep per loss: every grid point and mixture. */
   sweep: Record<TuneLoss, ({ x: string } & TunePoint)[]>;

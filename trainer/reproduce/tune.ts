@@ -1,18 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { resolveModelDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
-import { initBackend } from '../../runtime/backend/index.js';
-import type { EvalReport } from '../evaluate.js';
 import { parseOutlierMix } from '../outlier-mix.js';
 import { rescored, type TuneResult } from '../tune/index.js';
 import { DETECTOR_OF } from '../tune/scores.js';
-import { readEval, stat } from './aggregate.js';
+import { evalPoint, stat } from './aggregate.js';
 import type { ReproduceOptions } from './images.js';
-import { runJobs } from './jobs.js';
+import { runPlan } from './jobs.js';
 import { runName } from './plan.js';
+import { reportHeader } from './report-header.js';
 import { tuneMarkdown } from './tune-markdown.js';
 import {
   baselineJobs,
@@ -31,15 +29,8 @@ import { exportRuns } from './zoo-export.js';
 
 /** A point of `run`'s evaluation read with `loss`'s detector. */
 export function pointOf(runsDir: string, run: string, loss: TuneLoss, ood: readonly string[]): TunePoint {
-  const r: EvalReport = readEval(runsDir, run);
-  const d = DETECTOR_OF[loss];
-  const perSet: Record<string, number> = {};
-  for (const set of ood) {
-    const x = r.results.find((e) => e.detector === d && e.ood === set);
-    if (!x) throw new Error(`${run}/eval.json has no ${d} result on ${set}`);
-    perSet[set] = x.auroc;
-  }
-  return { run, mnist: perSet.mnist, mean: r.mean[d].auroc, perSet, accuracy: r.accuracy };
+  const p = evalPoint(runsDir, run, DETECTOR_OF[loss], ood);
+  return { run, mnist: p.perSet.mnist, mean: p.meanAuroc, perSet: p.perSet, accuracy: p.accuracy };
 }
 
 /** The run that made candidate `label` (a grid point `σ²=5` or a mixture as written). */
@@ -75,18 +66,7 @@ export async function reproduceTune(o: ReproduceOptions): Promise<TuneReport> {
   const c = o.quick ? tuneQuickConfig : tuneFullConfig;
   resolveModelDir(c.generator);
   const dir = o.runsDir;
-  let done = 0;
-  const run = async (jobs: ReturnType<typeof tunePhase1>, stage: string) => {
-    o.onStage?.(`${stage}: ${jobs.length} jobs, ${o.concurrency} at a time, runs in ${dir}`);
-    done = 0;
-    await runJobs(jobs, {
-      concurrency: o.concurrency,
-      logDir: join(dir, 'logs'),
-      signal: o.signal,
-      onDone: (job, seconds, skipped) => o.onJob?.(++done, jobs.length, job, seconds, skipped),
-    });
-  };
-  await run(tunePhase1(c, dir), 'phase 1 (baselines, goe tune, first-seed sweep)');
+  await runPlan(tunePhase1(c, dir), o, 'phase 1 (baselines, goe tune, first-seed sweep)');
   const s0 = c.seeds[0];
   const tune = c.seeds.map((s) =>
     rescored(JSON.parse(readFileSync(tuneOutput(dir, s), 'utf8')) as TuneResult),
@@ -119,7 +99,7 @@ export async function reproduceTune(o: ReproduceOptions): Promise<TuneReport> {
       }),
     ),
   );
-  await run(phase2, 'phase 2 (default, oracle, tuned, mixtures on the other seeds)');
+  await runPlan(phase2, o, 'phase 2 (default, oracle, tuned, mixtures on the other seeds)');
 
   const row = (
     method: string,
@@ -188,12 +168,11 @@ export async function reproduceTune(o: ReproduceOptions): Promise<TuneReport> {
   let zoo: string[] = [];
   const prefix = o.quick ? 'tune-quick' : 'tune';
   const report: TuneReport = {
-    title: 'goe tune: σ² chosen without OOD data vs. the oracle and the default (Fashion-MNIST)',
-    command: o.command,
-    mode: o.quick ? 'quick' : 'full',
-    createdAt: new Date().toISOString(),
-    wallSeconds: Math.round((performance.now() - t0) / 1000),
-    machine: { cores: cpus().length, node: process.version, backend: (await initBackend()).choice },
+    ...(await reportHeader(
+      'goe tune: σ² chosen without OOD data vs. the oracle and the default (Fashion-MNIST)',
+      o,
+      t0,
+    )),
     config: c,
     sweep,
     oracle,

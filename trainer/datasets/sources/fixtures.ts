@@ -1,11 +1,72 @@
 /**
- * Test support (not exported from the barrel): small ImageFolder trees written into a temporary folder,
- * PNGs through runtime/codecs and JPEGs through jpeg-js, with pixels that tell the classes apart.
+ * Test support (not exported from the barrel): a test file's scratch folder, small ImageFolder trees
+ * written into it (PNGs through runtime/codecs and JPEGs through jpeg-js, with pixels that tell the classes
+ * apart), and the DatasetError a call throws. `goe reproduce cifar6 --quick` writes its fixture with
+ * {@link writeImageFolder} too, so nothing here imports a test runner.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { encodePng, type PngChannels } from '../../../runtime/codecs/index.js';
+import { DatasetError } from '../errors.js';
+
+/** A test file's temporary folder; `setup` and `teardown` are its `beforeAll` and `afterAll`. */
+export interface ScratchFolder {
+  /** The folder (set by `setup`). */
+  readonly root: string;
+  /** Makes the folder; with `cache`, points GOE_CACHE_DIR at `root/cache` (decoded-tensor caches land there). */
+  setup(): void;
+  /** Puts GOE_CACHE_DIR back as it was and removes the folder. */
+  teardown(): void;
+  /** A new empty folder `root/caseN` for one test case. */
+  fresh(): string;
+}
+
+/** A {@link ScratchFolder} under the OS temp folder, named `prefix` + random characters. */
+export function scratchFolder(prefix: string, { cache = false }: { cache?: boolean } = {}): ScratchFolder {
+  let root: string | undefined;
+  let savedCache: string | undefined;
+  let n = 0;
+  const rootOrThrow = () => {
+    if (root === undefined) throw new Error(`scratch folder ${prefix}: setup() has not run`);
+    return root;
+  };
+  return {
+    get root() {
+      return rootOrThrow();
+    },
+    setup: () => {
+      root = mkdtempSync(join(tmpdir(), prefix));
+      if (!cache) return;
+      savedCache = process.env.GOE_CACHE_DIR;
+      process.env.GOE_CACHE_DIR = join(root, 'cache');
+    },
+    teardown: () => {
+      if (cache) {
+        if (savedCache === undefined) delete process.env.GOE_CACHE_DIR;
+        else process.env.GOE_CACHE_DIR = savedCache;
+      }
+      if (root !== undefined) rmSync(root, { recursive: true, force: true });
+    },
+    fresh: () => {
+      const d = join(rootOrThrow(), `case${n++}`);
+      mkdirSync(d, { recursive: true });
+      return d;
+    },
+  };
+}
+
+/** The DatasetError `fn` throws; any other error is rethrown, and returning is an error. */
+export function datasetErrorOf(fn: () => unknown): DatasetError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DatasetError) return e;
+    throw e;
+  }
+  throw new Error('expected a DatasetError');
+}
 
 /** `h × w × channels` pixels of class `label`: a flat colour per class, varied slightly by `i`. */
 export function classPixels(

@@ -1,40 +1,23 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeNpy } from '../../../runtime/codecs/index.js';
-import { DatasetError } from '../errors.js';
 import { encodeIdx } from '../idx.js';
 import { decodeImage, toRowShape } from './decode.js';
-import { classPixels, jpegBytes, pngBytes, writeImageFolder } from './fixtures.js';
+import {
+  classPixels,
+  datasetErrorOf,
+  jpegBytes,
+  pngBytes,
+  scratchFolder,
+  writeImageFolder,
+} from './fixtures.js';
 import { loadImageSource, loadImagesAs } from './image-source.js';
 
-let tmp: string;
-let savedCache: string | undefined;
-beforeAll(() => {
-  tmp = mkdtempSync(join(tmpdir(), 'goe-image-source-'));
-  savedCache = process.env.GOE_CACHE_DIR;
-  process.env.GOE_CACHE_DIR = join(tmp, 'cache');
-});
-afterAll(() => {
-  if (savedCache === undefined) delete process.env.GOE_CACHE_DIR;
-  else process.env.GOE_CACHE_DIR = savedCache;
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-let n = 0;
-const fresh = () => join(tmp, `case${n++}`);
-
-function errorOf(fn: () => unknown): DatasetError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DatasetError) return e;
-    throw e;
-  }
-  throw new Error('expected a DatasetError');
-}
-
+const tmp = scratchFolder('goe-image-source-', { cache: true });
+beforeAll(tmp.setup);
+afterAll(tmp.teardown);
+const fresh = tmp.fresh;
 describe('ImageFolder', () => {
   it('loads classes sorted by name, labels by folder, a seeded 10 % test split per class', () => {
     const root = writeImageFolder(fresh(), ['cat', 'bird', 'dog'], 10, 8);
@@ -164,7 +147,7 @@ describe('ImageFolder bad input: one-line errors naming the file or folder', () 
     const root = writeImageFolder(fresh(), ['a', 'b'], 3, 4);
     mkdirSync(join(root, 'c'));
     writeFileSync(join(root, 'c', '.DS_Store'), 'x');
-    const e = errorOf(() => loadImageSource(root, { cache: false }));
+    const e = datasetErrorOf(() => loadImageSource(root, { cache: false }));
     expect(e.code).toBe('empty');
     expect(e.message).toContain(join(root, 'c'));
     expect(e.message).not.toContain('\n');
@@ -172,16 +155,15 @@ describe('ImageFolder bad input: one-line errors naming the file or folder', () 
 
   it('one class only', () => {
     const root = writeImageFolder(fresh(), ['only'], 3, 4);
-    const e = errorOf(() => loadImageSource(root, { cache: false }));
+    const e = datasetErrorOf(() => loadImageSource(root, { cache: false }));
     expect(e.code).toBe('too_few_classes');
     expect(e.message).toContain(root);
   });
 
   it('a folder without class folders', () => {
     const root = fresh();
-    mkdirSync(root);
     writeFileSync(join(root, 'x.png'), pngBytes(new Uint8Array(4), 2, 2, 1));
-    expect(errorOf(() => loadImageSource(root, { cache: false })).code).toBe('empty');
+    expect(datasetErrorOf(() => loadImageSource(root, { cache: false })).code).toBe('empty');
   });
 
   it('a corrupt PNG, a truncated JPEG and a file that is no image', () => {
@@ -193,7 +175,7 @@ describe('ImageFolder bad input: one-line errors naming the file or folder', () 
       const root = writeImageFolder(fresh(), ['a', 'b'], 3, 4);
       const file = join(root, 'b', name);
       writeFileSync(file, bytes);
-      const e = errorOf(() => loadImageSource(root, { cache: false }));
+      const e = datasetErrorOf(() => loadImageSource(root, { cache: false }));
       expect(['bad_image', 'unsupported_format']).toContain(e.code);
       expect(e.message).toContain(file);
       expect(e.message).not.toContain('\n');
@@ -204,15 +186,15 @@ describe('ImageFolder bad input: one-line errors naming the file or folder', () 
     const root = fresh();
     writeImageFolder(join(root, 'train'), ['a', 'b'], 3, 4);
     writeImageFolder(join(root, 'test'), ['a', 'z'], 1, 4);
-    const e = errorOf(() => loadImageSource(root, { cache: false }));
+    const e = datasetErrorOf(() => loadImageSource(root, { cache: false }));
     expect(e.code).toBe('label_mismatch');
     expect(e.message).toContain(join(root, 'test', 'z'));
   });
 
   it('a missing path and a bad --test-split', () => {
-    expect(errorOf(() => loadImageSource(join(tmp, 'nope'))).code).toBe('unreadable');
+    expect(datasetErrorOf(() => loadImageSource(join(tmp.root, 'nope'))).code).toBe('unreadable');
     const root = writeImageFolder(fresh(), ['a', 'b'], 3, 4);
-    expect(errorOf(() => loadImageSource(root, { testSplit: 1 })).code).toBe('bad_argument');
+    expect(datasetErrorOf(() => loadImageSource(root, { testSplit: 1 })).code).toBe('bad_argument');
   });
 });
 
@@ -225,7 +207,6 @@ describe('.npy and IDX pairs', () => {
 
   it('a .npy of N×H×W×3 uint8 images with labels.npy beside it', () => {
     const dir = fresh();
-    mkdirSync(dir);
     writeFileSync(join(dir, 'images.npy'), encodeNpy(rgb(20), [20, 4, 4, 3]));
     writeFileSync(
       join(dir, 'labels.npy'),
@@ -245,10 +226,9 @@ describe('.npy and IDX pairs', () => {
 
   it('labels whose length differs from the images', () => {
     const dir = fresh();
-    mkdirSync(dir);
     writeFileSync(join(dir, 'x_train.npy'), encodeNpy(rgb(20), [20, 4, 4, 3]));
     writeFileSync(join(dir, 'y_train.npy'), encodeNpy(new Uint8Array(19), [19]));
-    const e = errorOf(() => loadImageSource(join(dir, 'x_train.npy')));
+    const e = datasetErrorOf(() => loadImageSource(join(dir, 'x_train.npy')));
     expect(e.code).toBe('label_mismatch');
     expect(e.message).toContain(join(dir, 'y_train.npy'));
     expect(e.message).toContain('19 labels for the 20 images');
@@ -256,16 +236,14 @@ describe('.npy and IDX pairs', () => {
 
   it('an images .npy without a labels file says how to name one', () => {
     const dir = fresh();
-    mkdirSync(dir);
     writeFileSync(join(dir, 'pics.npy'), encodeNpy(rgb(4), [4, 4, 4, 3]));
-    const e = errorOf(() => loadImageSource(join(dir, 'pics.npy')));
+    const e = datasetErrorOf(() => loadImageSource(join(dir, 'pics.npy')));
     expect(e.message).toContain('--labels');
     expect(e.message).toContain(join(dir, 'pics.npy'));
   });
 
   it('an IDX image/label pair (gz-free), grey', () => {
     const dir = fresh();
-    mkdirSync(dir);
     const images = new Uint8Array(10 * 9);
     images.forEach((_, i) => {
       images[i] = Math.floor(i / 9) % 2 ? 200 : 20;

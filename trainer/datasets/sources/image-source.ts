@@ -21,7 +21,7 @@ import { decodeIdx, looksLikeIdx } from '../idx.js';
 import type { ImageSet } from '../image-set.js';
 import { quantizePixel } from '../pixels.js';
 import { DatasetPurpose } from '../purpose.js';
-import { type DecodedImage, decodeImage, type ImageHeader, readImageHeader, toRowShape } from './decode.js';
+import { decodeImage, type ImageHeader, readImageHeader, toRowShape } from './decode.js';
 
 /** Row shape of a data set: height, width, channels (1 grey or 3 colour). */
 export type RowShape = [h: number, w: number, c: 1 | 3];
@@ -401,7 +401,6 @@ function loadImageFolder(root: string, o: ImageSourceOptions): ImageSource {
       cached: true,
     };
   }
-  const total = entries.length;
   const headers: ImageHeader[] = entries.map((e) => readImageHeader(readBytes(e.file), e.file));
   const sizes: Record<string, number> = {};
   const colours: Record<string, number> = {};
@@ -410,15 +409,12 @@ function loadImageFolder(root: string, o: ImageSourceOptions): ImageSource {
     count(colours, COLOUR_NAMES[h.channels]);
   }
   const rowShape = chooseShape(sizes, colours, o);
-  const [h, w, c] = rowShape;
-  const rowSize = h * w * c;
-  const images = new Uint8Array(total * rowSize);
+  const { images } = decodeRows(
+    entries.map((e) => e.file),
+    rowShape,
+    o.onProgress,
+  );
   const labels = Int32Array.from(entries, (e) => e.label);
-  entries.forEach((e, i) => {
-    const img: DecodedImage = decodeImage(readBytes(e.file), e.file);
-    images.set(toRowShape(img, h, w, c), i * rowSize);
-    o.onProgress?.(i + 1, total);
-  });
   const isTest = hasTest
     ? Uint8Array.from(entries, (e) => (e.test ? 1 : 0))
     : seededSplit(labels, classNames.length, testSplit!, seed);
@@ -643,6 +639,27 @@ function loadArrayPair(path: string, o: ImageSourceOptions): ImageSource {
   };
 }
 
+/**
+ * Image files decoded in order into rows of `[h, w, c]`; `converted` counts those not already that shape.
+ * @throws {DatasetError} `bad_image`, `unsupported_format`, … naming the file
+ */
+function decodeRows(
+  files: readonly string[],
+  [h, w, c]: RowShape,
+  onProgress?: (done: number, total: number) => void,
+): { images: Uint8Array; converted: number } {
+  const rowSize = h * w * c;
+  const images = new Uint8Array(files.length * rowSize);
+  let converted = 0;
+  files.forEach((f, i) => {
+    const img = decodeImage(readBytes(f), f);
+    if (img.height !== h || img.width !== w || img.channels !== c) converted++;
+    images.set(toRowShape(img, h, w, c), i * rowSize);
+    onProgress?.(i + 1, files.length);
+  });
+  return { images, converted };
+}
+
 /** The rows of an images array brought to `[h, w, c]` (the array itself when it already is). */
 function toRows(arr: { data: Uint8Array; shape: number[] }, [h, w, c]: RowShape): Uint8Array {
   const [n, sh, sw, sc] = arr.shape;
@@ -760,7 +777,11 @@ function loadIdxFolder(
   };
 }
 
-function statOrThrow(path: string): Stats {
+/**
+ * `fs.statSync(path)`, or a DatasetError `unreadable` naming the path and why (`no such file or folder`
+ * when it is missing).
+ */
+export function statOrThrow(path: string): Stats {
   try {
     return statSync(path);
   } catch (cause) {
@@ -807,7 +828,6 @@ export function loadImagesAs(
   let abs = resolve(path);
   const name = basename(abs);
   const [h, w, c] = rowShape;
-  const rowSize = h * w * c;
   const folder = statOrThrow(abs).isDirectory();
   // A folder of the four IDX files: its test images.
   const idx = folder ? idxPairsIn(abs) : undefined;
@@ -817,30 +837,13 @@ export function loadImagesAs(
     const { files } = listImageFiles(existsSync(testDir) && isDir(testDir) ? testDir : abs);
     if (files.length === 0)
       throw new DatasetError('empty', `${abs} holds no .png/.jpg/.jpeg images`, { path: abs });
-    const images = new Uint8Array(files.length * rowSize);
-    let converted = 0;
-    files.forEach((f, i) => {
-      const img = decodeImage(readBytes(f), f);
-      if (img.height !== h || img.width !== w || img.channels !== c) converted++;
-      images.set(toRowShape(img, h, w, c), i * rowSize);
-      onProgress?.(i + 1, files.length);
-    });
+    const { images, converted } = decodeRows(files, rowShape, onProgress);
     warnConverted(abs, converted, files.length, rowShape);
     return { name, images, shape: [files.length, h, w, c] };
   }
   const arr = readImageArray(abs);
   const [n, sh, sw, sc] = arr.shape;
-  const src = sh * sw * sc;
-  const images = new Uint8Array(n * rowSize);
-  for (let i = 0; i < n; i++) {
-    const img = {
-      width: sw,
-      height: sh,
-      channels: sc as 1 | 3 | 4,
-      pixels: arr.data.subarray(i * src, (i + 1) * src),
-    };
-    images.set(toRowShape(img, h, w, c), i * rowSize);
-  }
+  const images = toRows(arr, rowShape);
   warnConverted(abs, sh !== h || sw !== w || sc !== c ? n : 0, n, rowShape, `${sh}×${sw}×${sc}`);
   return { name, images, shape: [n, h, w, c] };
 }

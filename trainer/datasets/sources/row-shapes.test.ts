@@ -1,49 +1,22 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPythonJson } from '../../../test/helpers/python.js';
 import { outlierPool } from '../../outliers.js';
-import { DatasetError } from '../errors.js';
 import { encodeIdx } from '../idx.js';
 import { naturalOutliers } from '../natural.js';
 import { gaussianNoise, uniformNoise } from '../noise.js';
 import { resolveOodSet } from '../ood-sets.js';
-import { classPixels, writeImageFolder } from './fixtures.js';
+import { classPixels, datasetErrorOf, scratchFolder, writeImageFolder } from './fixtures.js';
 import { loadImageSource, loadImagesAs } from './image-source.js';
 import { isTextSourcePath, readTexts } from './text-source.js';
 
 /** OOD sets, outlier pools and data layouts at row shapes other than 28×28×1, and int64 labels. */
 
-let tmp: string;
-let savedCache: string | undefined;
-beforeAll(() => {
-  tmp = mkdtempSync(join(tmpdir(), 'goe-row-shapes-'));
-  savedCache = process.env.GOE_CACHE_DIR;
-  process.env.GOE_CACHE_DIR = join(tmp, 'cache');
-});
-afterAll(() => {
-  if (savedCache === undefined) delete process.env.GOE_CACHE_DIR;
-  else process.env.GOE_CACHE_DIR = savedCache;
-  rmSync(tmp, { recursive: true, force: true });
-});
-let n = 0;
-const fresh = () => {
-  const d = join(tmp, `case${n++}`);
-  mkdirSync(d, { recursive: true });
-  return d;
-};
-
-function errorOf(fn: () => unknown): DatasetError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DatasetError) return e;
-    throw e;
-  }
-  throw new Error('expected a DatasetError');
-}
-
+const tmp = scratchFolder('goe-row-shapes-', { cache: true });
+beforeAll(tmp.setup);
+afterAll(tmp.teardown);
+const fresh = tmp.fresh;
 describe('noise and photo crops at a row shape', () => {
   it('28×28×1 is the default and draws the same rows as before shapes existed', () => {
     const a = gaussianNoise(3, 7);
@@ -92,7 +65,7 @@ describe('noise and photo crops at a row shape', () => {
     const dir = writeImageFolder(fresh(), ['a', 'b'], 2, 20);
     const set = resolveOodSet(dir, { shape: [32, 32, 3] });
     expect(set.shape).toEqual([4, 32, 32, 3]);
-    const e = errorOf(() => resolveOodSet('mnist', { shape: [32, 32, 3] }));
+    const e = datasetErrorOf(() => resolveOodSet('mnist', { shape: [32, 32, 3] }));
     expect(e.code).toBe('bad_shape');
     expect(e.message).toContain('mnist is 28×28 grey');
   });
@@ -132,7 +105,7 @@ describe('labels and layouts', () => {
     const s = loadImageSource(join(dir, 'images.npy'), { testSplit: 0.34 });
     expect(s.classNames).toEqual(['0', '1', '2']);
     expect([...s.train.labels!, ...s.test.labels!].sort()).toEqual([0, 0, 1, 1, 2, 2]);
-    const e = errorOf(() => loadImageSource(join(dir, 'big_images.npy')));
+    const e = datasetErrorOf(() => loadImageSource(join(dir, 'big_images.npy')));
     expect(e.code).toBe('bad_value');
     expect(e.message).toContain(join(dir, 'big_labels.npy'));
     expect(e.message).toContain('1099511627776 at index 1 does not fit int32');
@@ -154,7 +127,7 @@ describe('labels and layouts', () => {
     writeFileSync(join(dir, 'train-labels-idx1-ubyte'), labels(10));
     writeFileSync(join(dir, 't10k-images-idx3-ubyte'), images(4));
     writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), labels(3));
-    const e = errorOf(() => loadImageSource(dir));
+    const e = datasetErrorOf(() => loadImageSource(dir));
     expect(e.code).toBe('label_mismatch');
     expect(e.message).toContain('t10k-labels-idx1-ubyte has 3 labels for the 4 images');
     writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), labels(4));
@@ -172,7 +145,7 @@ describe('labels and layouts', () => {
     writeFileSync(join(dir, 'train-labels-idx1-ubyte'), encodeIdx(new Uint8Array(2), [2]));
     writeFileSync(join(dir, 't10k-images-idx3-ubyte'), encodeIdx(rgb(2).subarray(0, 32), [2, 4, 4]));
     writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), encodeIdx(new Uint8Array(2), [2]));
-    const e = errorOf(() => loadImageSource(dir));
+    const e = datasetErrorOf(() => loadImageSource(dir));
     expect(e.code).toBe('too_few_classes');
     expect(e.message).toContain('train-images-idx3-ubyte holds one class only');
   });
@@ -195,7 +168,7 @@ describe('texts as OOD sets', () => {
     writeFileSync(join(dir, 'bad.jsonl'), '{"text": "ok"}\n{"label": "no text"}\n');
     expect(() => readTexts(join(dir, 'bad.jsonl'))).toThrow(`${join(dir, 'bad.jsonl')} line 2 has no "text"`);
     writeFileSync(join(dir, 'latin1.txt'), Buffer.from([0x63, 0x61, 0x66, 0xe9]));
-    expect(errorOf(() => readTexts(join(dir, 'latin1.txt'))).code).toBe('bad_encoding');
+    expect(datasetErrorOf(() => readTexts(join(dir, 'latin1.txt'))).code).toBe('bad_encoding');
   });
 
   it('tells labelled text data from image data', () => {

@@ -1,32 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DatasetError } from '../errors.js';
+import { datasetErrorOf, scratchFolder } from './fixtures.js';
 import { loadTextSource } from './text-source.js';
 
-let tmp: string;
-beforeAll(() => {
-  tmp = mkdtempSync(join(tmpdir(), 'goe-text-source-'));
-});
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-let n = 0;
-const fresh = () => {
-  const d = join(tmp, `case${n++}`);
-  mkdirSync(d);
-  return d;
-};
-
-function errorOf(fn: () => unknown): DatasetError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DatasetError) return e;
-    throw e;
-  }
-  throw new Error('expected a DatasetError');
-}
+const tmp = scratchFolder('goe-text-source-');
+beforeAll(tmp.setup);
+afterAll(tmp.teardown);
+const fresh = tmp.fresh;
 
 describe('loadTextSource', () => {
   it('a folder per class of .txt files, hidden files and __MACOSX ignored, names kept', () => {
@@ -61,11 +42,11 @@ describe('loadTextSource', () => {
     expect(s.classNames).toEqual(['greeting', 'spam']);
     expect(s.docs[1]).toEqual({ text: 'buy now', label: 1, source: `${file} line 3` });
     writeFileSync(file, '{"text":"hello","label":"a"}\n{"text":"no label"}\n');
-    const e = errorOf(() => loadTextSource(file));
+    const e = datasetErrorOf(() => loadTextSource(file));
     expect(e.code).toBe('bad_value');
     expect(e.message).toBe(`${file} line 2 has no "label"`);
     writeFileSync(file, '{"label":"a"}\n');
-    expect(errorOf(() => loadTextSource(file)).message).toBe(`${file} line 1 has no "text"`);
+    expect(datasetErrorOf(() => loadTextSource(file)).message).toBe(`${file} line 1 has no "text"`);
   });
 
   it('CSV text,label with quoted commas and newlines', () => {
@@ -76,24 +57,24 @@ describe('loadTextSource', () => {
     expect(s.docs.map((d) => d.text)).toEqual(['hi, how are you', 'WIN\nNOW']);
     expect(s.classNames).toEqual(['ham', 'spam']);
     writeFileSync(file, 'body,category\nx,y\n');
-    expect(errorOf(() => loadTextSource(file)).code).toBe('bad_header');
+    expect(datasetErrorOf(() => loadTextSource(file)).code).toBe('bad_header');
   });
 
   it('refuses non-UTF-8, one class only and an empty class folder, naming the file or folder', () => {
     const dir = fresh();
     const latin1 = join(dir, 'latin1.csv');
     writeFileSync(latin1, Buffer.from('text,label\ncaf\xe9,a\nthe,b\n', 'latin1'));
-    const e = errorOf(() => loadTextSource(latin1));
+    const e = datasetErrorOf(() => loadTextSource(latin1));
     expect(e.code).toBe('bad_encoding');
     expect(e.message).toContain(latin1);
     const one = join(dir, 'one.jsonl');
     writeFileSync(one, '{"text":"a","label":"x"}\n{"text":"b","label":"x"}\n');
-    expect(errorOf(() => loadTextSource(one)).code).toBe('too_few_classes');
+    expect(datasetErrorOf(() => loadTextSource(one)).code).toBe('too_few_classes');
     const root = fresh();
     mkdirSync(join(root, 'a'));
     mkdirSync(join(root, 'b'));
     writeFileSync(join(root, 'a', '1.txt'), 'text');
-    const empty = errorOf(() => loadTextSource(root));
+    const empty = datasetErrorOf(() => loadTextSource(root));
     expect(empty.code).toBe('empty');
     expect(empty.message).toContain(join(root, 'b'));
   });

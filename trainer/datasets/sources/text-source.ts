@@ -12,7 +12,7 @@ import { extname, join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { DatasetError } from '../errors.js';
 import { readUserText } from '../user-text.js';
-import { isIgnoredEntry } from './image-source.js';
+import { isIgnoredEntry, statOrThrow } from './image-source.js';
 
 /** One labelled document; `source` names the file (and line or record) it came from. */
 export interface TextDocument {
@@ -80,13 +80,7 @@ function fieldOf(row: Record<string, unknown>, key: 'text' | 'label', where: str
  */
 export function loadTextSource(path: string): TextSource {
   const abs = resolve(path);
-  let isDir: boolean;
-  try {
-    isDir = statSync(abs).isDirectory();
-  } catch (cause) {
-    throw new DatasetError('unreadable', `cannot read ${abs}: no such file or folder`, { path: abs, cause });
-  }
-  if (isDir) {
+  if (statOrThrow(abs).isDirectory()) {
     const rows: { text: string; label: string; source: string }[] = [];
     for (const folder of readdirSync(abs)
       .filter((n) => !isIgnoredEntry(n))
@@ -104,41 +98,17 @@ export function loadTextSource(path: string): TextSource {
   const ext = extname(abs).toLowerCase();
   const text = readUserText(abs);
   if (ext === '.jsonl' || ext === '.ndjson') {
-    const rows: { text: string; label: string; source: string }[] = [];
-    text.split(/\r?\n/).forEach((line, i) => {
-      if (line.trim() === '') return;
-      const where = `${abs} line ${i + 1}`;
-      let row: unknown;
-      try {
-        row = JSON.parse(line);
-      } catch (cause) {
-        throw new DatasetError('bad_value', `${where} is not JSON: ${(cause as Error).message}`, {
-          path: abs,
-          cause,
-        });
-      }
+    const rows = jsonLines(abs, text, (row, where) => {
       if (typeof row !== 'object' || row === null || Array.isArray(row)) {
         throw new DatasetError('bad_value', `${where} is not a {"text", "label"} object`, { path: abs });
       }
       const r = row as Record<string, unknown>;
-      rows.push({
-        text: fieldOf(r, 'text', where, abs),
-        label: fieldOf(r, 'label', where, abs),
-        source: where,
-      });
+      return { text: fieldOf(r, 'text', where, abs), label: fieldOf(r, 'label', where, abs), source: where };
     });
     return byClass(abs, 'jsonl', rows);
   }
   if (ext === '.csv') {
-    let records: Record<string, string>[];
-    try {
-      records = parse(text, { columns: true, skip_empty_lines: true, bom: true });
-    } catch (cause) {
-      throw new DatasetError('bad_header', `${abs} is not readable CSV: ${(cause as Error).message}`, {
-        path: abs,
-        cause,
-      });
-    }
+    const records = csvRecords(abs, text);
     if (records.length > 0 && !('text' in records[0] && 'label' in records[0])) {
       throw new DatasetError(
         'bad_header',
@@ -158,6 +128,46 @@ export function loadTextSource(path: string): TextSource {
     `${abs} is not a folder of class folders, a .jsonl or a .csv file of labelled texts`,
     { path: abs },
   );
+}
+
+/**
+ * `read(row, where)` for each non-empty line of `text` (the JSONL file `abs`), `row` parsed and `where`
+ * naming it (`PATH line N`), line by line, so the first faulty line is the one named.
+ * @throws {DatasetError} `bad_value` naming a line that is not JSON; whatever `read` throws
+ */
+function jsonLines<T>(abs: string, text: string, read: (row: unknown, where: string) => T): T[] {
+  const out: T[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === '') return;
+    const where = `${abs} line ${i + 1}`;
+    let row: unknown;
+    try {
+      row = JSON.parse(line);
+    } catch (cause) {
+      throw new DatasetError('bad_value', `${where} is not JSON: ${(cause as Error).message}`, {
+        path: abs,
+        cause,
+      });
+    }
+    out.push(read(row, where));
+  });
+  return out;
+}
+
+/**
+ * The records of `text` (the CSV file `abs`, with a header row) by column name (RFC 4180 quoting, BOM and empty
+ * lines skipped, through csv-parse).
+ * @throws {DatasetError} `bad_header` when csv-parse refuses it
+ */
+function csvRecords(abs: string, text: string): Record<string, string>[] {
+  try {
+    return parse(text, { columns: true, skip_empty_lines: true, bom: true });
+  } catch (cause) {
+    throw new DatasetError('bad_header', `${abs} is not readable CSV: ${(cause as Error).message}`, {
+      path: abs,
+      cause,
+    });
+  }
 }
 
 /** Whether `path` is read as labelled texts: a `.jsonl`/`.ndjson`/`.csv` file, or a folder of class folders of `.txt`. */
@@ -187,46 +197,17 @@ export function isTextSourcePath(path: string): boolean {
  */
 export function readTexts(path: string): string[] {
   const abs = resolve(path);
-  let dir: boolean;
-  try {
-    dir = statSync(abs).isDirectory();
-  } catch (cause) {
-    throw new DatasetError('unreadable', `cannot read ${abs}: no such file or folder`, { path: abs, cause });
-  }
   let texts: string[];
-  if (dir) texts = listTxt(abs).map((f) => readUserText(f));
+  if (statOrThrow(abs).isDirectory()) texts = listTxt(abs).map((f) => readUserText(f));
   else {
     const ext = extname(abs).toLowerCase();
     const text = readUserText(abs);
     if (ext === '.jsonl' || ext === '.ndjson') {
-      texts = [];
-      text.split(/\r?\n/).forEach((line, i) => {
-        if (line.trim() === '') return;
-        let row: unknown;
-        try {
-          row = JSON.parse(line);
-        } catch (cause) {
-          throw new DatasetError(
-            'bad_value',
-            `${abs} line ${i + 1} is not JSON: ${(cause as Error).message}`,
-            {
-              path: abs,
-              cause,
-            },
-          );
-        }
-        texts.push(fieldOf((row ?? {}) as Record<string, unknown>, 'text', `${abs} line ${i + 1}`, abs));
-      });
+      texts = jsonLines(abs, text, (row, where) =>
+        fieldOf((row ?? {}) as Record<string, unknown>, 'text', where, abs),
+      );
     } else if (ext === '.csv') {
-      let records: Record<string, string>[];
-      try {
-        records = parse(text, { columns: true, skip_empty_lines: true, bom: true });
-      } catch (cause) {
-        throw new DatasetError('bad_header', `${abs} is not readable CSV: ${(cause as Error).message}`, {
-          path: abs,
-          cause,
-        });
-      }
+      const records = csvRecords(abs, text);
       if (records.length > 0 && !('text' in records[0])) {
         throw new DatasetError('bad_header', `${abs} has no "text" column`, { path: abs });
       }
