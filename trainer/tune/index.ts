@@ -256,6 +256,8 @@ async function tuneWithin(
   const grid0 = candidates.filter((c) => c.value !== undefined);
   const tb = clock.now();
   let crossSigma: TuneResult['crossSigma'];
+  // The longest (b) candidate: (a)'s fine-tunes are the same size, so it is (a)'s first estimate too.
+  let crossPerCandidate = 0;
   if (!expired() && grid0.length > 0) {
     progress?.({ stage: 'cross-σ²', done: 0, total: grid0.length, label: 'target outliers' });
     const noise = text ? { vocab: vocab!, length: m.inputShape[0] } : { shape: m.inputShape as RowShape };
@@ -270,12 +272,11 @@ async function tuneWithin(
       const finetune = limitSet(task.train as ImageSet | TextSet, sizes.finetuneRows, o.seed);
       const inTest = limitSet(task.test as ImageSet | TextSet, sizes.evalRows, o.seed);
       const weights = base.model.getWeights().map((w) => w.clone());
-      let perCandidate = 0;
       try {
         for (const [done, i] of order.entries()) {
           const c = candidates[i];
           if (c.value === undefined) continue;
-          if (expired() || (perCandidate > 0 && clock.left() < perCandidate)) break;
+          if (expired() || (crossPerCandidate > 0 && clock.left() < crossPerCandidate)) break;
           progress?.({ stage: 'cross-σ²', done, total: grid0.length, label: c.label });
           const t1 = clock.now();
           const values: Partial<Record<TuneLoss, CrossSigmaValue>> = {};
@@ -304,7 +305,7 @@ async function tuneWithin(
           if (losses.some((l) => values[l] === undefined)) break;
           rows[i].crossSigma = values;
           covered.cross.push(c.label);
-          perCandidate = Math.max(perCandidate, clock.now() - t1);
+          crossPerCandidate = Math.max(crossPerCandidate, clock.now() - t1);
         }
       } finally {
         // The baseline leaves (b) as it came: nothing after this (nor the caller) sees a fine-tuned model.
@@ -317,7 +318,8 @@ async function tuneWithin(
 
   // (a) Held-out classes: a proxy classifier, then one fine-tune per candidate and loss.
   let heldOut: TuneResult['heldOut'];
-  if (!expired()) {
+  // No proxy when not even one (a) candidate (estimated from (b)'s) would fit after it.
+  if (!expired() && !(crossPerCandidate > 0 && clock.left() < crossPerCandidate)) {
     const tq = clock.now();
     progress?.({ stage: 'proxy', done: 0, total: 1, label: 'proxy classifier' });
     const split = heldOutSplit(task.train, task.test, m.classes.length, sizes, o.seed);
@@ -335,7 +337,7 @@ async function tuneWithin(
       sizes,
     };
     const th = clock.now();
-    let perCandidate = 0;
+    let perCandidate = crossPerCandidate;
     try {
       for (const [done, i] of order.entries()) {
         const c = candidates[i];
