@@ -129,9 +129,9 @@ export interface TuneResult {
 }
 
 /**
- * A candidate other than the default must beat the default's held-out AUROC by more than this many
- * points to be recommended: one proxy fold is noisy (about ±0.5 between fine-tuning seeds), so a smaller
- * gain is not evidence.
+ * A candidate other than the default must beat the default's criterion value ((b)'s or (a)'s AUROC) by
+ * more than this many points to be recommended: one proxy fold is noisy (about ±0.5 between fine-tuning
+ * seeds), so a smaller gain is not evidence. (b) keeps the same margin (its own noise is not measured).
  */
 export const SWITCH_MARGIN = 0.5;
 
