@@ -27,12 +27,16 @@ export function registerTune(program: Command): void {
       'Recommends the latent variance σ² of an image generator (the temperature T of a language model), or a\n' +
         'mixture, for Outlier Exposure of --from, using only its in-distribution data, the generator and the\n' +
         'baseline. Never reads an OOD set. Criteria, each reported for every candidate:\n' +
+        "(b) cross-σ²: the baseline is fine-tuned briefly with each grid point's outliers and scored on\n" +
+        'detecting outliers of the OTHER grid points (fresh seed) and noise: ½ mean AUROC over the levels +\n' +
+        '½ mean over uniform and Gaussian noise;\n' +
         '(a) held-out classes: a proxy classifier is trained on all classes but two, fine-tuned with each\n' +
         "candidate's outliers (of the kept classes), and scored on detecting the two held-out classes;\n" +
         '(c) placement: how the baseline sees the outliers (AUROC against in-distribution rows, the share it\n' +
         'accepts at 95% TPR, their diversity in its penultimate features).\n' +
-        "The recommendation is (a)'s best, kept at the default unless another beats it by more than 0.5 AUROC;\n" +
-        "(c)'s best when the budget left (a) fewer than two candidates. Stops at --budget and says what it covered.",
+        "The recommendation is (b)'s best among the candidates (c) does not rule out as in-distribution, kept at\n" +
+        "the default unless another beats it by more than 0.5 AUROC; (a)'s best (same rule) when the budget left\n" +
+        "(b) fewer than two; (c)'s best after that. Stops at --budget and says what it covered.",
     )
     .requiredOption('--from <dir>', 'the baseline classifier (e.g. zoo/fashion-mnist-classifier-baseline)')
     .option('--generator <id|dir>', 'the generator (default fashion-mnist-cgan / brown-lm)')
@@ -90,13 +94,14 @@ function printSummary(r: TuneResult): void {
     : '';
   const lines = [
     `${r.classifier} × ${r.generator}${held}`,
-    'candidate | held-out AUROC OE/MSP | energy/Energy | baseline AUROC MSP/Energy | accepted @95% MSP/Energy | diversity',
+    'candidate | (b) cross-σ² OE/MSP | energy/Energy | (a) held-out AUROC OE/MSP | energy/Energy | (c) baseline AUROC MSP/Energy | accepted @95% MSP/Energy | diversity',
   ];
   const f = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(2));
   for (const row of r.rows) {
     const p = row.placement;
     lines.push(
-      `${row.candidate} | ${f(row.heldOut.oe)} | ${f(row.heldOut.energy)} | ` +
+      `${row.candidate} | ${f(row.crossSigma?.oe?.value)} | ${f(row.crossSigma?.energy?.value)} | ` +
+        `${f(row.heldOut.oe)} | ${f(row.heldOut.energy)} | ` +
         `${f(p?.baselineAuroc.msp)}/${f(p?.baselineAuroc.energy)} | ${f(p?.nearShare.msp)}/${f(p?.nearShare.energy)} | ${f(p?.diversity)}`,
     );
   }
@@ -107,8 +112,11 @@ function printSummary(r: TuneResult): void {
     );
   }
   const b = r.budget;
+  const cross = b.crossCovered ?? [];
   lines.push(
-    `${b.usedSeconds.toFixed(0)} s of a ${b.minutes}-minute budget; held-out criterion covered ${b.heldOutCovered.join(', ') || 'nothing'}` +
+    `${b.usedSeconds.toFixed(0)} s of a ${b.minutes}-minute budget; cross-σ² criterion covered ${cross.join(', ') || 'nothing'}` +
+      (b.crossSkipped?.length ? ` (not ${b.crossSkipped.join(', ')})` : '') +
+      `; held-out criterion covered ${b.heldOutCovered.join(', ') || 'nothing'}` +
       (b.heldOutSkipped.length ? `; budget ran out before ${b.heldOutSkipped.join(', ')}` : ''),
   );
   for (const line of lines) note(line);

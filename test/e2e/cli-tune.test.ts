@@ -107,6 +107,11 @@ describe('goe tune --quick', () => {
     expect(t.recommended.oe.why).toBeTruthy();
     expect(t.recommended.energy.candidate).toBeTruthy();
     expect(t.budget.heldOutCovered).toHaveLength(3);
+    // Criterion (b) scores the grid points (not the mixture), each against the other level and noise.
+    expect(t.budget.crossCovered).toHaveLength(2);
+    expect(Object.keys(t.rows[0].crossSigma.oe.noise)).toEqual(['uniform', 'gaussian']);
+    expect(t.rows[0].crossSigma.energy.value).toBeGreaterThanOrEqual(0);
+    expect(t.rows[2].crossSigma).toBeUndefined();
   }, 300_000);
 });
 

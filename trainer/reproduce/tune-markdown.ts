@@ -58,7 +58,11 @@ export function tuneMarkdown(r: TuneReport): string {
       (t) =>
         `- seed ${t.seed}: ${t.budget.usedSeconds.toFixed(0)} s wall of a ${t.budget.minutes}-minute budget` +
         (t.cpuSeconds !== undefined ? `, ${(t.cpuSeconds / 60).toFixed(1)} CPU-min` : '') +
-        ` (placement ${t.cost.placementSeconds.toFixed(0)} s, proxy ${t.cost.proxySeconds.toFixed(0)} s, held-out fine-tunes ${t.cost.heldOutSeconds.toFixed(0)} s); held out ${t.heldOut?.held.join(', ') ?? '–'}, proxy accuracy ${n2(t.heldOut?.proxyAccuracy)}%; covered ${t.budget.heldOutCovered.length}/${t.rows.length}`,
+        ` (placement ${t.cost.placementSeconds.toFixed(0)} s` +
+        (t.cost.crossSeconds !== undefined
+          ? `, cross-σ² fine-tunes ${t.cost.crossSeconds.toFixed(0)} s (covered ${t.budget.crossCovered?.length ?? 0})`
+          : '') +
+        `, proxy ${t.cost.proxySeconds.toFixed(0)} s, held-out fine-tunes ${t.cost.heldOutSeconds.toFixed(0)} s); held out ${t.heldOut?.held.join(', ') ?? '–'}, proxy accuracy ${n2(t.heldOut?.proxyAccuracy)}%; covered ${t.budget.heldOutCovered.length}/${t.rows.length}`,
     )
     .join('\n');
   const targets = r.targets

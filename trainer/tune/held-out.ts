@@ -147,6 +147,39 @@ export async function trainProxy(
 }
 
 /**
+ * The brief fine-tune both trained criteria share ((a) on the proxy, (b) on the baseline): `model`
+ * restarted from `weights`, one epoch of `rows` with `outliers` and `loss` (SGD 0.01 with momentum 0.9 for
+ * images, Adam 5e-4 for text — `goe finetune`'s recipe at `sizes.batch` in-distribution + outlier rows per
+ * step). Returns false when `signal` stopped it before its last step.
+ */
+export async function briefFinetune(
+  model: tf.LayersModel,
+  weights: tf.Tensor[],
+  rows: Rows,
+  outliers: CandidatePool,
+  loss: TuneLoss,
+  margins: EnergyMargins | undefined,
+  o: { sizes: HeldOutSizes; seed: number; text: boolean; signal?: AbortSignal },
+): Promise<boolean> {
+  model.setWeights(weights);
+  const run = await fitClassifier(model, rows, {
+    epochs: 1,
+    batchSize: o.sizes.batch,
+    outlierBatch: o.sizes.batch,
+    outliers: outliers.pool,
+    ...(outliers.order ? { outlierOrder: outliers.order(o.seed) } : {}),
+    loss,
+    ...(margins ? { energyMargins: margins } : {}),
+    lr: o.text ? 5e-4 : 0.01,
+    momentum: 0.9,
+    optimizer: o.text ? 'adam' : 'sgd',
+    seed: o.seed,
+    signal: o.signal,
+  });
+  return run.steps >= Math.floor(rows.shape[0] / o.sizes.batch);
+}
+
+/**
  * Fine-tunes the proxy (from its saved weights) with `outliers` and `loss`, then returns the AUROC (%)
  * of the loss's detector telling held-out-class test rows from kept-class test rows, or undefined when
  * `signal` stopped the fine-tune before its end.
@@ -158,23 +191,16 @@ export async function heldOutAuroc(
   loss: TuneLoss,
   o: { sizes: HeldOutSizes; seed: number; text: boolean; signal?: AbortSignal },
 ): Promise<number | undefined> {
-  proxy.model.setWeights(proxy.weights);
-  const run = await fitClassifier(proxy.model, split.finetune, {
-    epochs: 1,
-    batchSize: o.sizes.batch,
-    outlierBatch: o.sizes.batch,
-    outliers: outliers.pool,
-    ...(outliers.order ? { outlierOrder: outliers.order(o.seed) } : {}),
+  const done = await briefFinetune(
+    proxy.model,
+    proxy.weights,
+    split.finetune,
+    outliers,
     loss,
-    energyMargins: proxy.margins,
-    lr: o.text ? 5e-4 : 0.01,
-    momentum: 0.9,
-    optimizer: o.text ? 'adam' : 'sgd',
-    seed: o.seed,
-    signal: o.signal,
-  });
-  const steps = Math.floor(split.finetune.shape[0] / o.sizes.batch);
-  if (run.steps < steps) return undefined;
+    proxy.margins,
+    o,
+  );
+  if (!done) return undefined;
   const k = split.kept.length;
   const d = DETECTOR_OF[loss];
   return aurocPercent(

@@ -1,10 +1,12 @@
 /**
  * `goe tune`: chooses the generator's σ² (images) or T (text) — or a mixture — for Outlier Exposure
- * without any OOD data. Two criteria, each reported for every candidate:
+ * without any OOD data. Three criteria, each reported for every candidate:
  *
- * - (a) held-out classes as proxy OOD ({@link ./held-out.ts}): the recommendation when it covers two or
- *   more candidates within the budget;
- * - (c) where the outliers sit under the baseline ({@link ./placement.ts}): cheap, the fallback.
+ * - (b) cross-σ² generalisation ({@link ./cross-sigma.ts}): the recommendation when it covers two or more
+ *   grid candidates within the budget;
+ * - (a) held-out classes as proxy OOD ({@link ./held-out.ts}): the recommendation when (b) could not be;
+ * - (c) where the outliers sit under the baseline ({@link ./placement.ts}): cheap, runs first, rules out
+ *   in-distribution-looking candidates for (a) and (b), and is the last fallback.
  *
  * The budget is a wall-clock deadline: work stops at it (a fine-tune in progress is abandoned) and the
  * result says which candidates each criterion covered.
@@ -15,6 +17,7 @@ import type { GeneratorManifest } from '../../generators/manifest.js';
 import { readManifest } from '../../generators/manifest.js';
 import { resolveModelDir } from '../../generators/registry.js';
 import { initBackend } from '../../runtime/backend/index.js';
+import * as tf from '../../runtime/tf.js';
 import { type ClassifierManifest, loadClassifier } from '../classifier.js';
 import type { ImageSet } from '../datasets/image-set.js';
 import type { RowShape } from '../datasets/sources/image-source.js';
@@ -25,6 +28,7 @@ import { loadInDistribution } from '../in-distribution.js';
 import type { OutlierSpec } from '../outliers.js';
 import { outlierPool, textOutlierPool } from '../outliers.js';
 import { type Candidate, candidatePool, candidatesOf, type PoolLoader } from './candidates.js';
+import { type CrossSigmaValue, crossSigmaValue, crossTargets, targetSeed } from './cross-sigma.js';
 import { DEFAULT_SIGMA2_GRID, DEFAULT_TEMPERATURE_GRID } from './grid.js';
 import {
   disposeProxy,
@@ -64,7 +68,7 @@ export interface TuneRunOptions {
 export interface TuneHooks {
   signal?: AbortSignal;
   onProgress?: (p: {
-    stage: 'placement' | 'proxy' | 'held-out';
+    stage: 'placement' | 'cross-σ²' | 'proxy' | 'held-out';
     done: number;
     total: number;
     label: string;
@@ -82,12 +86,14 @@ export interface TuneRow {
   placement?: PlacementRow;
   /** Criterion (a): AUROC (%) on the held-out classes per loss (absent where the budget ran out). */
   heldOut: Partial<Record<TuneLoss, number>>;
+  /** Criterion (b) per loss (grid points only; absent where the budget ran out, and in older results). */
+  crossSigma?: Partial<Record<TuneLoss, CrossSigmaValue>>;
 }
 
 export interface Recommendation {
   candidate: string;
   value?: number;
-  criterion: 'held-out classes' | 'placement' | 'default';
+  criterion: 'cross-σ²' | 'held-out classes' | 'placement' | 'default';
   why: string;
 }
 
@@ -102,6 +108,8 @@ export interface TuneResult {
   seed: number;
   rows: TuneRow[];
   heldOut?: { held: string[]; kept: number; proxyAccuracy: number; sizes: HeldOutSizes };
+  /** Criterion (b)'s targets: the seed of their outliers, the level and noise sets, rows per set. */
+  crossSigma?: { targetSeed: number; levels: string[]; noise: string[]; rows: number };
   recommended: Partial<Record<TuneLoss, Recommendation>>;
   budget: {
     minutes: number;
@@ -110,17 +118,20 @@ export interface TuneResult {
     placementCovered: string[];
     heldOutCovered: string[];
     heldOutSkipped: string[];
+    /** Criterion (b)'s covered and skipped grid candidates (absent in results older than (b)). */
+    crossCovered?: string[];
+    crossSkipped?: string[];
   };
   /** How the criteria cost, in seconds of this run. */
-  cost: { placementSeconds: number; proxySeconds: number; heldOutSeconds: number };
+  cost: { placementSeconds: number; proxySeconds: number; heldOutSeconds: number; crossSeconds?: number };
   /** CPU time of the whole run (this process and its outlier worker threads), seconds. */
   cpuSeconds?: number;
 }
 
 /**
- * A candidate other than the default must beat the default's held-out AUROC by more than this many
- * points to be recommended: one proxy fold is noisy (about ±0.5 between fine-tuning seeds), so a smaller
- * gain is not evidence.
+ * A candidate other than the default must beat the default's criterion value ((b)'s or (a)'s AUROC) by
+ * more than this many points to be recommended: one proxy fold is noisy (about ±0.5 between fine-tuning
+ * seeds), so a smaller gain is not evidence. (b) keeps the same margin (its own noise is not measured).
  */
 export const SWITCH_MARGIN = 0.5;
 
@@ -217,8 +228,8 @@ async function tuneWithin(
   const sizes: HeldOutSizes = { ...(o.quick ? QUICK_SIZES : HELD_OUT_DEFAULTS), ...o.sizes };
   const baseSpec: OutlierSpec = { source: 'generated', count: 0, seed: o.seed, generator: genDir };
   const rows: TuneRow[] = candidates.map((c) => ({ candidate: c.label, value: c.value, heldOut: {} }));
-  const covered = { placement: [] as string[], heldOut: [] as string[] };
-  const cost = { placementSeconds: 0, proxySeconds: 0, heldOutSeconds: 0 };
+  const covered = { placement: [] as string[], cross: [] as string[], heldOut: [] as string[] };
+  const cost: TuneResult['cost'] = { placementSeconds: 0, proxySeconds: 0, heldOutSeconds: 0 };
   const progress = hooks.onProgress;
   let stopped = false;
 
@@ -240,10 +251,75 @@ async function tuneWithin(
   }
   cost.placementSeconds = (clock.now() - tp) / 1000;
 
+  // (b) Cross-σ²: the baseline fine-tuned per grid candidate and loss, scored on the other levels + noise.
+  const order = heldOutOrder(candidates, defaultValue);
+  const grid0 = candidates.filter((c) => c.value !== undefined);
+  const tb = clock.now();
+  let crossSigma: TuneResult['crossSigma'];
+  // The longest (b) candidate: (a)'s fine-tunes are the same size, so it is (a)'s first estimate too.
+  let crossPerCandidate = 0;
+  if (!expired() && grid0.length > 0) {
+    progress?.({ stage: 'cross-σ²', done: 0, total: grid0.length, label: 'target outliers' });
+    const noise = text ? { vocab: vocab!, length: m.inputShape[0] } : { shape: m.inputShape as RowShape };
+    const targets = await crossTargets(grid0, baseSpec, knob, sizes.evalRows, load, noise, expired);
+    if (targets) {
+      crossSigma = {
+        targetSeed: targetSeed(o.seed),
+        levels: targets.levels.map((t) => t.label),
+        noise: targets.noise.map((t) => t.name),
+        rows: sizes.evalRows,
+      };
+      const finetune = limitSet(task.train as ImageSet | TextSet, sizes.finetuneRows, o.seed);
+      const inTest = limitSet(task.test as ImageSet | TextSet, sizes.evalRows, o.seed);
+      const weights = base.model.getWeights().map((w) => w.clone());
+      try {
+        for (const [done, i] of order.entries()) {
+          const c = candidates[i];
+          if (c.value === undefined) continue;
+          if (expired() || (crossPerCandidate > 0 && clock.left() < crossPerCandidate)) break;
+          progress?.({ stage: 'cross-σ²', done, total: grid0.length, label: c.label });
+          const t1 = clock.now();
+          const values: Partial<Record<TuneLoss, CrossSigmaValue>> = {};
+          for (const loss of losses) {
+            const excluded = new Set(rows.filter((r) => r.placement?.excluded[loss]).map((r) => r.candidate));
+            const v = await crossSigmaValue(
+              base.model,
+              weights,
+              {
+                candidate: c,
+                finetune,
+                inTest,
+                targets,
+                excluded,
+                loss,
+                margins: m.energyMargins,
+                base: baseSpec,
+                knob,
+                load,
+              },
+              { sizes, seed: o.seed, text, signal: clock.signal },
+            );
+            if (v === undefined) break;
+            values[loss] = v;
+          }
+          if (losses.some((l) => values[l] === undefined)) break;
+          rows[i].crossSigma = values;
+          covered.cross.push(c.label);
+          crossPerCandidate = Math.max(crossPerCandidate, clock.now() - t1);
+        }
+      } finally {
+        // The baseline leaves (b) as it came: nothing after this (nor the caller) sees a fine-tuned model.
+        base.model.setWeights(weights);
+        tf.dispose(weights);
+      }
+    }
+  }
+  cost.crossSeconds = (clock.now() - tb) / 1000;
+
   // (a) Held-out classes: a proxy classifier, then one fine-tune per candidate and loss.
   let heldOut: TuneResult['heldOut'];
-  const order = heldOutOrder(candidates, defaultValue);
-  if (!expired()) {
+  // No proxy when not even one (a) candidate (estimated from (b)'s) would fit after it.
+  if (!expired() && !(crossPerCandidate > 0 && clock.left() < crossPerCandidate)) {
     const tq = clock.now();
     progress?.({ stage: 'proxy', done: 0, total: 1, label: 'proxy classifier' });
     const split = heldOutSplit(task.train, task.test, m.classes.length, sizes, o.seed);
@@ -261,7 +337,7 @@ async function tuneWithin(
       sizes,
     };
     const th = clock.now();
-    let perCandidate = 0;
+    let perCandidate = crossPerCandidate;
     try {
       for (const [done, i] of order.entries()) {
         const c = candidates[i];
@@ -297,7 +373,7 @@ async function tuneWithin(
     }
     cost.heldOutSeconds = (clock.now() - th) / 1000;
   }
-  stopped ||= covered.heldOut.length < candidates.length;
+  stopped ||= covered.heldOut.length < candidates.length || covered.cross.length < grid0.length;
   const recommended: TuneResult['recommended'] = {};
   for (const loss of losses) recommended[loss] = recommend(loss, rows, candidates, defaultValue, knob);
   return {
@@ -311,6 +387,7 @@ async function tuneWithin(
     seed: o.seed,
     rows,
     ...(heldOut ? { heldOut } : {}),
+    ...(crossSigma ? { crossSigma } : {}),
     recommended,
     budget: {
       minutes: o.budgetMinutes,
@@ -319,13 +396,15 @@ async function tuneWithin(
       placementCovered: covered.placement,
       heldOutCovered: covered.heldOut,
       heldOutSkipped: candidates.map((c) => c.label).filter((l) => !covered.heldOut.includes(l)),
+      crossCovered: covered.cross,
+      crossSkipped: grid0.map((c) => c.label).filter((l) => !covered.cross.includes(l)),
     },
     cost,
   };
 }
 
 /**
- * The order criterion (a) visits candidates in: the default first (the comparison every switch needs),
+ * The order criteria (b) and (a) visit candidates in: the default first (the comparison every switch needs),
  * then the grid from the default outwards in log scale, then the mixtures — so a short budget covers
  * the neighbourhood of the default before the extremes.
  */
@@ -341,10 +420,11 @@ export function heldOutOrder(candidates: readonly Candidate[], defaultValue: num
 }
 
 /**
- * The recommendation for one loss: criterion (a)'s best candidate among those criterion (c) does not rule
- * out as in-distribution, when it covered two or more, kept at
- * the default unless the best beats it by more than {@link SWITCH_MARGIN}; else criterion (c)'s best
- * eligible candidate; else the default.
+ * The recommendation for one loss (the rule of reports/tune-criterion-b.md, fixed before it was judged):
+ * criterion (b)'s best grid candidate among those criterion (c) does not rule out as in-distribution,
+ * when (b) covered two or more; else criterion (a)'s best such candidate, when (a) covered two or more;
+ * either kept at the default unless the best beats it by more than {@link SWITCH_MARGIN}; else
+ * criterion (c)'s best eligible candidate; else the default.
  */
 export function recommend(
   loss: TuneLoss,
@@ -358,6 +438,35 @@ export function recommend(
   // Criterion (a) chooses among the candidates (c) accepts as outliers: exposure to data the baseline
   // scores like its own acts as label smoothing and can raise the proxy's AUROC (the constructed case of
   // trainer/tune/tune.test.ts), yet it teaches the model to doubt its own classes.
+  const crossed = rows.filter((r) => r.crossSigma?.[loss] !== undefined);
+  const crossHeld = crossed.filter((r) => !r.placement?.excluded[loss]);
+  if (crossed.length >= 2 && crossHeld.length >= 1) {
+    const value = (r: TuneRow) => r.crossSigma![loss]!.value;
+    const best = crossHeld.reduce((a, b) => (value(b) > value(a) ? b : a));
+    const def = crossHeld.find((r) => r.value === defaultValue);
+    const f = (r: TuneRow) => value(r).toFixed(2);
+    const what = `cross-${name} ${detector} AUROC (½ other levels + ½ noise) after ${loss === 'oe' ? 'OE' : 'energy'} fine-tuning of the baseline`;
+    if (def && best !== def && value(best) - value(def) <= SWITCH_MARGIN) {
+      return {
+        candidate: def.candidate,
+        value: def.value,
+        criterion: 'cross-σ²',
+        why: `${what}: best ${best.candidate} ${f(best)} is within ${SWITCH_MARGIN} of the default ${def.candidate} ${f(def)}, so the default stays`,
+      };
+    }
+    return {
+      candidate: best.candidate,
+      value: best.value,
+      criterion: 'cross-σ²',
+      why:
+        `highest ${what}: ${f(best)}` +
+        (def && def !== best ? ` vs ${f(def)} at the default ${def.candidate}` : '') +
+        ` (${crossed.length} of ${rows.filter((r) => r.value !== undefined).length} grid candidates covered` +
+        (crossHeld.length < crossed.length
+          ? `; ${crossed.length - crossHeld.length} ruled out by placement as in-distribution)`
+          : ')'),
+    };
+  }
   const covered = rows.filter((r) => r.heldOut[loss] !== undefined);
   const held = covered.filter((r) => !r.placement?.excluded[loss]);
   if (covered.length >= 2 && held.length >= 1) {
@@ -394,7 +503,7 @@ export function recommend(
       value: best.value,
       criterion: 'placement',
       why:
-        `the budget left criterion (a) ${covered.length} candidate(s); by placement ${best.candidate} is nearest and most diverse: ` +
+        `the budget left criteria (b) and (a) ${crossed.length} and ${covered.length} candidate(s); by placement ${best.candidate} is nearest and most diverse: ` +
         `${p.nearShare[DETECTOR_OF[loss]].toFixed(1)}% accepted by the baseline's ${detector} at 95% TPR, diversity ${p.diversity.toFixed(2)} ` +
         `(baseline AUROC ${p.baselineAuroc[DETECTOR_OF[loss]].toFixed(1)}, not within ${IN_DISTRIBUTION_BAND} of 50)`,
     };

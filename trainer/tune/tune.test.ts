@@ -37,33 +37,46 @@ function inDistribution(n: number, seed: number, classes?: number[]): ImageSet {
 const sizes = { proxyRows: 3000, proxyEpochs: 1, finetuneRows: 1024, evalRows: 300, batch: 64 };
 
 describe('goe tune criteria', () => {
-  it('never picks a σ² whose "outliers" are in-distribution data (a constructed generator)', async () => {
+  it('never picks a σ² whose "outliers" are in-distribution data (a constructed generator); (b) is deterministic', async () => {
     // σ² = 1 "generates" training images of the very classes asked for; σ² = 5 gives noise.
     const loadPool = async (spec: OutlierSpec) =>
       spec.sigma2 === 1
         ? inDistribution(spec.count, spec.seed, spec.classes)
         : { ...uniformNoise(spec.count, spec.seed), name: 'noise' };
-    const r = await tuneRun(
-      { from: baseline, grid: [1, 5], budgetMinutes: 10, seed: 0, quick: true, sizes },
-      { loadPool },
-    );
+    const options = { from: baseline, grid: [1, 5], budgetMinutes: 10, seed: 0, quick: true, sizes };
+    const r = await tuneRun(options, { loadPool });
     const [inDist, noise] = r.rows;
     // (c) rules the in-distribution pool out: the baseline cannot tell it from its own data.
     expect(Math.abs(inDist.placement!.baselineAuroc.msp - 50)).toBeLessThan(10);
     expect(inDist.placement!.excluded.oe).toMatch(/look in-distribution/);
     expect(noise.placement!.excluded.oe).toBeUndefined();
-    // (a) scored both (alone it can prefer the in-distribution pool: exposure to its own data is label
-    // smoothing); the recommendation takes (a)'s best among the pools (c) accepts as outliers.
     for (const loss of ['oe', 'energy'] as const) {
+      // (b) on its own already ranks the in-distribution pool last: exposure to its own classes teaches
+      // the baseline to doubt them, so it tells neither noise nor outliers from its data any better.
+      // The ruled-out level is no target of the other candidate.
+      const [b1, b5] = [inDist.crossSigma![loss]!, noise.crossSigma![loss]!];
+      expect(b1.value).toBeLessThan(b5.value - 5);
+      expect(Object.keys(b5.levels)).toEqual([]);
+      expect(Object.keys(b5.noise)).toEqual(['uniform', 'gaussian']);
+      // (a) scored both (alone it can prefer the in-distribution pool: exposure to its own data is label
+      // smoothing); the recommendation is (b)'s best among the pools (c) accepts as outliers.
       expect(inDist.heldOut[loss]).toBeDefined();
       expect(noise.heldOut[loss]).toBeDefined();
-      expect(r.recommended[loss]).toMatchObject({ value: 5 });
+      expect(r.recommended[loss]).toMatchObject({ value: 5, criterion: 'cross-σ²' });
     }
+    expect(r.crossSigma).toMatchObject({ levels: ['σ²=1', 'σ²=5'], noise: ['uniform', 'gaussian'] });
     expect(r.budget.stopped).toBe(false);
-  }, 180_000);
+    // The same seed gives the same (b) values (each fine-tune restarts from the baseline's weights).
+    // (A smaller proxy: (a) does not touch the baseline (b) fine-tunes.)
+    const again = await tuneRun(
+      { ...options, losses: ['oe'], sizes: { ...sizes, proxyRows: 256 } },
+      { loadPool },
+    );
+    expect(again.rows.map((row) => row.crossSigma?.oe)).toEqual(r.rows.map((row) => row.crossSigma?.oe));
+  }, 300_000);
 
   it('honours the budget: stops before a candidate that cannot finish and says what it covered', async () => {
-    // A fake clock: every pool costs 10 "seconds"; the budget is one minute.
+    // A fake clock: every pool costs 10 "seconds"; the budget is 135 s.
     let t = 0;
     const loadPool = async (spec: OutlierSpec) => {
       t += 10_000;
@@ -73,7 +86,7 @@ describe('goe tune criteria', () => {
       {
         from: baseline,
         grid: [1, 5, 20, 50],
-        budgetMinutes: 1,
+        budgetMinutes: 135 / 60,
         seed: 0,
         quick: true,
         losses: ['oe'],
@@ -81,14 +94,40 @@ describe('goe tune criteria', () => {
       },
       { loadPool, now: () => t },
     );
-    // Placement: 4 pools = 40 s; held-out: the default (50) at 50 s, then 20 at 60 s; no time for 5 or 1.
+    // Placement: 4 pools = 40 s; (b)'s targets: 4 pools = 80 s; (b): the default (50) first, then
+    // outwards, 10 s each = 120 s; (a): 50 at 130 s, then 5 s left < 10 s a candidate: stop.
     expect(r.budget.placementCovered).toEqual(['σ²=1', 'σ²=5', 'σ²=20', 'σ²=50']);
-    expect(r.budget.heldOutCovered).toEqual(['σ²=50', 'σ²=20']);
-    expect(r.budget.heldOutSkipped).toEqual(['σ²=1', 'σ²=5']);
+    expect(r.budget.crossCovered).toEqual(['σ²=50', 'σ²=20', 'σ²=5', 'σ²=1']);
+    expect(r.budget.crossSkipped).toEqual([]);
+    expect(r.budget.heldOutCovered).toEqual(['σ²=50']);
+    expect(r.budget.heldOutSkipped).toEqual(['σ²=1', 'σ²=5', 'σ²=20']);
     expect(r.budget.stopped).toBe(true);
-    expect(r.budget.usedSeconds).toBe(60);
+    expect(r.budget.usedSeconds).toBe(130);
     expect(r.rows[0].heldOut.oe).toBeUndefined();
-  }, 120_000);
+    expect(r.rows[0].crossSigma?.oe).toBeDefined();
+
+    // 105 s: (b) covers 50 and 20 (100 s), 5 s left: neither (b)'s next candidate nor (a)'s proxy starts.
+    t = 0;
+    const short = await tuneRun(
+      {
+        from: baseline,
+        grid: [1, 5, 20, 50],
+        budgetMinutes: 105 / 60,
+        seed: 0,
+        quick: true,
+        losses: ['oe'],
+        sizes: { ...sizes, proxyRows: 256, finetuneRows: 128, evalRows: 64 },
+      },
+      { loadPool, now: () => t },
+    );
+    expect(short.budget.crossCovered).toEqual(['σ²=50', 'σ²=20']);
+    expect(short.budget.crossSkipped).toEqual(['σ²=1', 'σ²=5']);
+    expect(short.budget.heldOutCovered).toEqual([]);
+    expect(short.heldOut).toBeUndefined();
+    expect(short.budget.usedSeconds).toBe(100);
+    // (b) covered two: the recommendation is (b)'s.
+    expect(short.recommended.oe?.criterion).toBe('cross-σ²');
+  }, 180_000);
 });
 
 describe('recommend', () => {
@@ -103,6 +142,25 @@ describe('recommend', () => {
   it('keeps the default unless another candidate beats it by more than 0.5', () => {
     expect(recommend('oe', rows({ 1: 80, 5: 90.4, 50: 90 }), cands, 50, 'sigma2').value).toBe(50);
     expect(recommend('oe', rows({ 1: 80, 5: 91, 50: 90 }), cands, 50, 'sigma2').value).toBe(5);
+  });
+
+  it('takes (b) over (a) when (b) covered two or more, with the same switch margin', () => {
+    const both = (b: Record<number, number>, a: Record<number, number>) =>
+      rows(a).map((r) => ({ ...r, crossSigma: { oe: { value: b[r.value], levels: {}, noise: {} } } }));
+    expect(
+      recommend('oe', both({ 1: 90, 5: 80, 50: 85 }, { 1: 70, 5: 90, 50: 80 }), cands, 50, 'sigma2'),
+    ).toMatchObject({ value: 1, criterion: 'cross-σ²' });
+    expect(
+      recommend('oe', both({ 1: 85.4, 5: 80, 50: 85 }, { 1: 70, 5: 90, 50: 80 }), cands, 50, 'sigma2').value,
+    ).toBe(50);
+    // (b) covered one candidate only: (a) decides.
+    const one = rows({ 1: 70, 5: 90, 50: 80 }).map((r) =>
+      r.value === 1 ? { ...r, crossSigma: { oe: { value: 99, levels: {}, noise: {} } } } : r,
+    );
+    expect(recommend('oe', one, cands, 50, 'sigma2')).toMatchObject({
+      value: 5,
+      criterion: 'held-out classes',
+    });
   });
 
   it('falls back to the default when nothing was scored', () => {
