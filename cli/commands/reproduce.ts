@@ -76,9 +76,18 @@ export function registerReproduce(program: Command): void {
     .option('--reports <dir>', 'where the report goes (default reports/, or <runs>/report with --quick)')
     .option('--jobs <n>', 'parallel jobs', positiveInt, Math.max(1, cpus().length))
     .option('--zoo', "copy the first seed's classifiers into zoo/ (full runs only)")
-    .action(async (o: ReproduceFlags) => {
+    .option(
+      '--generator <id>',
+      "generator (zoo id or folder) for the GOE rows, the σ² and count sweeps and the generator check (default fashion-mnist-cgan); a --runs folder holds one generator's runs",
+    )
+    .action(async (o: ReproduceFlags & { generator?: string }) => {
       await initBackend();
-      const report = await runReproduction('images', o, reproduceImages);
+      const report = await runReproduction(
+        'images',
+        o,
+        (options) => reproduceImages({ ...options, generator: o.generator }),
+        { generator: o.generator },
+      );
       const goe = report.table.find((r) => r.method.startsWith('GOE') && r.detector === 'msp');
       const base = report.table.find((r) => r.method === 'baseline' && r.detector === 'msp');
       if (goe && base) {

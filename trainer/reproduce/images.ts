@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { resolveModelDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { initBackend } from '../../runtime/backend/index.js';
@@ -23,6 +24,8 @@ export interface ReproduceOptions {
   concurrency: number;
   /** Copy the first seed's classifiers into zoo/ (full runs). */
   zoo: boolean;
+  /** Generator id or folder for the GOE rows, the σ² and count sweeps and the generator check (default fashion-mnist-cgan). */
+  generator?: string;
   command: string;
   signal?: AbortSignal;
   onJob?: (done: number, total: number, job: Job, seconds: number, skipped: boolean) => void;
@@ -39,15 +42,33 @@ async function versions(): Promise<Record<string, string>> {
 }
 
 /**
+ * Finished runs are skipped on a rerun, so a run folder fine-tuned with another generator would silently
+ * end up in this report: refuse it, naming the run (the baselines do not depend on the generator).
+ * @throws when a finished fine-tuning run with generated outliers used a generator other than `generator`
+ */
+async function refuseOtherGenerator(jobs: readonly Job[], generator: string): Promise<void> {
+  for (const job of jobs) {
+    if (job.task.kind !== 'finetune' || !existsSync(job.output)) continue;
+    const m = JSON.parse(await readFile(job.output, 'utf8')) as ClassifierManifest;
+    const used = m.training.outliers as { source?: string; generator?: string } | undefined;
+    if (used?.source === 'generated' && used.generator !== generator)
+      throw new Error(
+        `${dirname(job.output)} was fine-tuned with generator ${used.generator}, not ${generator}: use a fresh --runs folder (copy the baseline-s* runs to reuse them)`,
+      );
+  }
+}
+
+/**
  * `goe reproduce images`: Table 1 (baseline, control, noise-OE, GOE, natural-OE × MSP/Energy) over seeds,
  * the σ² sweep (Fig. 2), the number-of-outliers ablation (Fig. 5), the generator's conditioning check
  * and the σ² picture (Fig. 1); writes images.md/.json and the figures to `reportsDir`.
  */
 export async function reproduceImages(o: ReproduceOptions): Promise<ImagesReport> {
   const t0 = performance.now();
-  const c = o.quick ? quickConfig : fullConfig;
+  const c = { ...(o.quick ? quickConfig : fullConfig), ...(o.generator ? { generator: o.generator } : {}) };
   resolveModelDir(c.generator); // fail before hours of work if the generator is missing
   const jobs = imagesPlan(c, o.runsDir);
+  await refuseOtherGenerator(jobs, c.generator);
   let done = 0;
   o.onStage?.(`${jobs.length} jobs, ${o.concurrency} at a time, runs in ${o.runsDir}`);
   await runJobs(jobs, {
