@@ -2,6 +2,7 @@ import { loadCgan, sampleImages } from '../../generators/cgan/index.js';
 import { resolveModelDir } from '../../generators/registry.js';
 import { encodeGridPng } from '../../runtime/codecs/index.js';
 import { accuracyOf, type Classifier, logitsOf } from '../classifier.js';
+import { sampleLabelled } from '../generator-quality.js';
 
 /** How well the generator follows its class label, judged by an independent Fashion-MNIST classifier. */
 export interface GeneratorCheck {
@@ -22,14 +23,8 @@ export async function checkConditioning(
   seed = 0,
 ): Promise<GeneratorCheck> {
   const gen = await loadCgan(resolveModelDir(generator));
-  const [h, w, c] = gen.manifest.shape;
-  const images = new Uint8Array(count * h * w * c);
-  const labels = new Int32Array(count);
-  for await (const b of sampleImages(gen.vars, gen.config, { sigma2: 1, seed, count })) {
-    images.set(b.data as Uint8Array, b.start * h * w * c);
-    labels.set(b.classes, b.start);
-  }
-  const acc = accuracyOf(logitsOf(clf.model, { name: 'samples', images, shape: [count, h, w, c] }), labels);
+  const set = await sampleLabelled(gen, { sigma2: 1, count, seed });
+  const acc = accuracyOf(logitsOf(clf.model, set), set.labels);
   gen.dispose();
   return {
     generator: gen.manifest.id,
