@@ -178,7 +178,8 @@ describe('generator quality of zoo generators and training snapshots', () => {
     expect(zoo.frechet).toBeLessThan(1e-6);
     expect(r.snapshots[1].frechet).toBeLessThan(1e-6);
     expect(r.snapshots[1].conditioningAccuracy).toBe(zoo.conditioningAccuracy);
-    expect(r.snapshots[0].frechet).toBeGreaterThan(1e-3);
+    // Other weights, other features (a random classifier's features are small, so compare with the twin's).
+    expect(r.snapshots[0].frechet).toBeGreaterThan(Math.max(1e-9, 1000 * r.snapshots[1].frechet));
     const svg = await qualityPlotSvg(r.snapshots, r.generators, 'snaps');
     expect(svg).toMatch(/^<svg/);
     expect(svg).toContain('zoo-gen (10 steps)');
