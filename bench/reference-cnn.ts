@@ -1,4 +1,14 @@
 import * as tf from '../runtime/tf.js';
+import { refCnn } from '../trainer/models/ref-cnn.js';
+
+/** Backbones `goe bench train-step --arch` times: goe's default (`small-cnn`, the one below) and the PyTorch reference's. */
+export const benchArchs = ['small-cnn', 'ref-cnn'] as const;
+export type BenchArch = (typeof benchArchs)[number];
+
+/** The timed model of `arch` (28×28×1 → 10 logits); the peer builds the same in bench/peer/train_step.py. */
+export function benchCnn(arch: BenchArch = 'small-cnn'): tf.LayersModel {
+  return arch === 'ref-cnn' ? refCnn([28, 28, 1], 10) : referenceCnn();
+}
 
 /**
  * The benchmark's reference CNN (issue "Foundation", item 7), the same as bench/peer/train_step.py:
