@@ -55,13 +55,14 @@ describe('goe reproduce images-analysis', () => {
     const r = await analyseOutliers({
       generators: [{ generator: gen, sweep: join(zoo, 'images.json') }],
       classifier: clfDir,
-      sigma2s: [1, 4, 9],
+      sigma2s: [0, 1, 4, 9],
       samples: 40,
       reportsDir: reports,
       command: 'goe reproduce images-analysis',
       inRows,
     });
     expect(r.rows.map((x) => [x.sigma2, x.mnistAuroc])).toEqual([
+      [0, undefined],
       [1, 60],
       [4, 61],
       [9, undefined],
@@ -72,19 +73,22 @@ describe('goe reproduce images-analysis', () => {
     const at4 = await sampleLabelled(g2, { sigma2: 4, count: 40, seed: 0 });
     g2.dispose();
     const f = penultimateOf(clf.model, at4);
-    expect(r.rows[1].diversity).toBeCloseTo(meanPairwiseDistance(f.features, f.dim), 4);
-    expect(r.rows[1].diversityRatio).toBeCloseTo(r.rows[1].diversity / r.inDistribution.diversity, 6);
+    expect(r.rows[2].diversity).toBeCloseTo(meanPairwiseDistance(f.features, f.dim), 4);
+    expect(r.rows[2].diversityRatio).toBeCloseTo(r.rows[2].diversity / r.inDistribution.diversity, 6);
+    // σ² = 0: every sample of a class is the same image, so the class explains all the feature variance.
+    expect(r.rows[0].classSignal).toBeCloseTo(100, 6);
+    expect(r.rows[2].classSignal).toBeLessThan(100);
     for (const x of r.rows) {
       expect(x.predictedEntropy).toBeGreaterThanOrEqual(0);
       expect(x.predictedEntropy).toBeLessThanOrEqual(Math.log2(10) + 1e-9);
       expect(x.topClassShare).toBeGreaterThanOrEqual(10);
     }
     const json = JSON.parse(await readFile(join(reports, 'images-analysis.json'), 'utf8'));
-    expect(json.rows).toHaveLength(3);
+    expect(json.rows).toHaveLength(4);
     expect(r.generators[0].grid).toBe('images-analysis-fashion-mnist-cgan.png');
     const png = decodePng(await readFile(join(reports, r.generators[0].grid)));
-    // 3 σ² × 3 rows of 28×28 cells at scale 2 (plus borders and labels): taller than 9 cells.
-    expect(png.height).toBeGreaterThan(9 * 56);
+    // 4 σ² × 3 rows of 28×28 cells at scale 2 (plus borders and labels): taller than 12 cells.
+    expect(png.height).toBeGreaterThan(12 * 56);
     expect(analysisMarkdown(r)).toContain('| fashion-mnist-cgan | 4 |');
   }, 120_000);
 

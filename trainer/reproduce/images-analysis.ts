@@ -42,6 +42,13 @@ export interface OutlierRow {
   diversity: number;
   /** `diversity` ÷ that of in-distribution test rows (trainer/tune/placement.ts). */
   diversityRatio: number;
+  /** Mean pairwise Euclidean distance of the pixels (in [0, 1]) ÷ that of the in-distribution rows. */
+  pixelDiversityRatio: number;
+  /**
+   * % of the feature variance explained by the conditioning class (between-class ÷ total scatter, η²): how
+   * much the class input still shapes the outliers; near 0 = one family of outliers whatever the class.
+   */
+  classSignal: number;
   /** Per detector: AUROC (%) of the baseline telling them from in-distribution test rows. */
   baselineAuroc: Record<'msp' | 'energy', number>;
   /** Per detector: % of them the baseline accepts at the threshold keeping 95% of in-distribution rows. */
@@ -110,6 +117,7 @@ export async function analyseOutliers(o: ImagesAnalysisOptions): Promise<ImagesA
   const inEnergy = detectorScores('energy', inLogits, k);
   const q = (v: Float32Array) => ({ q05: quantile(v, 0.05), q50: quantile(v, 0.5), q95: quantile(v, 0.95) });
   const inSpread = meanPairwiseDistance(inFeatures.features, inFeatures.dim);
+  const inPixelSpread = pixelSpread(inRows);
   const rows: OutlierRow[] = [];
   const generators: ImagesAnalysisReport['generators'] = [];
   for (const [i, g] of o.generators.entries()) {
@@ -132,6 +140,8 @@ export async function analyseOutliers(o: ImagesAnalysisOptions): Promise<ImagesA
           samples: o.samples,
           diversity: place.diversity * inSpread,
           diversityRatio: place.diversity,
+          pixelDiversityRatio: pixelSpread(set) / inPixelSpread,
+          classSignal: explainedShare(f.features, f.dim, set.labels, k),
           baselineAuroc: place.baselineAuroc,
           nearShare: place.nearShare,
           medianMsp: quantile(
@@ -195,6 +205,41 @@ async function readSweep(path: string): Promise<Map<number, number>> {
   return new Map(report.sigma2Sweep.map((p) => [p.x, p.mnistAuroc]));
 }
 
+/** Mean pairwise Euclidean distance of a set's rows as pixels in [0, 1]. */
+function pixelSpread(set: ImageSet): number {
+  const size = set.images.length / set.shape[0];
+  return meanPairwiseDistance(
+    Float32Array.from(set.images, (v) => v / 255),
+    size,
+  );
+}
+
+/**
+ * % of the total scatter of `[n, d]` features explained by the groups `labels` (0…k−1): Σ_g n_g |μ_g − μ|² ÷
+ * Σ_i |x_i − μ|² (η², the one-way ANOVA effect size, summed over dimensions).
+ */
+function explainedShare(features: Float32Array, dim: number, labels: Int32Array, k: number): number {
+  const n = labels.length;
+  const mean = new Float64Array(dim);
+  const groupSum = new Float64Array(k * dim);
+  const groupN = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    groupN[labels[i]]++;
+    for (let j = 0; j < dim; j++) {
+      mean[j] += features[i * dim + j] / n;
+      groupSum[labels[i] * dim + j] += features[i * dim + j];
+    }
+  }
+  let total = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) total += (features[i * dim + j] - mean[j]) ** 2;
+  let between = 0;
+  for (let g = 0; g < k; g++) {
+    if (groupN[g] === 0) continue;
+    for (let j = 0; j < dim; j++) between += groupN[g] * (groupSum[g * dim + j] / groupN[g] - mean[j]) ** 2;
+  }
+  return total > 0 ? (100 * between) / total : 0;
+}
+
 function argmaxRows(logits: Float32Array, k: number): Int32Array {
   const n = logits.length / k;
   const out = new Int32Array(n);
@@ -220,12 +265,12 @@ export function analysisMarkdown(r: ImagesAnalysisReport): string {
     `feature diversity ${d.diversity.toFixed(2)}, max-softmax q05/q50/q95 ${d.msp.q05.toFixed(3)} / ${d.msp.q50.toFixed(3)} / ${d.msp.q95.toFixed(3)},`,
     `energy q05/q50/q95 ${f1(d.energy.q05)} / ${f1(d.energy.q50)} / ${f1(d.energy.q95)}.`,
     '',
-    '| generator | σ² | diversity (× ID) | AUROC vs ID: MSP / Energy | accepted at 95% TPR: MSP / Energy | median MSP | median energy | cond. acc. | top class (share) | class entropy (bits) | mean pixel | saturated px | Fréchet to ID | GOE MNIST AUROC |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| generator | σ² | diversity (× ID) | pixel diversity × ID | class signal | AUROC vs ID: MSP / Energy | accepted at 95% TPR: MSP / Energy | median MSP | median energy | cond. acc. | top class (share) | class entropy (bits) | mean pixel | saturated px | Fréchet to ID | GOE MNIST AUROC |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const x of r.rows) {
     lines.push(
-      `| ${x.generator} | ${x.sigma2} | ${x.diversity.toFixed(2)} (${x.diversityRatio.toFixed(2)}) | ${f1(x.baselineAuroc.msp)} / ${f1(x.baselineAuroc.energy)} | ${f1(x.nearShare.msp)}% / ${f1(x.nearShare.energy)}% | ${x.medianMsp.toFixed(3)} | ${f1(x.medianEnergy)} | ${f1(x.conditioningAccuracy)}% | ${x.topClass} (${f1(x.topClassShare)}%) | ${x.predictedEntropy.toFixed(2)} | ${f1(x.meanPixel)} | ${f1(x.saturatedShare)}% | ${x.frechet.toFixed(1)} | ${x.mnistAuroc === undefined ? '—' : x.mnistAuroc.toFixed(2)} |`,
+      `| ${x.generator} | ${x.sigma2} | ${x.diversity.toFixed(2)} (${x.diversityRatio.toFixed(2)}) | ${x.pixelDiversityRatio.toFixed(2)} | ${f1(x.classSignal)}% | ${f1(x.baselineAuroc.msp)} / ${f1(x.baselineAuroc.energy)} | ${f1(x.nearShare.msp)}% / ${f1(x.nearShare.energy)}% | ${x.medianMsp.toFixed(3)} | ${f1(x.medianEnergy)} | ${f1(x.conditioningAccuracy)}% | ${x.topClass} (${f1(x.topClassShare)}%) | ${x.predictedEntropy.toFixed(2)} | ${f1(x.meanPixel)} | ${f1(x.saturatedShare)}% | ${x.frechet.toFixed(1)} | ${x.mnistAuroc === undefined ? '—' : x.mnistAuroc.toFixed(2)} |`,
     );
   }
   return `${lines.join('\n')}\n`;
