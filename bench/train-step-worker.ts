@@ -1,7 +1,7 @@
 import { initBackend } from '../runtime/backend/index.js';
 import { loadParams, type ShardTask, storeGrads } from '../runtime/pool/index.js';
 import * as tf from '../runtime/tf.js';
-import { smallCnn } from '../trainer/models/small-cnn.js';
+import { type BenchArch, benchCnn } from './reference-cnn.js';
 
 /** One shard of a data-parallel reference-CNN step (`goe bench train-step --workers`). */
 export interface StepShard extends ShardTask {
@@ -14,6 +14,8 @@ export interface StepShard extends ShardTask {
   to: number;
   weights: SharedArrayBuffer;
   grads: SharedArrayBuffer;
+  /** The timed backbone (default small-cnn). */
+  arch?: BenchArch;
 }
 
 // The replica of this run, and the shards of the (constant) benchmark batch this worker has been given:
@@ -34,7 +36,7 @@ export async function step(task: StepShard): Promise<{ loss: number; ms: number 
       replica.model.dispose();
       for (const s of replica.shards.values()) tf.dispose([s.x, s.y]);
     }
-    replica = { run: task.run, model: smallCnn([28, 28, 1], 10), shards: new Map() };
+    replica = { run: task.run, model: benchCnn(task.arch), shards: new Map() };
   }
   const rows = task.to - task.from;
   let shard = replica.shards.get(task.from);

@@ -5,7 +5,7 @@ import { type BackendChoice, backendChoices, initBackend } from '../runtime/back
 import { ShardPool, SharedParams, shareBytes } from '../runtime/pool/index.js';
 import { findPython } from '../runtime/python.js';
 import * as tf from '../runtime/tf.js';
-import { smallCnn } from '../trainer/models/small-cnn.js';
+import { type BenchArch, benchCnn } from './reference-cnn.js';
 
 /** One line of `goe bench train-step --json` (the issue's schema). */
 export interface TrainStepResult {
@@ -15,6 +15,8 @@ export interface TrainStepResult {
   steps: number;
   seconds: number;
   batch: number;
+  /** The timed backbone. */
+  arch: BenchArch;
   peer: PeerResult | null;
   /** samplesPerSec / peer.samplesPerSec; absent without a peer. */
   ratio?: number;
@@ -58,6 +60,8 @@ export interface PeerResult {
 export interface TrainStepOptions {
   backends?: BackendChoice[];
   batch?: number;
+  /** The timed backbone (default small-cnn, goe's default). */
+  arch?: BenchArch;
   /** Timed seconds per backend after warm-up (at least 2 timed steps either way). */
   seconds?: number;
   warmup?: number;
@@ -67,13 +71,14 @@ export interface TrainStepOptions {
   onProgress?: (message: string) => void;
 }
 
-/** Times training steps of the default backbone (trainer/models/small-cnn.ts, the same net as bench/peer/train_step.py) on one backend (the backend must already be active). */
+/** Times training steps of the reference CNN on one backend (the backend must already be active). */
 export function timeTrainSteps(
   batch: number,
   seconds: number,
   warmup: number,
+  arch: BenchArch = 'small-cnn',
 ): { steps: number; seconds: number } {
-  const model = smallCnn([28, 28, 1], 10);
+  const model = benchCnn(arch);
   const optimizer = tf.train.sgd(0.01);
   const x = tf.randomNormal([batch, 28, 28, 1], 0, 1, 'float32', 1);
   const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 2), 10);
@@ -106,7 +111,7 @@ export function timeTrainSteps(
 }
 
 /**
- * Times data-parallel training steps of the default backbone: the batch of {@link timeTrainSteps} split into
+ * Times data-parallel training steps of the reference CNN: the batch of {@link timeTrainSteps} split into
  * `workers` equal shards, each shard's gradients computed by a compute worker (runtime/pool's mechanism:
  * weights and gradient slots in shared memory), averaged in a fixed order, one SGD update here. The batch
  * must divide by `workers`. Also reports where a step's wall time goes.
@@ -116,10 +121,11 @@ export async function timeParallelTrainSteps(
   seconds: number,
   warmup: number,
   workers: number,
+  arch: BenchArch = 'small-cnn',
 ): Promise<{ steps: number; seconds: number; msPerStep: ParallelStepTimes }> {
   if (batch % workers !== 0) throw new Error(`--workers ${workers} must divide --batch ${batch}`);
   await initBackend('wasm');
-  const model = smallCnn([28, 28, 1], 10);
+  const model = benchCnn(arch);
   const optimizer = tf.train.sgd(0.01);
   const [xData, yData] = tf.tidy(() => [
     tf.randomNormal([batch, 28, 28, 1], 0, 1, 'float32', 1).dataSync(),
@@ -153,6 +159,7 @@ export async function timeParallelTrainSteps(
       to: (k + 1) * per,
       weights: params.weights,
       grads: params.grads,
+      arch,
     }));
     const t2 = performance.now();
     const grads = params.mean();
@@ -195,13 +202,27 @@ export async function timeParallelTrainSteps(
 }
 
 /** Runs the PyTorch peer on the same machine, or says why it could not. */
-export function runTrainStepPeer(batch: number, seconds: number): PeerResult | { error: string } {
+export function runTrainStepPeer(
+  batch: number,
+  seconds: number,
+  arch: BenchArch = 'small-cnn',
+): PeerResult | { error: string } {
   const python = findPython(['torch']);
   if (!python) return { error: 'PyTorch not found (apt-get install python3-torch, or set GOE_PYTHON)' };
   const script = fileURLToPath(new URL('./peer/train_step.py', import.meta.url));
   const r = spawnSync(
     python,
-    [script, '--batch', String(batch), '--seconds', String(seconds), '--threads', String(cpus().length)],
+    [
+      script,
+      '--batch',
+      String(batch),
+      '--seconds',
+      String(seconds),
+      '--threads',
+      String(cpus().length),
+      '--arch',
+      arch,
+    ],
     { encoding: 'utf8', timeout: 600_000 },
   );
   if (r.status !== 0)
@@ -217,6 +238,7 @@ export async function benchTrainStep(opts: TrainStepOptions = {}): Promise<{
 }> {
   const batch = opts.batch ?? 128;
   const seconds = opts.seconds ?? 5;
+  const arch = opts.arch ?? 'small-cnn';
   const progress = opts.onProgress ?? (() => {});
   const skipped: { backend: string; reason: string }[] = [];
   const timings: { backend: BackendChoice; steps: number; seconds: number }[] = [];
@@ -231,16 +253,16 @@ export async function benchTrainStep(opts: TrainStepOptions = {}): Promise<{
     const warmup = opts.warmup ?? (backend === 'cpu' ? 1 : 3);
     const budget = backend === 'cpu' ? Math.min(seconds, 1) : seconds;
     progress(`timing ${backend} (batch ${batch}, ${warmup} warm-up steps, ≥${budget}s)`);
-    timings.push({ backend, ...timeTrainSteps(batch, budget, warmup) });
+    timings.push({ backend, ...timeTrainSteps(batch, budget, warmup, arch) });
   }
   const workers = opts.workers ?? availableParallelism();
   let parallel: Awaited<ReturnType<typeof timeParallelTrainSteps>> | undefined;
   if (workers > 0 && timings.some((t) => t.backend === 'wasm')) {
     progress(`timing wasm data-parallel over ${workers} workers (batch ${batch}, ≥${seconds}s)`);
-    parallel = await timeParallelTrainSteps(batch, seconds, opts.warmup ?? 3, workers);
+    parallel = await timeParallelTrainSteps(batch, seconds, opts.warmup ?? 3, workers, arch);
   }
   progress('timing the PyTorch peer');
-  const peer = runTrainStepPeer(batch, seconds);
+  const peer = runTrainStepPeer(batch, seconds, arch);
   const peerOk = 'samplesPerSec' in peer ? peer : null;
   const results = timings.map((t): TrainStepResult => {
     const samplesPerSec = (t.steps * batch) / t.seconds;
@@ -251,6 +273,7 @@ export async function benchTrainStep(opts: TrainStepOptions = {}): Promise<{
       steps: t.steps,
       seconds: t.seconds,
       batch,
+      arch,
       peer: peerOk,
       ...(peerOk ? { ratio: samplesPerSec / peerOk.samplesPerSec } : {}),
       ...(parallel && t.backend === 'wasm'

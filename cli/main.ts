@@ -20,6 +20,7 @@ const commands: Record<string, () => Promise<Register>> = {
   finetune: async () => (await import('./commands/finetune.js')).registerFinetune,
   tune: async () => (await import('./commands/tune.js')).registerTune,
   eval: async () => (await import('./commands/eval.js')).registerEval,
+  'eval-generator': async () => (await import('./commands/eval-generator.js')).registerEvalGenerator,
   reproduce: async () => (await import('./commands/reproduce.js')).registerReproduce,
   'train-generator': async () => (await import('./commands/train-generator.js')).registerTrainGenerator,
   sample: async () => (await import('./commands/sample.js')).registerSample,

@@ -21,17 +21,28 @@ def reference_cnn() -> nn.Module:
     )
 
 
+def ref_cnn() -> nn.Module:
+    # Mirrors trainer/models/ref-cnn.ts (the DESIGN.md reference): conv3x3(32, same) → pool2 → conv3x3(64, same)
+    # → pool2 → fc128 → fc10.
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10),
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--arch", choices=["small-cnn", "ref-cnn"], default="small-cnn")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    model = reference_cnn()
+    model = ref_cnn() if args.arch == "ref-cnn" else reference_cnn()
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     loss_fn = nn.CrossEntropyLoss()
     x = torch.randn(args.batch, 1, 28, 28)

@@ -4,6 +4,7 @@ import { benchGenerate } from '../../bench/generate.js';
 import { benchGenerateImported } from '../../bench/generate-imported.js';
 import { benchGenerateLm } from '../../bench/generate-lm.js';
 import { profileTrainStep } from '../../bench/profile.js';
+import { type BenchArch, benchArchs } from '../../bench/reference-cnn.js';
 import { benchTrainStep } from '../../bench/train-step.js';
 import { readManifest } from '../../generators/manifest.js';
 import { resolveModelDir } from '../../generators/registry.js';
@@ -30,7 +31,8 @@ export function registerBench(program: Command): void {
   bench
     .command('train-step')
     .description(
-      'time one SGD step of the default backbone (small CNN, batch 128) on each TF.js backend and in PyTorch (CPU, all cores)',
+      'time one SGD step of a CNN (batch 128; --arch: goe small CNN or the reference CNN) on each TF.js backend\n' +
+        'and in PyTorch (CPU, all cores)',
     )
     .option('--json', 'print {name, backend, samplesPerSec, peer, ratio} objects as a JSON array')
     .addOption(
@@ -40,6 +42,11 @@ export function registerBench(program: Command): void {
     )
     .option('--batch <n>', 'batch size', positiveInt, 128)
     .option('--seconds <s>', 'timed seconds per backend (after warm-up)', positiveNumber, 5)
+    .addOption(
+      new Option('--arch <arch>', "the timed backbone: goe's small CNN or the PyTorch reference's CNN")
+        .choices([...benchArchs])
+        .default('small-cnn'),
+    )
     .option('--profile', 'also print where a wasm step spends its time, kernel by kernel')
     .option(
       '--workers <n>',
@@ -55,6 +62,7 @@ export function registerBench(program: Command): void {
         seconds: number;
         profile?: boolean;
         workers: number;
+        arch: BenchArch;
       }) => {
         if (opts.batch % opts.workers !== 0) {
           throw new Error(`--workers ${opts.workers} must divide --batch ${opts.batch}`);
@@ -64,6 +72,7 @@ export function registerBench(program: Command): void {
           batch: opts.batch,
           seconds: opts.seconds,
           workers: opts.workers,
+          arch: opts.arch,
           onProgress: note,
         });
         for (const s of run.skipped) note(`skipped ${s.backend}: ${s.reason}`);

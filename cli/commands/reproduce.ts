@@ -7,6 +7,7 @@ import { repoRoot } from '../../trainer/datasets/locate.js';
 import { reproduceByo } from '../../trainer/reproduce/byo.js';
 import { reproduceCifar6 } from '../../trainer/reproduce/cifar6.js';
 import { reproduceImages } from '../../trainer/reproduce/images.js';
+import { analyseOutliers, analysisMarkdown } from '../../trainer/reproduce/images-analysis.js';
 import { reproduceText } from '../../trainer/reproduce/text.js';
 import { reproduceTune } from '../../trainer/reproduce/tune.js';
 import { note } from '../output.js';
@@ -76,9 +77,18 @@ export function registerReproduce(program: Command): void {
     .option('--reports <dir>', 'where the report goes (default reports/, or <runs>/report with --quick)')
     .option('--jobs <n>', 'parallel jobs', positiveInt, Math.max(1, cpus().length))
     .option('--zoo', "copy the first seed's classifiers into zoo/ (full runs only)")
-    .action(async (o: ReproduceFlags) => {
+    .option(
+      '--generator <id>',
+      "generator (zoo id or folder) for the GOE rows, the σ² and count sweeps and the generator check (default fashion-mnist-cgan); a --runs folder holds one generator's runs",
+    )
+    .action(async (o: ReproduceFlags & { generator?: string }) => {
       await initBackend();
-      const report = await runReproduction('images', o, reproduceImages);
+      const report = await runReproduction(
+        'images',
+        o,
+        (options) => reproduceImages({ ...options, generator: o.generator }),
+        { generator: o.generator },
+      );
       const goe = report.table.find((r) => r.method.startsWith('GOE') && r.detector === 'msp');
       const base = report.table.find((r) => r.method === 'baseline' && r.detector === 'msp');
       if (goe && base) {
@@ -160,6 +170,7 @@ export function registerReproduce(program: Command): void {
       }
     });
   registerReproduceCifar6(reproduce);
+  registerImagesAnalysis(reproduce);
 }
 
 /** `--seeds 0,1,2` → [0, 1, 2]; undefined when not given. */
@@ -206,4 +217,68 @@ export function registerReproduceCifar6(reproduce: Command): void {
         );
       }
     });
+}
+
+/** `goe reproduce images-analysis`: what the outliers are per generator and σ² (issue 16, item 2). */
+export function registerImagesAnalysis(reproduce: Command): void {
+  reproduce
+    .command('images-analysis')
+    .summary(
+      'what the generated outliers are per generator and σ²: diversity, placement, class spread, grids',
+    )
+    .description(
+      "Per generator and σ², 'what the outliers are' through a baseline classifier: diversity (mean pairwise distance\n" +
+        'of its penultimate features, also ÷ that of Fashion-MNIST test images), placement (AUROC of the baseline\n' +
+        'telling them from test images and the share it accepts at 95% TPR, per MSP and Energy; median max-softmax and\n' +
+        'energy), the classes it takes them for, pixel saturation and the feature Fréchet distance to test images.\n' +
+        "--generator ID=IMAGES.JSON joins the MNIST AUROC of that reproduction's σ² sweep. Writes\n" +
+        'images-analysis.json and a picture grid per generator (images-analysis-<id>.png) to --reports; prints the\n' +
+        'table as Markdown.',
+    )
+    .requiredOption(
+      '--generator <list>',
+      'generators (zoo ids or folders), comma-separated, each optionally ID=IMAGES.JSON (its reproduction)',
+    )
+    .option('--classifier <dir|id>', 'the baseline classifier', 'fashion-mnist-classifier-baseline')
+    .option('--sigma2 <list>', 'σ² values, comma-separated', '1,5,20,50,100')
+    .option('--samples <n>', 'outliers per generator and σ² (and in-distribution rows)', positiveInt, 1000)
+    .option('--reports <dir>', 'where the JSON and grids go', 'reports')
+    .action(
+      async (o: {
+        generator: string;
+        classifier: string;
+        sigma2: string;
+        samples: number;
+        reports: string;
+      }) => {
+        const sigma2s = o.sigma2.split(',').map((x) => {
+          const v = Number(x.trim());
+          if (x.trim() === '' || !Number.isFinite(v) || v < 0)
+            throw new Error(`--sigma2 entry "${x}" is not a number ≥ 0`);
+          return v;
+        });
+        const generators = o.generator.split(',').map((g) => {
+          const [generator, sweep] = g.trim().split('=');
+          if (!generator) throw new Error(`--generator entry "${g}" names no generator`);
+          return sweep ? { generator, sweep } : { generator };
+        });
+        const report = await analyseOutliers({
+          generators,
+          classifier: o.classifier,
+          sigma2s,
+          samples: o.samples,
+          reportsDir: o.reports,
+          command: commandLine('reproduce images-analysis', {
+            generator: o.generator,
+            classifier: o.classifier,
+            sigma2: o.sigma2,
+            samples: o.samples,
+            reports: o.reports,
+          }),
+          onRow: (r) => note(`${r.generator} σ²=${r.sigma2}: diversity ×${r.diversityRatio.toFixed(2)}`),
+        });
+        process.stdout.write(analysisMarkdown(report));
+        note(`wrote ${join(o.reports, 'images-analysis.json')} (${report.cpuSeconds} CPU-s)`);
+      },
+    );
 }

@@ -58,7 +58,7 @@ describe('goe CLI (foundation)', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     const [result] = JSON.parse(r.stdout);
-    expect(result).toMatchObject({ name: 'train-step', backend: 'wasm', batch: 16 });
+    expect(result).toMatchObject({ name: 'train-step', backend: 'wasm', batch: 16, arch: 'small-cnn' });
     expect(result.samplesPerSec).toBeGreaterThan(0);
     expect(result.peer.name).toBe('pytorch');
     expect(result.peer.samplesPerSec).toBeGreaterThan(0);
@@ -71,6 +71,19 @@ describe('goe CLI (foundation)', () => {
     expect(p.speedup).toBeCloseTo(p.samplesPerSec / result.samplesPerSec, 10);
     expect(p.msPerStep.worker).toBeGreaterThan(0);
     expect(p.msPerStep.shards).toBeGreaterThanOrEqual(p.msPerStep.worker);
+  });
+
+  it('bench train-step --arch ref-cnn times the reference CNN here, in the workers and in the peer', async () => {
+    const args = ['bench', 'train-step', '--json', '--backends', 'wasm', '--batch', '16', '--seconds', '0.2'];
+    const r = await runGoe([...args, '--workers', '2', '--arch', 'ref-cnn']);
+    expect(r.code, r.stderr).toBe(0);
+    const [result] = JSON.parse(r.stdout);
+    expect(result).toMatchObject({ name: 'train-step', backend: 'wasm', arch: 'ref-cnn' });
+    expect(result.peer.samplesPerSec).toBeGreaterThan(0);
+    expect(result.parallel.samplesPerSec).toBeGreaterThan(0);
+    const bad = await runGoe([...args, '--arch', 'vgg']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--arch.*vgg/);
   });
 
   it('bench train-step refuses --workers that do not divide the batch, in one line', async () => {

@@ -16,6 +16,7 @@ export { auprIn, auprOut } from './average-precision.js';
 export type { OodLabels, Scores } from './curve.js';
 export { MetricsError, type MetricsErrorCode } from './errors.js';
 export { fpr95tpr, fpr95tprIdPositive, fprAtTpr } from './fpr-at-tpr.js';
+export { frechetDistance, type GaussianFit, gaussianFit } from './frechet.js';
 export { OOD_METRIC_KEYS, type OodMetrics, oodMetrics } from './ood-metrics.js';
 export { type RocCurve, rocCurve } from './roc-curve.js';
 export { parseScoresCsv, SCORES_CSV_HEADER, ScoresCsvError, type ScoresTable } from './scores-csv.js';

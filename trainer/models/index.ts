@@ -1,10 +1,11 @@
 import type * as tf from '../../runtime/tf.js';
 import { gruClassifier } from './gru-classifier.js';
+import { refCnn } from './ref-cnn.js';
 import { smallCnn } from './small-cnn.js';
 import { wideResNet } from './wide-resnet.js';
 
-/** Image backbones; `gru` is the text classifier (token ids in). */
-export const architectures = ['small-cnn', 'wrn'] as const;
+/** Image backbones (`ref-cnn`: the PyTorch reference's CNN); `gru` is the text classifier (token ids in). */
+export const architectures = ['small-cnn', 'ref-cnn', 'wrn'] as const;
 export type Architecture = (typeof architectures)[number] | 'gru';
 
 /** Builds a classifier mapping NHWC images in [0, 1] (or, for `gru`, [length] token ids) to logits. */
@@ -17,6 +18,8 @@ export function buildClassifier(
   switch (arch) {
     case 'small-cnn':
       return smallCnn(inputShape as [number, number, number], numClasses);
+    case 'ref-cnn':
+      return refCnn(inputShape as [number, number, number], numClasses);
     case 'wrn':
       return wideResNet(inputShape as [number, number, number], numClasses);
     case 'gru':
@@ -27,4 +30,4 @@ export function buildClassifier(
   }
 }
 
-export { gruClassifier, smallCnn, wideResNet };
+export { gruClassifier, refCnn, smallCnn, wideResNet };

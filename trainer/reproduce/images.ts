@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { resolveModelDir } from '../../generators/registry.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { type ClassifierManifest, loadClassifier } from '../classifier.js';
@@ -21,10 +22,29 @@ export interface ReproduceOptions {
   concurrency: number;
   /** Copy the first seed's classifiers into zoo/ (full runs). */
   zoo: boolean;
+  /** Generator id or folder for the GOE rows, the σ² and count sweeps and the generator check (default fashion-mnist-cgan). */
+  generator?: string;
   command: string;
   signal?: AbortSignal;
   onJob?: (done: number, total: number, job: Job, seconds: number, skipped: boolean) => void;
   onStage?: (message: string) => void;
+}
+
+/**
+ * Finished runs are skipped on a rerun, so a run folder fine-tuned with another generator would silently
+ * end up in this report: refuse it, naming the run (the baselines do not depend on the generator).
+ * @throws when a finished fine-tuning run with generated outliers used a generator other than `generator`
+ */
+async function refuseOtherGenerator(jobs: readonly Job[], generator: string): Promise<void> {
+  for (const job of jobs) {
+    if (job.task.kind !== 'finetune' || !existsSync(job.output)) continue;
+    const m = JSON.parse(await readFile(job.output, 'utf8')) as ClassifierManifest;
+    const used = m.training.outliers as { source?: string; generator?: string } | undefined;
+    if (used?.source === 'generated' && used.generator !== generator)
+      throw new Error(
+        `${dirname(job.output)} was fine-tuned with generator ${used.generator}, not ${generator}: use a fresh --runs folder (copy the baseline-s* runs to reuse them)`,
+      );
+  }
 }
 
 /**
@@ -34,9 +54,10 @@ export interface ReproduceOptions {
  */
 export async function reproduceImages(o: ReproduceOptions): Promise<ImagesReport> {
   const t0 = performance.now();
-  const c = o.quick ? quickConfig : fullConfig;
+  const c = { ...(o.quick ? quickConfig : fullConfig), ...(o.generator ? { generator: o.generator } : {}) };
   resolveModelDir(c.generator); // fail before hours of work if the generator is missing
   const jobs = imagesPlan(c, o.runsDir);
+  await refuseOtherGenerator(jobs, c.generator);
   await runPlan(jobs, o);
   o.onStage?.('checking the generator and drawing figures');
   const base = await loadClassifier(join(o.runsDir, runName('baseline', c.seeds[0])));

@@ -1,0 +1,59 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { reproduceImages } from './images.js';
+import { fullConfig, imagesPlan, quickConfig } from './plan.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe('goe reproduce images --generator', () => {
+  it('gives every fine-tuning job the chosen generator: GOE rows, σ² sweep and count sweep', () => {
+    const jobs = imagesPlan({ ...fullConfig, generator: 'fashion-mnist-cgan-w64' }, '/runs');
+    const generated = jobs.flatMap((j) =>
+      j.task.kind === 'finetune' && j.task.options.outliers === 'generated' ? [j.task.options] : [],
+    );
+    // 3 seeds × 2 losses, 8 σ² values besides the default, 4 counts besides the default.
+    expect(generated).toHaveLength(3 * 2 + 8 + 4);
+    expect(new Set(generated.map((o) => o.generator))).toEqual(new Set(['fashion-mnist-cgan-w64']));
+    const plain = imagesPlan(quickConfig, '/runs').filter((j) => j.task.kind === 'finetune');
+    expect(
+      plain.every((j) => j.task.kind === 'finetune' && j.task.options.generator === 'fashion-mnist-cgan'),
+    ).toBe(true);
+  });
+
+  const options = (runsDir: string, generator: string) => ({
+    quick: true,
+    runsDir,
+    reportsDir: join(runsDir, 'report'),
+    concurrency: 1,
+    zoo: false,
+    generator,
+    command: 'goe reproduce images --quick',
+  });
+
+  it('fails before any job when the generator is not in the zoo', async () => {
+    const runs = await mkdtemp(join(tmpdir(), 'goe-repro-'));
+    dirs.push(runs);
+    await expect(reproduceImages(options(runs, 'no-such-cgan'))).rejects.toThrow(
+      /unknown model "no-such-cgan"/,
+    );
+  });
+
+  it('refuses a runs folder whose finished GOE runs used another generator', async () => {
+    const runs = await mkdtemp(join(tmpdir(), 'goe-repro-'));
+    dirs.push(runs);
+    await mkdir(join(runs, 'generated-oe-s0'));
+    const training = {
+      kind: 'outlier-exposure',
+      outliers: { source: 'generated', generator: 'fashion-mnist-cgan' },
+    };
+    await writeFile(join(runs, 'generated-oe-s0', 'manifest.json'), JSON.stringify({ training }));
+    await expect(reproduceImages(options(runs, './zoo/other-cgan'))).rejects.toThrow(
+      `${join(runs, 'generated-oe-s0')} was fine-tuned with generator fashion-mnist-cgan, not ./zoo/other-cgan`,
+    );
+  });
+});
