@@ -32,16 +32,22 @@ def conv_transpose(x, w, b):
     return nn.functional.conv2d(z, w.flip(2, 3).transpose(0, 1), b, padding=k - 1 - 1)
 
 
+def stages_of(c):
+    """Stride-2 stages of the config (manifests written before RGB support have none: the 28×28 layout's 2)."""
+    return c.get("stages", 2)
+
+
 class Generator(nn.Module):
-    """generators/cgan/model.ts in PyTorch: fc([z, onehot y]) → 7×7×2g → CBN → ReLU → ConvT → CBN → ReLU → ConvT → tanh."""
+    """generators/cgan/model.ts in PyTorch: fc([z, onehot y]) → (H, W)/2^stages × g·2^(stages−1) → CBN → ReLU →
+    (ConvT → CBN → ReLU) × (stages − 1) → ConvT → tanh (28×28: 7×7×2g → 14×14×g → 28×28)."""
 
     def __init__(self, w, c):
         super().__init__()
         self.c = c
         # TF.js conv2dTranspose filters are [kh, kw, out, in]; PyTorch wants [in, out, kh, kw] (contiguous,
         # or every call takes a slow path).
-        for k in ("up1.w", "up2.w"):
-            w[k] = w[k].permute(3, 2, 0, 1).contiguous()
+        for k in range(1, stages_of(c) + 1):
+            w[f"up{k}.w"] = w[f"up{k}.w"].permute(3, 2, 0, 1).contiguous()
         self.w = w
 
     def cbn(self, x, y, name):
@@ -53,15 +59,19 @@ class Generator(nn.Module):
 
     def forward(self, z, y):
         c, w = self.c, self.w
-        g2 = 2 * c["gWidth"]
+        s = stages_of(c)
         h = torch.cat([z, y], 1) @ w["fc.w"] + w["fc.b"]
-        h = h.view(-1, c["height"] // 4, c["width"] // 4, g2).permute(0, 3, 1, 2)  # NHWC → NCHW
+        h = h.view(-1, c["height"] >> s, c["width"] >> s, c["gWidth"] << (s - 1)).permute(0, 3, 1, 2)  # NHWC → NCHW
         h = torch.relu(self.cbn(h, y, "bn0"))
-        # 'same' padding with stride 2 and kernel 4 is padding 1 on both sides.
-        h = conv_transpose(h, w["up1.w"], w["up1.b"])
-        h = torch.relu(self.cbn(h, y, "bn1"))
-        h = conv_transpose(h, w["up2.w"], w["up2.b"])
+        for k in range(1, s + 1):
+            # 'same' padding with stride 2 and kernel 4 is padding 1 on both sides.
+            h = self.up(h, w[f"up{k}.w"], w[f"up{k}.b"])
+            if k < s:
+                h = torch.relu(self.cbn(h, y, f"bn{k}"))
         return torch.tanh(h)
+
+    def up(self, h, weight, bias):
+        return conv_transpose(h, weight, bias)
 
 
 def main():
