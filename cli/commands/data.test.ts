@@ -86,6 +86,20 @@ describe('goe data inspect on texts', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain(`goe: error: ${file} line 2 has no "label"`);
   });
+
+  it('reads a folder per class of .txt as texts without --text, as goe train does', () => {
+    const dir = join(tmp, 'notes');
+    for (const [label, n] of [['spam', 2], ['ham', 3]] as const) {
+      mkdirSync(join(dir, label), { recursive: true });
+      for (let i = 0; i < n; i++) writeFileSync(join(dir, label, `${i}.txt`), `note ${label} ${i}`);
+    }
+    const r = goe('data', 'inspect', dir, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).classes).toEqual([
+      { name: 'ham', documents: 3 },
+      { name: 'spam', documents: 2 },
+    ]);
+  });
 });
 
 describe('goe train / finetune / eval on a team ImageFolder', () => {

@@ -5,7 +5,7 @@ import {
   type ImageSourceOptions,
   loadImageSource,
 } from '../../trainer/datasets/sources/image-source.js';
-import { loadTextSource } from '../../trainer/datasets/sources/text-source.js';
+import { isTextSourcePath, loadTextSource } from '../../trainer/datasets/sources/text-source.js';
 import { note, printJson } from '../output.js';
 import { positiveInt, positiveNumber, uint32 } from '../parse.js';
 import { progressBar } from '../progress.js';
@@ -18,9 +18,6 @@ export interface DataSourceFlags {
   seed?: number;
   labels?: string;
 }
-
-/** Files `goe data inspect` reads as labelled texts. */
-const TEXT_FILE = /\.(jsonl|ndjson|csv)$/i;
 
 /** A `--test-split` fraction in (0, 1). */
 function fraction(value: string): number {
@@ -150,10 +147,10 @@ export function registerData(program: Command): void {
       )
       .argument('<path>', 'folder or images file')
       .option('--seed <n>', 'seed of the test split (uint32)', uint32, 0)
-      .option('--text', 'PATH holds labelled texts (implied by .jsonl, .ndjson and .csv files)')
+      .option('--text', 'PATH holds labelled texts (implied by .jsonl, .ndjson and .csv files and by class folders of .txt, as for goe train)')
       .option('--json', 'print the report as JSON'),
   ).action((path: string, o: DataSourceFlags & { seed: number; json?: boolean; text?: boolean }) => {
-    if (o.text || TEXT_FILE.test(path)) {
+    if (o.text || isTextSourcePath(path)) {
       const t = loadTextSource(path);
       const r = {
         path: t.path,
