@@ -50,7 +50,7 @@ export function registerBench(program: Command): void {
     .option('--profile', 'also print where a wasm step spends its time, kernel by kernel')
     .option(
       '--workers <n>',
-      'also time data-parallel wasm steps over n compute workers (default: one per core; must divide --batch)',
+      'also time data-parallel wasm steps over n compute workers (must divide --batch)',
       positiveInt,
       availableParallelism(),
     )

@@ -89,7 +89,10 @@ describe('goe data inspect on texts', () => {
 
   it('reads a folder per class of .txt as texts without --text, as goe train does', () => {
     const dir = join(tmp, 'notes');
-    for (const [label, n] of [['spam', 2], ['ham', 3]] as const) {
+    for (const [label, n] of [
+      ['spam', 2],
+      ['ham', 3],
+    ] as const) {
       mkdirSync(join(dir, label), { recursive: true });
       for (let i = 0; i < n; i++) writeFileSync(join(dir, label, `${i}.txt`), `note ${label} ${i}`);
     }

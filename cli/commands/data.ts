@@ -147,7 +147,10 @@ export function registerData(program: Command): void {
       )
       .argument('<path>', 'folder or images file')
       .option('--seed <n>', 'seed of the test split (uint32)', uint32, 0)
-      .option('--text', 'PATH holds labelled texts (implied by .jsonl, .ndjson and .csv files and by class folders of .txt, as for goe train)')
+      .option(
+        '--text',
+        'PATH holds labelled texts (implied by .jsonl, .ndjson and .csv files and by class folders of .txt, as for goe train)',
+      )
       .option('--json', 'print the report as JSON'),
   ).action((path: string, o: DataSourceFlags & { seed: number; json?: boolean; text?: boolean }) => {
     if (o.text || isTextSourcePath(path)) {

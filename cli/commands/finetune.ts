@@ -10,13 +10,16 @@ export function registerFinetune(program: Command): void {
     .command('finetune')
     .summary('Outlier Exposure fine-tuning with generated, noise, natural or your outliers')
     .description(
-      'Outlier Exposure fine-tuning of a trained classifier on its own data (Fashion-MNIST or Brown).\n' +
-        '--outliers generated: GOE, samples of --generator (images: the cGAN at --sigma2; text: the LM at --temperature)\n' +
-        '           noise: uniform pixels / uniform random tokens;  natural: photo crops / WordNet glosses\n' +
-        '           none: the control (same schedule, no outliers);  PATH: IDX, .npy, PNG folder / .txt, .ndjson\n' +
-        '           a mixture: PART,PART…, PART = SOURCE[:sigma2=X|:temperature=X|:generator=ID][:WEIGHT], e.g.\n' +
-        '           generated:sigma2=5,generated:sigma2=50,noise:0.5 — every outlier batch holds each part in\n' +
-        '           proportion to its weight (default 1), deterministic per --seed\n' +
+      'Outlier Exposure fine-tuning of a trained classifier on the data it was trained on (Fashion-MNIST,\n' +
+        'Brown, or the --data PATH it was trained on: its manifest knows). --outliers is one of:\n' +
+        '  - generated: GOE, samples of --generator (images: the cGAN at --sigma2; text: the LM at --temperature)\n' +
+        '  - noise: uniform pixels / uniform random tokens\n' +
+        '  - natural: photo crops / WordNet glosses\n' +
+        '  - none: the control, the same schedule without outliers\n' +
+        '  - PATH: images (ImageFolder, IDX, .npy, PNG/JPEG folder) or texts (.txt, .ndjson)\n' +
+        '  - a mixture PART,PART…, PART = SOURCE[:sigma2=X|:temperature=X|:generator=ID][:WEIGHT], e.g.\n' +
+        '    generated:sigma2=5,generated:sigma2=50,noise:0.5: every outlier batch holds each part in proportion to its weight (default 1), deterministic per --seed\n' +
+        '\n' +
         '--loss oe (λ = 0.5) or energy (margins from the base model). Images: SGD + momentum; text: Adam.',
     )
     .requiredOption(
