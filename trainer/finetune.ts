@@ -80,17 +80,30 @@ export function userTextTask(base: Classifier): ReturnType<typeof textSourceTask
 }
 
 /**
+ * The data a classifier was trained on, read again: a team's own images or texts as its manifest records,
+ * else the built-in set it names (Fashion-MNIST, MNIST or Brown) at its input length.
+ *
+ * @throws {Error} from {@link userImagesTask} / {@link userTextTask} when the data changed shape or classes
+ */
+export function taskOf(base: Classifier) {
+  const data = base.manifest.data;
+  return (
+    userImagesTask(base) ??
+    userTextTask(base) ??
+    loadInDistribution(data === 'brown' ? 'brown' : data === 'mnist' ? 'mnist' : 'fashion-mnist', {
+      length: base.manifest.inputShape[0],
+    })
+  );
+}
+
+/**
  * Outlier Exposure fine-tuning of a trained classifier (DESIGN.md: SGD 0.01, momentum 0.9, cosine to 0
  * for images; OE loss λ = 0.5 or the energy-bounded loss with the baseline's own margins). The data set
  * is the base model's own (Fashion-MNIST or Brown). The control row uses the same schedule without
  * outliers, so gains are not just extra training.
  */
 export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Classifier> {
-  const data = base.manifest.data;
-  const task =
-    userImagesTask(base) ??
-    userTextTask(base) ??
-    loadInDistribution(data === 'brown' ? 'brown' : 'fashion-mnist', { length: base.manifest.inputShape[0] });
+  const task = taskOf(base);
   const train = limitSet(task.train, o.limit, o.seed);
   const load = (spec: OutlierSpec) =>
     task.vocab

@@ -22,9 +22,8 @@ import { type ClassifierManifest, loadClassifier } from '../classifier.js';
 import type { ImageSet } from '../datasets/image-set.js';
 import type { RowShape } from '../datasets/sources/image-source.js';
 import type { TextSet } from '../datasets/text/text-set.js';
-import { userImagesTask } from '../finetune.js';
+import { taskOf } from '../finetune.js';
 import { limitSet } from '../fit.js';
-import { loadInDistribution } from '../in-distribution.js';
 import type { OutlierSpec } from '../outliers.js';
 import { outlierPool, textOutlierPool } from '../outliers.js';
 import { type Candidate, candidatePool, candidatesOf, type PoolLoader } from './candidates.js';
@@ -215,11 +214,7 @@ async function tuneWithin(
     // Not needed by the proxy (it has its own margins), but the recommendation is for this model's fine-tune.
     throw new Error(`${m.id} records no energy margins; retrain it with \`goe train\` or tune --loss oe`);
   }
-  const task =
-    userImagesTask(base) ??
-    loadInDistribution(m.data === 'brown' ? 'brown' : m.data === 'mnist' ? 'mnist' : 'fashion-mnist', {
-      length: m.inputShape[0],
-    });
+  const task = taskOf(base);
   const vocab = base.vocab ?? task.vocab;
   const load: PoolLoader =
     hooks.loadPool ??
