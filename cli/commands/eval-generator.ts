@@ -7,7 +7,7 @@ import { note, printJson } from '../output.js';
 import { nonNegativeNumber, positiveInt } from '../parse.js';
 
 interface EvalGeneratorFlags {
-  generator: string[];
+  generator?: string;
   checkpoints?: string;
   classifier: string;
   samples: number;
@@ -44,10 +44,8 @@ export function registerEvalGenerator(program: Command): void {
         '`goe train-generator` writes to <out>/checkpoint), measured in step order; --plot draws both over the steps.',
     )
     .option(
-      '--generator <id|dir...>',
-      'generators to measure: zoo ids, folders, or single snapshot folders',
-      (v: string, prev: string[]) => [...prev, v],
-      [],
+      '--generator <list>',
+      'generators to measure, comma-separated: zoo ids, folders, or single snapshot folders',
     )
     .option(
       '--checkpoints <dir>',
@@ -66,7 +64,7 @@ export function registerEvalGenerator(program: Command): void {
       if (o.plot && !o.checkpoints)
         throw new Error('--plot draws snapshots over training: give --checkpoints DIR');
       const report = await evalGenerator({
-        generators: o.generator,
+        generators: o.generator ? o.generator.split(',').map((g) => g.trim()) : [],
         checkpoints: o.checkpoints,
         classifier: o.classifier,
         samples: o.samples,
