@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { commandLine } from '../../generators/manifest.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { type EvalGeneratorReport, evalGenerator } from '../../trainer/eval-generator.js';
 import type { GeneratorQuality } from '../../trainer/generator-quality.js';
@@ -75,7 +76,17 @@ export function registerEvalGenerator(program: Command): void {
         const name = o.checkpoints?.split(/[\\/]/).filter(Boolean).pop() ?? 'generator';
         await writeFileAtomic(o.plot, await qualityPlotSvg(report.snapshots, report.generators, name));
       }
-      if (o.json) printJson(report);
+      // The command and the time go with the numbers, so a saved --json says how it was made.
+      const command = commandLine('eval-generator', {
+        generator: o.generator,
+        checkpoints: o.checkpoints,
+        classifier: o.classifier,
+        samples: o.samples,
+        sigma2: o.sigma2,
+        json: o.json,
+        plot: o.plot,
+      });
+      if (o.json) printJson({ command, createdAt: new Date().toISOString(), ...report });
       else process.stdout.write(formatQuality(report));
     });
 }
