@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { commandLine } from '../../generators/manifest.js';
 import { writeFileAtomic } from '../../runtime/atomic-write.js';
 import { type EvalGeneratorReport, evalGenerator } from '../../trainer/eval-generator.js';
 import type { GeneratorQuality } from '../../trainer/generator-quality.js';
@@ -7,7 +8,7 @@ import { note, printJson } from '../output.js';
 import { nonNegativeNumber, positiveInt } from '../parse.js';
 
 interface EvalGeneratorFlags {
-  generator: string[];
+  generator?: string;
   checkpoints?: string;
   classifier: string;
   samples: number;
@@ -44,10 +45,8 @@ export function registerEvalGenerator(program: Command): void {
         '`goe train-generator` writes to <out>/checkpoint), measured in step order; --plot draws both over the steps.',
     )
     .option(
-      '--generator <id|dir...>',
-      'generators to measure: zoo ids, folders, or single snapshot folders',
-      (v: string, prev: string[]) => [...prev, v],
-      [],
+      '--generator <list>',
+      'generators to measure, comma-separated: zoo ids, folders, or single snapshot folders',
     )
     .option(
       '--checkpoints <dir>',
@@ -66,7 +65,7 @@ export function registerEvalGenerator(program: Command): void {
       if (o.plot && !o.checkpoints)
         throw new Error('--plot draws snapshots over training: give --checkpoints DIR');
       const report = await evalGenerator({
-        generators: o.generator,
+        generators: o.generator ? o.generator.split(',').map((g) => g.trim()) : [],
         checkpoints: o.checkpoints,
         classifier: o.classifier,
         samples: o.samples,
@@ -77,7 +76,17 @@ export function registerEvalGenerator(program: Command): void {
         const name = o.checkpoints?.split(/[\\/]/).filter(Boolean).pop() ?? 'generator';
         await writeFileAtomic(o.plot, await qualityPlotSvg(report.snapshots, report.generators, name));
       }
-      if (o.json) printJson(report);
+      // The command and the time go with the numbers, so a saved --json says how it was made.
+      const command = commandLine('eval-generator', {
+        generator: o.generator,
+        checkpoints: o.checkpoints,
+        classifier: o.classifier,
+        samples: o.samples,
+        sigma2: o.sigma2,
+        json: o.json,
+        plot: o.plot,
+      });
+      if (o.json) printJson({ command, createdAt: new Date().toISOString(), ...report });
       else process.stdout.write(formatQuality(report));
     });
 }

@@ -48,7 +48,7 @@ export async function qualityPlotSvg(
     ...bottom
   } = fid as TopLevelSpec & Record<string, unknown>;
   delete top.autosize;
-  const legend = { ...(config?.legend ?? {}), labelLimit: 320 }; // generator names are long
+  const legend = { ...(config?.legend ?? {}), labelLimit: 420 }; // generator names are long (Vega estimates 0.8 em a character)
   return vegaLiteSvg({
     $schema,
     config: { ...config, legend },
