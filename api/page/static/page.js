@@ -166,8 +166,10 @@ async function loadModels() {
   // A link can preset the controls: /?model=brown-lm&count=8&seed=3&classes=fiction&level=1.5
   const query = new URLSearchParams(location.search);
   const wanted = query.get('model');
-  // Images first: what a σ² does is seen at a glance, and image generators answer fastest.
-  const image = state.models.find((m) => m.modality === 'image');
+  // Images first: what a σ² does is seen at a glance, and image generators answer fastest. The README's main
+  // model first of those, so a zoo with more image generators (cifar6-cgan sorts before it) opens on the same page.
+  const image =
+    state.models.find((m) => m.id === 'fashion-mnist-cgan') ?? state.models.find((m) => m.modality === 'image');
   if (wanted && state.models.some((m) => m.id === wanted)) select.value = wanted;
   else if (image) select.value = image.id;
   for (const id of ['count', 'seed', 'classes']) if (query.has(id)) $(id).value = query.get(id);
