@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { encodePng, type PngChannels } from '../../../runtime/codecs/index.js';
+import { goeEnv } from '../../../runtime/config.js';
 import { DatasetError } from '../errors.js';
 
 /** A test file's temporary folder; `setup` and `teardown` are its `beforeAll` and `afterAll`. */
@@ -21,6 +22,12 @@ export interface ScratchFolder {
   teardown(): void;
   /** A new empty folder `root/caseN` for one test case. */
   fresh(): string;
+}
+
+/** Sets (or, for undefined, removes) GOE_CACHE_DIR for the code under test in this process. */
+function setCacheDir(dir: string | undefined): void {
+  if (dir === undefined) Reflect.deleteProperty(process.env, 'GOE_CACHE_DIR');
+  else Object.assign(process.env, { GOE_CACHE_DIR: dir });
 }
 
 /** A {@link ScratchFolder} under the OS temp folder, named `prefix` + random characters. */
@@ -39,13 +46,14 @@ export function scratchFolder(prefix: string, { cache = false }: { cache?: boole
     setup: () => {
       root = mkdtempSync(join(tmpdir(), prefix));
       if (!cache) return;
-      savedCache = process.env.GOE_CACHE_DIR;
-      process.env.GOE_CACHE_DIR = join(root, 'cache');
+      // The code under test reads GOE_CACHE_DIR through runtime/config.ts; the fixture only points it at
+      // this folder (and puts it back), so the read is config's too.
+      savedCache = goeEnv('GOE_CACHE_DIR');
+      setCacheDir(join(root, 'cache'));
     },
     teardown: () => {
       if (cache) {
-        if (savedCache === undefined) delete process.env.GOE_CACHE_DIR;
-        else process.env.GOE_CACHE_DIR = savedCache;
+        setCacheDir(savedCache);
       }
       if (root !== undefined) rmSync(root, { recursive: true, force: true });
     },
