@@ -56,6 +56,7 @@ export async function trainBaseline(o: BaselineOptions): Promise<Classifier> {
   const classes = task.classNames.length;
   const model: tf.LayersModel = buildClassifier(arch, task.input.inputShape, classes, {
     vocabSize: task.vocab?.size,
+    seed: o.seed,
   });
   const optimizer = o.optimizer ?? (task.vocab ? 'adam' : 'sgd');
   const run = await fitClassifier(model, train, {

@@ -1,6 +1,7 @@
 import type * as tf from '../../runtime/tf.js';
 import { gruClassifier } from './gru-classifier.js';
 import { refCnn } from './ref-cnn.js';
+import { seedWeights } from './seeded-init.js';
 import { smallCnn } from './small-cnn.js';
 import { wideResNet } from './wide-resnet.js';
 
@@ -8,12 +9,26 @@ import { wideResNet } from './wide-resnet.js';
 export const architectures = ['small-cnn', 'ref-cnn', 'wrn'] as const;
 export type Architecture = (typeof architectures)[number] | 'gru';
 
-/** Builds a classifier mapping NHWC images in [0, 1] (or, for `gru`, [length] token ids) to logits. */
+/**
+ * Builds a classifier mapping NHWC images in [0, 1] (or, for `gru`, [length] token ids) to logits; with
+ * `seed`, its initial weights are drawn from it ({@link seedWeights}), so the same seed trains the same model.
+ */
 export function buildClassifier(
   arch: Architecture,
   inputShape: readonly number[],
   numClasses: number,
-  o: { vocabSize?: number } = {},
+  o: { vocabSize?: number; seed?: number } = {},
+): tf.LayersModel {
+  const model = buildUnseeded(arch, inputShape, numClasses, o);
+  if (o.seed !== undefined) seedWeights(model, o.seed);
+  return model;
+}
+
+function buildUnseeded(
+  arch: Architecture,
+  inputShape: readonly number[],
+  numClasses: number,
+  o: { vocabSize?: number },
 ): tf.LayersModel {
   switch (arch) {
     case 'small-cnn':

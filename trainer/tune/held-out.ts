@@ -116,7 +116,10 @@ export async function trainProxy(
 ): Promise<Proxy> {
   const t0 = performance.now();
   const text = arch === 'gru';
-  const model = buildClassifier(arch, inputShape, split.kept.length, { vocabSize: o.vocabSize });
+  const model = buildClassifier(arch, inputShape, split.kept.length, {
+    vocabSize: o.vocabSize,
+    seed: o.seed,
+  });
   await fitClassifier(model, split.train, {
     epochs: o.sizes.proxyEpochs,
     batchSize: o.sizes.batch,
