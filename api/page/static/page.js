@@ -169,7 +169,8 @@ async function loadModels() {
   // Images first: what a σ² does is seen at a glance, and image generators answer fastest. The README's main
   // model first of those, so a zoo with more image generators (cifar6-cgan sorts before it) opens on the same page.
   const image =
-    state.models.find((m) => m.id === 'fashion-mnist-cgan') ?? state.models.find((m) => m.modality === 'image');
+    state.models.find((m) => m.id === 'fashion-mnist-cgan') ??
+    state.models.find((m) => m.modality === 'image');
   if (wanted && state.models.some((m) => m.id === wanted)) select.value = wanted;
   else if (image) select.value = image.id;
   for (const id of ['count', 'seed', 'classes']) if (query.has(id)) $(id).value = query.get(id);
