@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { commandLine, type OptionValue } from '../../generators/manifest.js';
 import { initBackend } from '../../runtime/backend/index.js';
-import { repoRoot } from '../../trainer/datasets/locate.js';
 import { reproduceByo } from '../../trainer/reproduce/byo.js';
 import { reproduceCifar6 } from '../../trainer/reproduce/cifar6.js';
 import { reproduceImages } from '../../trainer/reproduce/images.js';
@@ -189,7 +188,7 @@ export function registerReproduceCifar6(reproduce: Command): void {
     .command('cifar6')
     .summary('your own data end to end: CIFAR-6 open-set OOD (cGAN → GOE → MSP / Energy)')
     .description(
-      'The own-data pipeline on CIFAR-10 as an ImageFolder (--data, default ../shared/data/cifar10 beside the repo):\n' +
+      'The own-data pipeline on CIFAR-10 as an ImageFolder (--data DIR, required unless --quick):\n' +
         'in-distribution = airplane, automobile, bird, cat, deer, dog (1,000 train / 500 test images per class);\n' +
         "OOD = the other 4 classes' test images, Gaussian and uniform noise, natural photo crops (32×32×3).\n" +
         'Trains a cGAN on the 6 classes (goe train-generator --data), then baseline / control / noise-OE / GOE /\n' +
@@ -204,7 +203,10 @@ export function registerReproduceCifar6(reproduce: Command): void {
     .option('--jobs <n>', 'parallel jobs', positiveInt, Math.max(1, cpus().length))
     .action(async (o: ReproduceFlags & { seeds?: string; data?: string }) => {
       const seeds = parseSeeds(o.seeds);
-      const data = o.data ?? join(repoRoot, '..', 'shared', 'data', 'cifar10');
+      if (!o.quick && !o.data) {
+        throw new Error('--data DIR is required: CIFAR-10 as an ImageFolder (train/<class>/, test/<class>/)');
+      }
+      const data = o.data ?? '';
       const report = await runReproduction(
         'cifar6',
         o,
