@@ -183,7 +183,8 @@ export function loadInDistribution(
     train,
     test: loadFashionMnist('test'),
     classNames: train.classNames!,
-    arch: 'small-cnn',
+    // The PyTorch reference's CNN (issue 16): the small CNN stopped at 88.7% test accuracy, the reference at 90.0%.
+    arch: 'ref-cnn',
     input: { inputShape: [28, 28, 1], input: 'uint8/255', data: 'fashion-mnist' },
     describe: (n) => `Fashion-MNIST train (${n} images)`,
     defaultOod: ['mnist', 'gaussian', 'uniform'],

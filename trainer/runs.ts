@@ -50,7 +50,7 @@ export interface RunHooks {
 
 /** Per data set: backbone, epochs, batch and learning rate (SGD for images, Adam for text). */
 export const TRAIN_DEFAULTS = {
-  'fashion-mnist': { arch: 'small-cnn', epochs: 5, batch: 128, lr: 0.02 },
+  'fashion-mnist': { arch: 'ref-cnn', epochs: 5, batch: 128, lr: 0.02 },
   mnist: { arch: 'small-cnn', epochs: 5, batch: 128, lr: 0.02 },
   brown: { arch: 'gru', epochs: 3, batch: 64, lr: 2e-3 },
   /** A team's own labelled images (`--data PATH`): as Fashion-MNIST. */
@@ -97,7 +97,7 @@ const idOf = (dir: string) => basename(dir.replace(/\/+$/, ''));
 /**
  * Trains the in-distribution classifier and saves it to `o.out` (weights, manifest, vocabulary). A data
  * PATH is read (and its decoded tensors cached) at `size`/`channels`; the manifest records how.
- * @throws when `arch` cannot read `data` (text needs gru; images small-cnn or wrn), when `data` is neither
+ * @throws when `arch` cannot read `data` (text needs gru; images small-cnn, ref-cnn or wrn), when `data` is neither
  * a data set nor a path, or when data-source options are given for a built-in data set
  */
 export async function trainRun(o: TrainRunOptions, hooks: RunHooks = {}): Promise<ClassifierManifest> {
@@ -128,7 +128,9 @@ export async function trainRun(o: TrainRunOptions, hooks: RunHooks = {}): Promis
     workers: o.workers && o.workers > 1 ? o.workers : undefined,
   };
   if ((r.arch === 'gru') !== (r.data === 'brown' || texts)) {
-    throw new Error(`--arch ${r.arch} does not read ${r.data} (text needs gru, images small-cnn or wrn)`);
+    throw new Error(
+      `--arch ${r.arch} does not read ${r.data} (text needs gru, images small-cnn, ref-cnn or wrn)`,
+    );
   }
   const given = (['size', 'channels', 'testSplit', 'labels'] as const).filter((k) => r[k] !== undefined);
   if (builtin && given.length) {

@@ -15,7 +15,7 @@ export function registerTrain(program: Command): void {
     .summary('train the in-distribution classifier (the baseline)')
     .description(
       'train the in-distribution classifier (the baseline) with cross-entropy and a cosine schedule:\n' +
-        '  --data fashion-mnist  small CNN (or --arch ref-cnn, the reference CNN, ~8× the compute; or wrn), SGD +\n' +
+        '  --data fashion-mnist  the PyTorch reference CNN (or --arch small-cnn, ~1/8 the compute; or wrn), SGD +\n' +
         '                        momentum 0.9; defaults 5 epochs, batch 128, lr 0.02\n' +
         '  --data mnist          the same on the MNIST test set split 8,000 / 2,000 (seeded; goe reproduce byo)\n' +
         '  --data brown          embedding + GRU over 64-token windows of 4 Brown genre groups, Adam;\n' +

@@ -9,6 +9,14 @@ import { wideResNet } from './wide-resnet.js';
 export const architectures = ['small-cnn', 'ref-cnn', 'wrn'] as const;
 export type Architecture = (typeof architectures)[number] | 'gru';
 
+/** How reports name each backbone. */
+export const ARCHITECTURE_NAMES: Record<Architecture, string> = {
+  'small-cnn': 'small CNN',
+  'ref-cnn': "the PyTorch reference's CNN (conv32–pool–conv64–pool–fc128)",
+  wrn: 'WideResNet',
+  gru: 'embedding + GRU',
+};
+
 /**
  * Builds a classifier mapping NHWC images in [0, 1] (or, for `gru`, [length] token ids) to logits; with
  * `seed`, its initial weights are drawn from it ({@link seedWeights}), so the same seed trains the same model.

@@ -25,6 +25,18 @@ describe('goe reproduce images --generator', () => {
     ).toBe(true);
   });
 
+  it('trains the baselines on the reference CNN and, by default, draws from the width-64 cGAN (issue 16)', () => {
+    const jobs = imagesPlan(fullConfig, '/runs');
+    const trains = jobs.flatMap((j) => (j.task.kind === 'train' ? [j.task.options] : []));
+    expect(trains.map((o) => [o.arch, o.seed])).toEqual([
+      ['ref-cnn', 0],
+      ['ref-cnn', 1],
+      ['ref-cnn', 2],
+    ]);
+    const generators = jobs.flatMap((j) => (j.task.kind === 'finetune' ? [j.task.options.generator] : []));
+    expect(new Set(generators)).toEqual(new Set(['fashion-mnist-cgan-w64']));
+  });
+
   const options = (runsDir: string, generator: string) => ({
     quick: true,
     runsDir,

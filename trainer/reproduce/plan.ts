@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Architecture } from '../models/index.js';
 import type { FinetuneRunOptions } from '../runs.js';
 import { evalJob, finetuneJob, trainJob } from './job-builders.js';
 import type { Job } from './jobs.js';
@@ -9,6 +10,8 @@ export type OutlierChoice = Pick<FinetuneRunOptions, 'outliers' | 'loss' | 'outl
 /** The sizes of an image reproduction; `quick` is the CI smoke test, `full` the README's numbers. */
 export interface ImagesPlanConfig {
   seeds: number[];
+  /** The baselines' backbone (the PyTorch reference's CNN since issue 16; older reports: small-cnn). */
+  arch: Architecture;
   baselineEpochs: number;
   finetuneEpochs: number;
   /** Training images used (a seeded subset; undefined = all 60,000). */
@@ -25,6 +28,7 @@ export interface ImagesPlanConfig {
 
 export const fullConfig: ImagesPlanConfig = {
   seeds: [0, 1, 2],
+  arch: 'ref-cnn',
   baselineEpochs: 5,
   finetuneEpochs: 1,
   outlierCount: 60_000,
@@ -32,11 +36,13 @@ export const fullConfig: ImagesPlanConfig = {
   sigma2Sweep: [0, 0.5, 1, 2, 5, 10, 20, 50, 100],
   countSweep: [100, 1000, 10_000, 50_000],
   ood: ['mnist', 'gaussian', 'uniform'],
-  generator: 'fashion-mnist-cgan',
+  // The width-64 cGAN (issue 16): the width-32 one's σ² = 50 outliers are saturated blobs (images-analysis.md).
+  generator: 'fashion-mnist-cgan-w64',
 };
 
 export const quickConfig: ImagesPlanConfig = {
   seeds: [0],
+  arch: 'ref-cnn',
   baselineEpochs: 1,
   finetuneEpochs: 1,
   trainLimit: 1024,
@@ -86,6 +92,7 @@ export function imagesPlan(c: ImagesPlanConfig, dir: string): Job[] {
     jobs.push(
       trainJob(dir, base, {
         data: 'fashion-mnist',
+        arch: c.arch,
         epochs: c.baselineEpochs,
         seed,
         limit: c.trainLimit,
