@@ -30,3 +30,8 @@ export function nonNegativeNumber(value: string): number {
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}"`);
   return n;
 }
+
+/** Commander parser for a comma-separated list whose every item `one` parses (e.g. `--sigma2-sweep 0,1,50`). */
+export function listOf(one: (value: string) => number): (value: string) => number[] {
+  return (value) => value.split(',').map((item) => one(item.trim()));
+}

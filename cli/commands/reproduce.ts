@@ -10,7 +10,7 @@ import { analyseOutliers, analysisMarkdown } from '../../trainer/reproduce/image
 import { reproduceText } from '../../trainer/reproduce/text.js';
 import { reproduceTune } from '../../trainer/reproduce/tune.js';
 import { note } from '../output.js';
-import { positiveInt } from '../parse.js';
+import { listOf, nonNegativeNumber, positiveInt } from '../parse.js';
 import { withAbort } from '../signals.js';
 
 interface ReproduceFlags {
@@ -78,24 +78,41 @@ export function registerReproduce(program: Command): void {
     .option('--zoo', "copy the first seed's classifiers into zoo/ (full runs only)")
     .option(
       '--generator <id>',
-      "generator (zoo id or folder) for the GOE rows, the σ² and count sweeps and the generator check (default fashion-mnist-cgan); a --runs folder holds one generator's runs",
+      "generator (zoo id or folder) for the GOE rows, the σ² and count sweeps and the generator check (default fashion-mnist-cgan-w64; --quick: fashion-mnist-cgan); a --runs folder holds one generator's runs",
     )
-    .action(async (o: ReproduceFlags & { generator?: string }) => {
-      await initBackend();
-      const report = await runReproduction(
-        'images',
-        o,
-        (options) => reproduceImages({ ...options, generator: o.generator }),
-        { generator: o.generator },
-      );
-      const goe = report.table.find((r) => r.method.startsWith('GOE') && r.detector === 'msp');
-      const base = report.table.find((r) => r.method === 'baseline' && r.detector === 'msp');
-      if (goe && base) {
-        note(
-          `mean AUROC (MSP) baseline ${base.mean.auroc.mean.toFixed(2)} → GOE ${goe.mean.auroc.mean.toFixed(2)}`,
+    .option(
+      '--sigma2-sweep <list>',
+      'σ² values of the sweep (Fig. 2), comma-separated (default 0,0.5,1,2,5,10,20,50,100)',
+      listOf(nonNegativeNumber),
+    )
+    .option(
+      '--count-sweep <list>',
+      'outlier counts of the ablation (Fig. 5), comma-separated (default 100,1000,10000,50000)',
+      listOf(positiveInt),
+    )
+    .action(
+      async (o: ReproduceFlags & { generator?: string; sigma2Sweep?: number[]; countSweep?: number[] }) => {
+        await initBackend();
+        const picked = { generator: o.generator, sigma2Sweep: o.sigma2Sweep, countSweep: o.countSweep };
+        const report = await runReproduction(
+          'images',
+          o,
+          (options) => reproduceImages({ ...options, ...picked }),
+          {
+            generator: o.generator,
+            'sigma2-sweep': o.sigma2Sweep?.join(','),
+            'count-sweep': o.countSweep?.join(','),
+          },
         );
-      }
-    });
+        const goe = report.table.find((r) => r.method.startsWith('GOE') && r.detector === 'msp');
+        const base = report.table.find((r) => r.method === 'baseline' && r.detector === 'msp');
+        if (goe && base) {
+          note(
+            `mean AUROC (MSP) baseline ${base.mean.auroc.mean.toFixed(2)} → GOE ${goe.mean.auroc.mean.toFixed(2)}`,
+          );
+        }
+      },
+    );
   reproduce
     .command('text')
     .summary('Table 2 and the temperature sweep on the Brown corpus')

@@ -197,10 +197,17 @@ describe('goe train → finetune → eval', () => {
 describe('goe reproduce images --quick', () => {
   it('runs the whole pipeline and writes a report of the expected shape', async () => {
     const runs = join(dir, 'reproduce');
-    const r = await runGoe(['reproduce', 'images', '--quick', '--runs', runs], env(), 600_000);
+    const r = await runGoe(
+      ['reproduce', 'images', '--quick', '--runs', runs, '--sigma2-sweep', '1,20,50'],
+      env(),
+      600_000,
+    );
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(await readFile(join(runs, 'report', 'images-quick.json'), 'utf8'));
     expect(report.mode).toBe('quick');
+    expect(report.config.sigma2Sweep).toEqual([1, 20, 50]);
+    expect(report.sigma2Sweep.map((p: { x: number }) => p.x)).toEqual([1, 20, 50]);
+    expect(report.command).toContain('--sigma2-sweep 1,20,50');
     expect(report.table).toHaveLength(10);
     expect(report.table.map((row: { method: string }) => row.method)).toContain('GOE (generated)');
     expect(report.table.map((row: { method: string }) => row.method)).toContain('control (no outliers)');
@@ -211,8 +218,20 @@ describe('goe reproduce images --quick', () => {
       expect(existsSync(join(runs, 'report', f))).toBe(true);
     const md = await readFile(join(runs, 'report', 'images-quick.md'), 'utf8');
     expect(md).toMatch(/## Table 1/);
+    expect(md).toContain("Classifier: the PyTorch reference's CNN");
     // goe eval --plot's ROC curves and histograms of the baseline and GOE, embedded.
     expect(md).toContain('![GOE (OE loss), MSP](images-quick-roc-generated-oe-msp.png)');
     expect(md).toContain('![baseline, Energy](images-quick-hist-baseline-energy-');
   }, 600_000);
+
+  it('names a bad sweep value in a usage error, before any job', async () => {
+    const r = await runGoe(
+      ['reproduce', 'images', '--quick', '--runs', join(dir, 'bad'), '--sigma2-sweep', '1,x'],
+      env(),
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r.stderr).toMatch(/--sigma2-sweep.*"x"/);
+    expect(existsSync(join(dir, 'bad'))).toBe(false);
+  });
 });

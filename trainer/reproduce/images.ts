@@ -22,8 +22,11 @@ export interface ReproduceOptions {
   concurrency: number;
   /** Copy the first seed's classifiers into zoo/ (full runs). */
   zoo: boolean;
-  /** Generator id or folder for the GOE rows, the σ² and count sweeps and the generator check (default fashion-mnist-cgan). */
+  /** Generator id or folder for the GOE rows, the σ² and count sweeps and the generator check (default: the plan's). */
   generator?: string;
+  /** The σ² values (Fig. 2) and outlier counts (Fig. 5) swept on the first seed (default: the plan's). */
+  sigma2Sweep?: number[];
+  countSweep?: number[];
   command: string;
   signal?: AbortSignal;
   onJob?: (done: number, total: number, job: Job, seconds: number, skipped: boolean) => void;
@@ -54,7 +57,12 @@ async function refuseOtherGenerator(jobs: readonly Job[], generator: string): Pr
  */
 export async function reproduceImages(o: ReproduceOptions): Promise<ImagesReport> {
   const t0 = performance.now();
-  const c = { ...(o.quick ? quickConfig : fullConfig), ...(o.generator ? { generator: o.generator } : {}) };
+  const c = {
+    ...(o.quick ? quickConfig : fullConfig),
+    ...(o.generator ? { generator: o.generator } : {}),
+    ...(o.sigma2Sweep ? { sigma2Sweep: o.sigma2Sweep } : {}),
+    ...(o.countSweep ? { countSweep: o.countSweep } : {}),
+  };
   resolveModelDir(c.generator); // fail before hours of work if the generator is missing
   const jobs = imagesPlan(c, o.runsDir);
   await refuseOtherGenerator(jobs, c.generator);
