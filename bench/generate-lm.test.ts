@@ -47,6 +47,9 @@ describe('`goe bench generate` on a language model', () => {
     expect(result).toMatchObject({ name: 'generate', modality: 'text', batch: 3, count: 5, length: 12 });
     expect(result.tokens).toBe(5 * 12);
     expect(result.tokensPerSec).toBeGreaterThan(0);
+    // onnxruntime-node is installed here, so GOE_RUNTIME=auto decodes on it; TF.js is timed beside it.
+    expect(result.runtime).toBe('onnx');
+    expect(result.tfjsTokensPerSec).toBeGreaterThan(0);
     // The worker pool's rate, with as many workers as cores and with one, beside the same peer.
     expect(result.pool.workers).toBeGreaterThanOrEqual(1);
     expect(result.pool.tokensPerSec).toBeGreaterThan(0);

@@ -12,8 +12,10 @@ import {
   loadLm,
   sampleTexts,
 } from '../generators/lm/index.js';
+import { type LmOnnxStepper, openLmStepper } from '../generators/lm/onnx-step.js';
 import { generatorRef, RowPool } from '../generators/pool/index.js';
 import { resolveModelDir } from '../generators/registry.js';
+import { chooseRuntime, type GeneratorRuntime } from '../generators/twin.js';
 import { initBackend, KernelProfiler } from '../runtime/backend/index.js';
 import { workerCount } from '../runtime/pool/index.js';
 import { findPython } from '../runtime/python.js';
@@ -61,11 +63,16 @@ export interface GenerateLmResult {
   count: number;
   length: number;
   temperature: number;
+  /** What computed the logits (`GOE_RUNTIME`: ONNX Runtime whenever installed, generators/lm/onnx-step.ts). */
+  runtime: GeneratorRuntime;
+  /** In-thread on `runtime`. */
   tokens: number;
   seconds: number;
   tokensPerSec: number;
+  /** In-thread on TF.js (the same sampler, TF.js computing the logits), for comparison. */
+  tfjsTokensPerSec: number;
   /**
-   * The compute worker pool (rows split across `workers` workers, as `goe serve` and `goe sample` run):
+   * The compute worker pool (on `runtime`) (rows split across `workers` workers, as `goe serve` and `goe sample` run):
    * its tokens/s, with one worker, and the peer ratio of the pool rate.
    */
   pool: {
@@ -117,9 +124,15 @@ async function sample(
   batch: number,
   temperature: number,
   seed: number,
+  onnx?: LmOnnxStepper,
 ): Promise<number> {
   let tokens = 0;
-  for await (const b of sampleTexts(lm.vars, lm.config, { temperature, seed, count, batchSize: batch })) {
+  for await (const b of sampleTexts(
+    lm.vars,
+    lm.config,
+    { temperature, seed, count, batchSize: batch },
+    onnx,
+  )) {
     tokens += b.count * b.length;
   }
   return tokens;
@@ -132,10 +145,11 @@ async function sample(
 export async function timeLmSampling(
   lm: LoadedLm,
   o: { batch: number; count: number; temperature: number },
+  onnx?: LmOnnxStepper,
 ): Promise<{ tokens: number; seconds: number; tokensPerSec: number }> {
-  await sample(lm, Math.min(o.batch, o.count), o.batch, o.temperature, 1); // kernels compiled, XNNPACK operators made
+  await sample(lm, Math.min(o.batch, o.count), o.batch, o.temperature, 1, onnx); // kernels compiled, operators made
   const t0 = performance.now();
-  const tokens = await sample(lm, o.count, o.batch, o.temperature, 2);
+  const tokens = await sample(lm, o.count, o.batch, o.temperature, 2, onnx);
   const seconds = (performance.now() - t0) / 1000;
   return { tokens, seconds, tokensPerSec: tokens / seconds };
 }
@@ -149,9 +163,10 @@ export async function timeLmPool(
   lm: LoadedLm,
   o: { batch: number; count: number; temperature: number },
   workers: number,
+  runtime: GeneratorRuntime = 'tfjs',
 ): Promise<number> {
   const pool = new RowPool({ workers, textBatchSize: o.batch });
-  const ref = generatorRef(dir, lm.manifest, 'tfjs');
+  const ref = generatorRef(dir, lm.manifest, runtime);
   const classes = lm.config.classTokens.map((_, i) => i);
   const run = async (count: number, seed: number) => {
     let tokens = 0;
@@ -356,10 +371,14 @@ export async function benchGenerateLm(opts: {
         peerError = err instanceof Error ? err.message : String(err);
       }
     }
-    const timing = await timeLmSampling(lm, { batch, count, temperature });
+    const runtime = chooseRuntime(dir, lm.manifest);
+    const onnx = runtime === 'onnx' ? await openLmStepper(lm.config, lm.vars, opts.model) : undefined;
+    const o = { batch, count, temperature };
+    const timing = await timeLmSampling(lm, o, onnx).finally(() => onnx?.dispose());
+    const tfjsTokensPerSec = onnx ? (await timeLmSampling(lm, o)).tokensPerSec : timing.tokensPerSec;
     const workers = Math.max(1, workerCount());
-    const single = await timeLmPool(dir, lm, { batch, count, temperature }, 1);
-    const pooled = workers === 1 ? single : await timeLmPool(dir, lm, { batch, count, temperature }, workers);
+    const single = await timeLmPool(dir, lm, o, 1, runtime);
+    const pooled = workers === 1 ? single : await timeLmPool(dir, lm, o, workers, runtime);
     // Without --threads the peer runs at 1 thread and at one per core, and the faster is the peer: the
     // issue's target is the fastest PyTorch configuration on the machine (1 thread on this 2-core VM).
     const peers: LmPeerTiming[] = [];
@@ -393,7 +412,9 @@ export async function benchGenerateLm(opts: {
       count,
       length: lm.config.length,
       temperature,
+      runtime,
       ...timing,
+      tfjsTokensPerSec,
       pool: {
         workers,
         tokensPerSec: pooled,

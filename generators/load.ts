@@ -3,6 +3,7 @@ import { sampleImages } from './cgan/sampler.js';
 import type { Generator } from './generator.js';
 import { loadImported, openImportedRuntime, sampleImported } from './imported/generator.js';
 import { loadLm } from './lm/load.js';
+import { openLmStepper } from './lm/onnx-step.js';
 import { sampleTexts } from './lm/sampler.js';
 import { type CganManifest, type GeneratorManifest, readManifest } from './manifest.js';
 import { type GeneratorRuntime, onnxTwinOf, twinProblem } from './twin.js';
@@ -11,7 +12,8 @@ import { type GeneratorRuntime, onnxTwinOf, twinProblem } from './twin.js';
  * Loads the generator in zoo folder `dir`, whatever runs it (goe's TF.js cGAN or LM, an imported ONNX
  * or TF.js model), checking its weight digests. TF.js generators need the backend initialised first.
  * `runtime: 'onnx'` loads a cGAN's ONNX twin (generators/twin.ts) on ONNX Runtime instead of its TF.js
- * weights; the other kinds have one runtime each and ignore it (`chooseRuntime` picks it for callers).
+ * weights, and runs the LM's decoding step on ONNX Runtime (generators/lm/onnx-step.ts, built from its
+ * weights); imported models have one runtime and ignore it (`chooseRuntime` picks it for callers).
  * @throws when the folder has no generator manifest or its files do not match their digests, or when
  *   `runtime: 'onnx'` names a cGAN whose twin is absent, stale or corrupt
  */
@@ -30,12 +32,19 @@ export async function loadGenerator(dir: string, runtime: GeneratorRuntime = 'tf
     }
     case 'lm': {
       const m = await loadLm(dir);
+      const onnx =
+        runtime === 'onnx'
+          ? await openLmStepper(m.config, m.vars, `${m.manifest.id} (ONNX step)`)
+          : undefined;
       return {
         modality: 'text',
         manifest: m.manifest,
         vocab: m.vocab,
-        generate: (p) => sampleTexts(m.vars, m.config, p),
-        dispose: async () => m.dispose(),
+        generate: (p) => sampleTexts(m.vars, m.config, p, onnx),
+        dispose: async () => {
+          await onnx?.dispose();
+          m.dispose();
+        },
       };
     }
     case 'imported':

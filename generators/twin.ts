@@ -96,7 +96,8 @@ const warned = new Set<string>();
 
 /**
  * The runtime that serves generator `manifest` (zoo folder `dir`) under `preference`. Imported models run
- * on their own format's runtime and the LM on TF.js, whatever the preference. A cGAN runs on its ONNX
+ * on their own format's runtime, whatever the preference. The LM runs on ONNX Runtime with `auto` and
+ * `onnx` whenever onnxruntime-node is installed (its graph is made from its weights). A cGAN runs on its ONNX
  * twin with `onnx`, and with `auto` when the twin is usable; with `auto`, an unusable twin (missing, stale,
  * corrupt, or no onnxruntime-node installed, as in the Lambda bundle) is a logged warning and TF.js serves: the rows and ETag are then TF.js's, never a mix.
  * Reads and hashes the twin file (≈1 MB): callers that serve many requests keep the answer.
@@ -108,7 +109,16 @@ export function chooseRuntime(
   preference: RuntimePreference = runtimePreference(),
 ): GeneratorRuntime {
   if (manifest.kind === 'imported') return manifest.format === 'onnx' ? 'onnx' : 'tfjs';
-  if (manifest.kind !== 'cgan' || preference === 'tfjs') return 'tfjs';
+  if (preference === 'tfjs') return 'tfjs';
+  if (manifest.kind === 'lm') {
+    // The LM's ONNX graph is built from its own weights when loaded (generators/lm/onnx-step.ts): it
+    // cannot be stale, so only a missing onnxruntime-node keeps it on TF.js.
+    if (onnxRuntimeInstalled()) return 'onnx';
+    const problem = `onnxruntime-node is not installed, so ${manifest.id} cannot run on it`;
+    if (preference === 'onnx') throw new Error(`GOE_RUNTIME=onnx: ${problem}`);
+    return 'tfjs';
+  }
+  if (manifest.kind !== 'cgan') return 'tfjs';
   if (preference === 'auto' && !onnxTwinOf(manifest)) return 'tfjs';
   const problem = onnxRuntimeInstalled()
     ? twinProblem(dir, manifest)

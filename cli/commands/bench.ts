@@ -205,8 +205,11 @@ export function registerBench(program: Command): void {
             : '';
           const ratio = result.ratio !== undefined ? `   ratio ${result.ratio.toFixed(2)}×` : '';
           process.stdout.write(
-            `${result.model} on ${result.backend}, batch ${result.batch}, T = ${result.temperature}: ` +
+            `${result.model} on ${result.runtime === 'onnx' ? 'ONNX Runtime' : result.backend}, batch ${result.batch}, T = ${result.temperature}: ` +
               `${result.tokensPerSec.toFixed(0)} tokens/s in-thread${peer}${ratio}\n` +
+              (result.runtime === 'onnx'
+                ? `  TF.js (${result.backend}) in-thread: ${result.tfjsTokensPerSec.toFixed(0)} tokens/s\n`
+                : '') +
               `  worker pool: ${result.pool.workers} workers ${result.pool.tokensPerSec.toFixed(0)} tokens/s` +
               `${result.pool.ratio !== undefined ? ` (${result.pool.ratio.toFixed(2)}× PyTorch)` : ''}, ` +
               `1 worker ${result.pool.singleWorkerTokensPerSec.toFixed(0)} tokens/s (${result.pool.speedup.toFixed(2)}×)\n`,

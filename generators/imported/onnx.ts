@@ -73,15 +73,10 @@ export function ortThreads(): {
   };
 }
 
-/**
- * Opens an ONNX model from its bytes on ONNX Runtime (`onnxruntime-node`, native, multi-threaded).
- * @throws when the bytes are not an ONNX model ("FILE is not a valid ONNX model: …")
- */
-export async function openOnnx(bytes: Uint8Array, what: string): Promise<ImportedRuntime> {
-  const { InferenceSession, Tensor } = await ort();
-  let session: OrtSession;
+async function createSession(bytes: Uint8Array, what: string): Promise<OrtSession> {
+  const { InferenceSession } = await ort();
   try {
-    session = await InferenceSession.create(bytes, {
+    return await InferenceSession.create(bytes, {
       executionProviders: ortProviders(),
       graphOptimizationLevel: 'all',
       ...ortThreads(),
@@ -89,6 +84,37 @@ export async function openOnnx(bytes: Uint8Array, what: string): Promise<Importe
   } catch (err) {
     throw new Error(`${what} is not a valid ONNX model: ${firstLine(err)}`);
   }
+}
+
+async function ortInputs(feeds: readonly Feed[]): Promise<Record<string, OrtTensor>> {
+  const { Tensor } = await ort();
+  const inputs: Record<string, OrtTensor> = {};
+  for (const f of feeds) {
+    inputs[f.name] =
+      f.dtype === 'int64'
+        ? new Tensor(
+            'int64',
+            BigInt64Array.from(f.data, (v) => BigInt(v)),
+            f.shape,
+          )
+        : new Tensor(f.dtype, f.data, f.shape);
+  }
+  return inputs;
+}
+
+function rawOutput(t: OrtTensor): RawOutput {
+  const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>);
+  const dims = [...t.dims];
+  t.dispose();
+  return { data, dims };
+}
+
+/**
+ * Opens an ONNX model from its bytes on ONNX Runtime (`onnxruntime-node`, native, multi-threaded).
+ * @throws when the bytes are not an ONNX model ("FILE is not a valid ONNX model: …")
+ */
+export async function openOnnx(bytes: Uint8Array, what: string): Promise<ImportedRuntime> {
+  const session = await createSession(bytes, what);
   const info = (m: (typeof session.inputMetadata)[number]): TensorInfo =>
     m.isTensor
       ? { name: m.name, dtype: m.type, shape: [...m.shape] }
@@ -100,32 +126,43 @@ export async function openOnnx(bytes: Uint8Array, what: string): Promise<Importe
   return {
     signature,
     async run(feeds: readonly Feed[], output: string): Promise<RawOutput> {
-      const inputs: Record<string, OrtTensor> = {};
-      for (const f of feeds) {
-        inputs[f.name] =
-          f.dtype === 'int64'
-            ? new Tensor(
-                'int64',
-                BigInt64Array.from(f.data, (v) => BigInt(v)),
-                f.shape,
-              )
-            : new Tensor(f.dtype, f.data, f.shape);
-      }
+      const inputs = await ortInputs(feeds);
       let result: Awaited<ReturnType<typeof session.run>>;
       try {
         result = await session.run(inputs, [output]);
       } catch (err) {
         throw new Error(`${what}: ONNX Runtime rejected the inputs: ${firstLine(err)}`);
       }
-      const t = result[output];
-      const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>);
-      const dims = [...t.dims];
-      t.dispose();
-      return { data, dims };
+      return rawOutput(result[output]);
     },
     async dispose() {
       await session.release();
     },
+  };
+}
+
+/** A graph goe builds itself (generators/lm/onnx-step.ts) on ONNX Runtime: every output of each run. */
+export interface OnnxGraph {
+  /** @throws {Error} naming the graph when ONNX Runtime rejects the inputs */
+  run(feeds: readonly Feed[]): Promise<Record<string, RawOutput>>;
+  dispose(): Promise<void>;
+}
+
+/** Opens an ONNX graph from its bytes, threads and providers as {@link openOnnx}. */
+export async function openOnnxGraph(bytes: Uint8Array, what: string): Promise<OnnxGraph> {
+  const session = await createSession(bytes, what);
+  return {
+    async run(feeds) {
+      const inputs = await ortInputs(feeds);
+      let result: Awaited<ReturnType<typeof session.run>>;
+      try {
+        result = await session.run(inputs);
+      } catch (err) {
+        throw new Error(`${what}: ONNX Runtime rejected the inputs: ${firstLine(err)}`);
+      }
+      return Object.fromEntries(Object.entries(result).map(([name, t]) => [name, rawOutput(t)]));
+    },
+    dispose: () => session.release(),
   };
 }
 

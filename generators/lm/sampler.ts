@@ -3,6 +3,7 @@ import type { Vocab } from '../../runtime/text/vocab.js';
 import * as tf from '../../runtime/tf.js';
 import type { LmConfig } from './config.js';
 import { emptyCache, type KvCache, type LmVars, lmStep } from './model.js';
+import type { LmOnnxStepper } from './onnx-step.js';
 
 /** What to sample: row i depends only on (weights, T, classes, seed, i). */
 export interface TextSampleRequest {
@@ -41,12 +42,16 @@ export interface DecodableTextBatch extends TextBatch {
  * Autoregressive sampling with a key/value cache. Sample i reads its class from the (seed, i, CLASS)
  * stream and its t-th token from the t-th uniform of the (seed, i, TOKEN) stream, drawn in float64 by
  * inverse CDF from softmax(logits / T): given the same logits the same token on any backend and in any
- * batch. Special tokens (class tokens) are never drawn.
+ * batch. Special tokens (class tokens) are never drawn. With `onnx` (the model's step on ONNX Runtime,
+ * onnx-step.ts) the logits come from it rather than TF.js: the same function to float rounding, so a
+ * token can differ where two candidates' cumulative weights sit within rounding of the uniform (the
+ * runtime is part of the rows' identity, as for a cGAN's twin).
  */
 export async function* sampleTexts(
   vars: LmVars,
   config: LmConfig,
   req: TextSampleRequest,
+  onnx?: LmOnnxStepper,
 ): AsyncGenerator<TextBatch> {
   const classes = req.classes ?? config.classTokens.map((_, i) => i);
   const start = req.start ?? 0;
@@ -67,41 +72,64 @@ export async function* sampleTexts(
     const cls = Int32Array.from(pick, (k) => classes[k]);
     const streams = Array.from({ length: n }, (_, r) => sampleStream(req.seed, first + r, Purpose.TOKEN));
     const tokens = new Int32Array(n * length);
-    let ids = tf.tensor1d(
-      Int32Array.from(cls, (k) => config.classTokens[k]),
-      'int32',
-    );
-    let cache: KvCache = emptyCache();
-    for (let t = 0; t < length; t++) {
-      const step = lmStep(vars, config, ids, cache, { decoderBias: false });
-      cache = step.cache;
-      ids.dispose();
-      const logits = (await step.logits.data()) as Float32Array;
-      step.logits.dispose();
-      for (let r = 0; r < n; r++) {
-        for (let j = 0, i = r * V; j < V; j++, i++) logits[i] += bias[j];
+    const logitsOf = onnx ? onnxLogits(onnx.start(n)) : tfjsLogits(vars, config);
+    try {
+      let ids = Int32Array.from(cls, (k) => config.classTokens[k]);
+      for (let t = 0; t < length; t++) {
+        const logits = await logitsOf.next(ids);
+        for (let r = 0; r < n; r++) {
+          for (let j = 0, i = r * V; j < V; j++, i++) logits[i] += bias[j];
+        }
+        const next = new Int32Array(n);
+        for (let r = 0; r < n; r++) {
+          next[r] = drawToken(
+            logits,
+            r * V,
+            V,
+            config.specials,
+            req.temperature,
+            streams[r].uniform(),
+            weights,
+            req.allowUnk ?? true,
+          );
+          tokens[r * length + t] = next[r];
+        }
+        ids = next;
       }
-      const next = new Int32Array(n);
-      for (let r = 0; r < n; r++) {
-        next[r] = drawToken(
-          logits,
-          r * V,
-          V,
-          config.specials,
-          req.temperature,
-          streams[r].uniform(),
-          weights,
-          req.allowUnk ?? true,
-        );
-        tokens[r * length + t] = next[r];
-      }
-      ids = tf.tensor1d(next, 'int32');
+    } finally {
+      logitsOf.done();
     }
-    ids.dispose();
-    tf.dispose([...cache.keys, ...cache.values]);
     yield { start: first, count: n, tokens, length, classes: cls };
     done += n;
   }
+}
+
+/** One batch's decoding: each step's logits [rows, V] (without the decoder's bias) after `ids` [rows]. */
+interface Decoding {
+  next(ids: Int32Array): Promise<Float32Array>;
+  /** Frees what the decoding holds (TF.js's key/value cache). */
+  done(): void;
+}
+
+function tfjsLogits(vars: LmVars, config: LmConfig): Decoding {
+  let cache: KvCache = emptyCache();
+  return {
+    async next(ids) {
+      const input = tf.tensor1d(ids, 'int32');
+      const step = lmStep(vars, config, input, cache, { decoderBias: false });
+      input.dispose();
+      cache = step.cache;
+      const logits = (await step.logits.data()) as Float32Array;
+      step.logits.dispose();
+      return logits;
+    },
+    done: () => tf.dispose([...cache.keys, ...cache.values]),
+  };
+}
+
+function onnxLogits(decoding: ReturnType<LmOnnxStepper['start']>): Decoding {
+  // Its cache is plain JavaScript arrays: nothing to free.
+  return { next: (ids) => decoding.next(ids), done: () => {} };
 }
 
 function checkTemperature(temperature: number): void {

@@ -24,7 +24,9 @@ export function generatorVersion(manifest: GeneratorManifest, runtime: Generator
   if (manifest.kind === 'imported') return `${digest} ${JSON.stringify(manifest.io)}`;
   // A cGAN on its ONNX twin: a twin exported again (same weights, new file) is a new version too.
   const twin = runtime === 'onnx' ? onnxTwinOf(manifest) : undefined;
-  return twin ? `${digest} onnx ${twin.digest}` : digest;
+  if (twin) return `${digest} onnx ${twin.digest}`;
+  // The LM on ONNX Runtime: a graph made from the same weights, but other rows than TF.js's.
+  return manifest.kind === 'lm' && runtime === 'onnx' ? `${digest} onnx` : digest;
 }
 
 /** Where a generator lives, which version it must be, and which runtime computes its rows. */
