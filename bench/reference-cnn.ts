@@ -4,7 +4,7 @@ import { smallCnn } from '../trainer/models/small-cnn.js';
 
 /**
  * Backbones `goe bench train-step --arch` times — the trainer's own models, so the benchmark measures what
- * `goe train` runs: goe's default (`small-cnn`) and the PyTorch reference's (`ref-cnn`).
+ * `goe train` runs: the small CNN (`small-cnn`, the backbone of your own images) and the PyTorch reference's (`ref-cnn`, Fashion-MNIST's).
  */
 export const benchArchs = ['small-cnn', 'ref-cnn'] as const;
 export type BenchArch = (typeof benchArchs)[number];

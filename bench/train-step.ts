@@ -60,7 +60,7 @@ export interface PeerResult {
 export interface TrainStepOptions {
   backends?: BackendChoice[];
   batch?: number;
-  /** The timed backbone (default small-cnn, goe's default). */
+  /** The timed backbone (default small-cnn: the baseline measurement was of it). */
   arch?: BenchArch;
   /** Timed seconds per backend after warm-up (at least 2 timed steps either way). */
   seconds?: number;

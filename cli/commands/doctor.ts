@@ -33,7 +33,7 @@ export interface DoctorReport {
   };
   skippedBackends: { choice: string; reason: string }[];
   /**
-   * `GOE_RUNTIME`, onnxruntime-node's version, and what computes each image generator of the zoo: the
+   * `GOE_RUNTIME`, onnxruntime-node's version, and what computes each generator of the zoo: the
    * TF.js backend or `onnxruntime:<providers>` (`twin`: why a cGAN's ONNX twin is not used, if it is not).
    */
   runtime: {
@@ -71,7 +71,6 @@ async function runtimeReport(tfjsBackend: string): Promise<DoctorReport['runtime
   const ort = createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string };
   const generators: DoctorReport['runtime']['generators'] = [];
   for (const m of await listGenerators()) {
-    if (m.modality !== 'image') continue;
     const dir = join(zooDir(), m.id);
     const twin = m.kind === 'cgan' ? twinProblem(dir, m) : undefined;
     try {

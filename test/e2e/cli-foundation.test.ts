@@ -17,6 +17,13 @@ describe('goe CLI (foundation)', () => {
     expect(report.backend.kernels.added).toContain('Conv2DBackpropFilter');
     expect(report.datasets.map((d: { name: string }) => d.name)).toContain('fashion-mnist');
     expect(report.store).toMatch(/^file:\/\/\/.*\/store$/);
+    // What computes each generator: the LM's step graph and the cGAN's twin on ONNX Runtime (GOE_RUNTIME=auto).
+    const runtimeOf = (id: string) =>
+      report.runtime.generators.find((g: { id: string }) => g.id === id)?.runtime as string | undefined;
+    expect(runtimeOf('brown-lm')).toMatch(/^onnxruntime:/);
+    expect(runtimeOf('fashion-mnist-cgan')).toMatch(/^onnxruntime:/);
+    const tfjs = JSON.parse((await runGoe(['doctor', '--json'], { GOE_RUNTIME: 'tfjs' })).stdout);
+    expect(tfjs.runtime.generators.find((g: { id: string }) => g.id === 'brown-lm')?.runtime).toBe('wasm');
   });
 
   it('doctor reports GOE_WORKERS, and a malformed value is a one-line error naming it', async () => {
