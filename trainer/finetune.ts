@@ -13,6 +13,8 @@ export interface FinetuneOptions {
   mix?: MixPart[];
   /** `oe` or `energy`; with `outliers.source = 'none'` the run is the control (same schedule, CE only). */
   loss: Exclude<LossName, 'ce'>;
+  /** λ of the OE loss, CE + λ·CE(outliers, uniform) (Hendrycks et al. 2019; default 0.5, the paper's vision value). */
+  oeLambda?: number;
   epochs: number;
   batchSize: number;
   outlierBatch: number;
@@ -98,7 +100,7 @@ export function taskOf(base: Classifier) {
 
 /**
  * Outlier Exposure fine-tuning of a trained classifier (DESIGN.md: SGD 0.01, momentum 0.9, cosine to 0
- * for images; OE loss λ = 0.5 or the energy-bounded loss with the baseline's own margins). The data set
+ * for images; OE loss λ = 0.5 (`oeLambda`) or the energy-bounded loss with the baseline's own margins). The data set
  * is the base model's own (Fashion-MNIST or Brown). The control row uses the same schedule without
  * outliers, so gains are not just extra training.
  */
@@ -130,6 +132,7 @@ export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Cl
     outliers: pool,
     ...(mixed ? { outlierOrder: mixOrder(mixed.sizes, mixed.quotas, o.seed) } : {}),
     loss: pool ? o.loss : 'ce',
+    oeLambda: o.oeLambda ?? 0.5,
     energyMargins: margins,
     lr: o.lr,
     momentum: 0.9,
@@ -153,7 +156,7 @@ export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Cl
       kind: pool ? 'outlier-exposure' : 'control',
       from: { id: base.manifest.id, digest: base.manifest.weights.digest },
       loss: pool ? o.loss : 'ce',
-      ...(o.loss === 'oe' ? { oeLambda: 0.5 } : { energyMargins: margins }),
+      ...(o.loss === 'oe' ? { oeLambda: o.oeLambda ?? 0.5 } : { energyMargins: margins }),
       outliers: {
         ...o.outliers,
         pool: pool?.name ?? 'none',

@@ -179,6 +179,8 @@ export interface FinetuneRunOptions {
   /** generated | noise | natural | none | a path, or a mixture `PART,PART…` (see `trainer/outlier-mix.ts`). */
   outliers: string;
   loss: 'oe' | 'energy';
+  /** λ of the OE loss (default 0.5); only with `loss: 'oe'`. */
+  oeLambda?: number;
   sigma2?: number;
   temperature?: number;
   /** Default fashion-mnist-cgan (images) / brown-lm (text). */
@@ -199,7 +201,7 @@ export interface FinetuneRunOptions {
 
 /**
  * Outlier Exposure fine-tuning of the classifier in `o.from`, saved to `o.out`.
- * @throws when σ² is given for a text model or T for an image model
+ * @throws when σ² is given for a text model or T for an image model, or `oeLambda` without the OE loss
  */
 export async function finetuneRun(o: FinetuneRunOptions, hooks: RunHooks = {}): Promise<ClassifierManifest> {
   await initBackend();
@@ -210,12 +212,15 @@ export async function finetuneRun(o: FinetuneRunOptions, hooks: RunHooks = {}): 
     throw new Error('--sigma2 is for image generators; text outliers take --temperature');
   if (!text && o.temperature !== undefined)
     throw new Error('--temperature is for text generators; images take --sigma2');
+  if (o.oeLambda !== undefined && o.loss !== 'oe')
+    throw new Error(`--oe-lambda weighs the OE loss; --loss ${o.loss} has its own margins`);
   const mix = isMixture(o.outliers) ? checkMix(parseOutlierMix(o.outliers), text) : undefined;
   // Written out in the flags' order: the provenance command lists them so.
   const r = {
     from: o.from,
     outliers: o.outliers,
     loss: o.loss,
+    oeLambda: o.oeLambda,
     sigma2: o.sigma2,
     temperature: o.temperature,
     generator: o.generator ?? (text ? 'brown-lm' : 'fashion-mnist-cgan'),
@@ -240,6 +245,7 @@ export async function finetuneRun(o: FinetuneRunOptions, hooks: RunHooks = {}): 
     },
     ...(mix ? { mix } : {}),
     loss: r.loss,
+    oeLambda: r.oeLambda,
     epochs: r.epochs,
     batchSize: r.batch,
     outlierBatch: r.outlierBatch,

@@ -20,7 +20,7 @@ export function registerFinetune(program: Command): void {
         '  - a mixture PART,PART…, PART = SOURCE[:sigma2=X|:temperature=X|:generator=ID][:WEIGHT], e.g.\n' +
         '    generated:sigma2=5,generated:sigma2=50,noise:0.5: every outlier batch holds each part in proportion to its weight (default 1), deterministic per --seed\n' +
         '\n' +
-        '--loss oe (λ = 0.5) or energy (margins from the base model). Images: SGD + momentum; text: Adam.',
+        '--loss oe (λ = 0.5, --oe-lambda) or energy (margins from the base model). Images: SGD + momentum; text: Adam.',
     )
     .requiredOption(
       '--from <dir>',
@@ -32,6 +32,11 @@ export function registerFinetune(program: Command): void {
     )
     .addOption(
       new Option('--loss <loss>', 'OE loss or energy-bounded loss').choices(['oe', 'energy']).default('oe'),
+    )
+    .option(
+      '--oe-lambda <x>',
+      'λ of the OE loss, CE + λ·CE(outliers → uniform) (default 0.5; smaller keeps more accuracy, detects less)',
+      positiveNumber,
     )
     .option(
       '--sigma2 <x>',

@@ -176,6 +176,40 @@ describe('goe train → finetune → eval', () => {
     expect(typeof report.accuracy).toBe('number');
   });
 
+  it('weighs the OE loss by --oe-lambda, records it, and refuses it without the OE loss', async () => {
+    const args = [
+      'finetune',
+      '--from',
+      base(),
+      '--outliers',
+      'noise',
+      '--outlier-count',
+      '64',
+      '--limit',
+      '128',
+    ];
+    const f = await runGoe([...args, '--oe-lambda', '0.25', '--out', join(dir, 'lambda')], env());
+    expect(f.code, f.stderr).toBe(0);
+    const m = JSON.parse(await readFile(join(dir, 'lambda', 'manifest.json'), 'utf8'));
+    expect(m.training.oeLambda).toBe(0.25);
+    expect(m.provenance.command).toContain('--oe-lambda 0.25');
+    // The same seed and data with the default λ = 0.5 trains other weights: λ reaches the loss.
+    const half = await runGoe([...args, '--out', join(dir, 'lambda-half')], env());
+    expect(half.code, half.stderr).toBe(0);
+    const weights = (run: string) => readFile(join(dir, run, 'weights.safetensors'));
+    expect((await weights('lambda')).equals(await weights('lambda-half'))).toBe(false);
+    const energy = await runGoe(
+      [...args, '--loss', 'energy', '--oe-lambda', '0.25', '--out', join(dir, 'x')],
+      env(),
+    );
+    expect(energy.code).not.toBe(0);
+    expect(energy.stderr).toMatch(/--oe-lambda weighs the OE loss/);
+    const zero = await runGoe([...args, '--oe-lambda', '0', '--out', join(dir, 'x')], env());
+    expect(zero.code).not.toBe(0);
+    expect(zero.stderr).toMatch(/--oe-lambda.*expected a number > 0/);
+    expect(existsSync(join(dir, 'x'))).toBe(false);
+  });
+
   it("brings an OOD path of another size to the classifier's shape, and says so", async () => {
     const npy = join(dir, 'wrong.npy');
     runPythonJson(
