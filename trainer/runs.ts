@@ -50,12 +50,17 @@ export interface RunHooks {
 
 /** Per data set: backbone, epochs, batch and learning rate (SGD for images, Adam for text). */
 export const TRAIN_DEFAULTS = {
-  'fashion-mnist': { arch: 'ref-cnn', epochs: 5, batch: 128, lr: 0.02 },
-  mnist: { arch: 'small-cnn', epochs: 5, batch: 128, lr: 0.02 },
-  brown: { arch: 'gru', epochs: 3, batch: 64, lr: 2e-3 },
-  /** A team's own labelled images (`--data PATH`): as Fashion-MNIST. */
-  images: { arch: 'small-cnn', epochs: 5, batch: 128, lr: 0.02 },
+  // lr 0.05: 0.02 left the reference CNN at 89.44 ± 0.14 % over 3 seeds, under the reference's 90.0 (issue 16);
+  // in a PyTorch replica of this recipe (same init, data order aside) 0.05 made 90.79 / 90.71, Adam 1e-3 90.69 / 90.50.
+  'fashion-mnist': { arch: 'ref-cnn', optimizer: 'sgd', epochs: 5, batch: 128, lr: 0.05 },
+  mnist: { arch: 'small-cnn', optimizer: 'sgd', epochs: 5, batch: 128, lr: 0.02 },
+  brown: { arch: 'gru', optimizer: 'adam', epochs: 3, batch: 64, lr: 2e-3 },
+  /** A team's own labelled images (`--data PATH`): the small CNN, SGD as MNIST. */
+  images: { arch: 'small-cnn', optimizer: 'sgd', epochs: 5, batch: 128, lr: 0.02 },
 } as const;
+
+/** The initial learning rate of `--optimizer` when it is not the data set's default one. */
+const OPTIMIZER_LR = { sgd: 0.02, adam: 1e-3 } as const;
 
 /** Options of {@link trainRun} (`goe train`); unset ones take the data set's {@link TRAIN_DEFAULTS}. */
 export interface TrainRunOptions {
@@ -63,8 +68,11 @@ export interface TrainRunOptions {
   data: InDistributionName | (string & {});
   out: string;
   arch?: Architecture;
+  /** SGD + momentum 0.9 or Adam, each with a cosine schedule to 0. */
+  optimizer?: 'sgd' | 'adam';
   epochs?: number;
   batch?: number;
+  /** Default: the data set's with its optimizer, else {@link OPTIMIZER_LR}. */
   lr?: number;
   /** Tokens per Brown window (default 64); images ignore it. */
   length?: number;
@@ -110,13 +118,15 @@ export async function trainRun(o: TrainRunOptions, hooks: RunHooks = {}): Promis
   // A team's labelled texts (a folder of class folders of .txt, JSONL, CSV) train the GRU as Brown does.
   const texts = !builtin && isTextSourcePath(o.data);
   const d = TRAIN_DEFAULTS[builtin ? (o.data as InDistributionName) : texts ? 'brown' : 'images'];
+  const optimizer = o.optimizer ?? d.optimizer;
   const r = {
     data: o.data,
     out: o.out,
     arch: o.arch ?? d.arch,
+    optimizer,
     epochs: o.epochs ?? d.epochs,
     batch: o.batch ?? d.batch,
-    lr: o.lr ?? d.lr,
+    lr: o.lr ?? (optimizer === d.optimizer ? d.lr : OPTIMIZER_LR[optimizer]),
     length: o.data === 'brown' || texts ? (o.length ?? 64) : undefined,
     seed: o.seed,
     limit: o.limit,

@@ -16,13 +16,14 @@ export function registerTrain(program: Command): void {
     .description(
       'train the in-distribution classifier (the baseline) with cross-entropy and a cosine schedule:\n' +
         '  --data fashion-mnist  the PyTorch reference CNN (or --arch small-cnn, ~1/8 the compute; or wrn), SGD +\n' +
-        '                        momentum 0.9; defaults 5 epochs, batch 128, lr 0.02\n' +
-        '  --data mnist          the same on the MNIST test set split 8,000 / 2,000 (seeded; goe reproduce byo)\n' +
+        '                        momentum 0.9; defaults 5 epochs, batch 128, lr 0.05 (--optimizer adam: lr 1e-3)\n' +
+        '  --data mnist          the small CNN, SGD + momentum 0.9, 5 epochs, batch 128, lr 0.02, on the MNIST test\n' +
+        '                        set split 8,000 / 2,000 (seeded; goe reproduce byo)\n' +
         '  --data brown          embedding + GRU over 64-token windows of 4 Brown genre groups, Adam;\n' +
         '                        defaults 3 epochs, batch 64, lr 2e-3; DIR/vocab.json holds its vocabulary\n' +
         '  --data PATH           your labelled images (ImageFolder tree, .npy or IDX images + labels; see\n' +
         '                        `goe data inspect`) at --size/--channels (default: their most common); small CNN,\n' +
-        '                        defaults as Fashion-MNIST; the manifest records shape, classes and data digest\n' +
+        '                        defaults as MNIST; the manifest records shape, classes and data digest\n' +
         '  --data PATH (texts)   your labelled texts (a folder per class of .txt, JSONL {text, label}, CSV text,label):\n' +
         '                        GRU over --length-token windows, vocabulary from the training split, seeded split by\n' +
         '                        document (--test-split); defaults as Brown\n' +
@@ -37,9 +38,19 @@ export function registerTrain(program: Command): void {
     .addOption(
       new Option('--arch <arch>', "backbone (default: the data set's)").choices([...architectures, 'gru']),
     )
+    .addOption(
+      new Option(
+        '--optimizer <name>',
+        "sgd (momentum 0.9) or adam, both with a cosine schedule to 0 (default: the data set's)",
+      ).choices(['sgd', 'adam']),
+    )
     .option('--epochs <n>', 'epochs', positiveInt)
     .option('--batch <n>', 'batch size', positiveInt)
-    .option('--lr <x>', 'initial learning rate', positiveNumber)
+    .option(
+      '--lr <x>',
+      "initial learning rate (default: the data set's, or sgd 0.02 / adam 1e-3)",
+      positiveNumber,
+    )
     .option('--length <n>', 'tokens per Brown window (text only)', positiveInt, 64)
     .option('--seed <n>', 'seed (uint32)', uint32, 0)
     .option('--limit <n>', 'train on a seeded subset of this many rows (smoke tests)', positiveInt)

@@ -34,18 +34,26 @@ export interface ReproduceOptions {
 }
 
 /**
- * Finished runs are skipped on a rerun, so a run folder fine-tuned with another generator would silently
- * end up in this report: refuse it, naming the run (the baselines do not depend on the generator).
- * @throws when a finished fine-tuning run with generated outliers used a generator other than `generator`
+ * Finished runs are skipped on a rerun, so a run folder fine-tuned with another generator or OE-loss λ would
+ * silently end up in this report: refuse it, naming the run (the baselines depend on neither).
+ * @throws when a finished fine-tuning run with generated outliers used a generator other than `generator`, or
+ *   an OE-loss run used another λ than its job asks for
  */
-async function refuseOtherGenerator(jobs: readonly Job[], generator: string): Promise<void> {
+async function refuseStaleRuns(jobs: readonly Job[], generator: string): Promise<void> {
+  const fresh = 'use a fresh --runs folder (copy the baseline-s* runs to reuse them)';
   for (const job of jobs) {
     if (job.task.kind !== 'finetune' || !existsSync(job.output)) continue;
     const m = JSON.parse(await readFile(job.output, 'utf8')) as ClassifierManifest;
     const used = m.training.outliers as { source?: string; generator?: string } | undefined;
     if (used?.source === 'generated' && used.generator !== generator)
       throw new Error(
-        `${dirname(job.output)} was fine-tuned with generator ${used.generator}, not ${generator}: use a fresh --runs folder (copy the baseline-s* runs to reuse them)`,
+        `${dirname(job.output)} was fine-tuned with generator ${used.generator}, not ${generator}: ${fresh}`,
+      );
+    const lambda = m.training.oeLambda as number | undefined;
+    const asked = job.task.options.loss === 'oe' ? (job.task.options.oeLambda ?? 0.5) : undefined;
+    if (asked !== undefined && used?.source !== 'none' && lambda !== undefined && lambda !== asked)
+      throw new Error(
+        `${dirname(job.output)} was fine-tuned with OE loss λ = ${lambda}, not ${asked}: ${fresh}`,
       );
   }
 }
@@ -65,7 +73,7 @@ export async function reproduceImages(o: ReproduceOptions): Promise<ImagesReport
   };
   resolveModelDir(c.generator); // fail before hours of work if the generator is missing
   const jobs = imagesPlan(c, o.runsDir);
-  await refuseOtherGenerator(jobs, c.generator);
+  await refuseStaleRuns(jobs, c.generator);
   await runPlan(jobs, o);
   o.onStage?.('checking the generator and drawing figures');
   const base = await loadClassifier(join(o.runsDir, runName('baseline', c.seeds[0])));

@@ -25,16 +25,35 @@ describe('goe reproduce images --generator', () => {
     ).toBe(true);
   });
 
-  it('trains the baselines on the reference CNN and, by default, draws from the width-64 cGAN (issue 16)', () => {
+  it('trains the baselines on the reference CNN at lr 0.05 and, by default, draws from the width-64 cGAN (issue 16)', () => {
     const jobs = imagesPlan(fullConfig, '/runs');
     const trains = jobs.flatMap((j) => (j.task.kind === 'train' ? [j.task.options] : []));
-    expect(trains.map((o) => [o.arch, o.seed])).toEqual([
-      ['ref-cnn', 0],
-      ['ref-cnn', 1],
-      ['ref-cnn', 2],
+    expect(trains.map((o) => [o.arch, o.lr, o.seed])).toEqual([
+      ['ref-cnn', 0.05, 0],
+      ['ref-cnn', 0.05, 1],
+      ['ref-cnn', 0.05, 2],
     ]);
     const generators = jobs.flatMap((j) => (j.task.kind === 'finetune' ? [j.task.options.generator] : []));
     expect(new Set(generators)).toEqual(new Set(['fashion-mnist-cgan-w64']));
+  });
+
+  it('weighs every OE row with outliers by the plan λ, and no energy row or control (issue 16)', () => {
+    const tuned = imagesPlan({ ...fullConfig, oeLambda: 0.3 }, '/runs').flatMap((j) =>
+      j.task.kind === 'finetune' ? [j.task.options] : [],
+    );
+    const lambdaOf = (o: (typeof tuned)[number]) => o.oeLambda;
+    const oe = tuned.filter((o) => o.loss === 'oe' && o.outliers !== 'none');
+    // 3 sources × 3 seeds, 8 σ² values, 4 counts.
+    expect(oe).toHaveLength(9 + 8 + 4);
+    expect(new Set(oe.map(lambdaOf))).toEqual(new Set([0.3]));
+    const rest = tuned.filter((o) => !oe.includes(o));
+    expect(rest.length).toBeGreaterThan(0);
+    expect(rest.every((o) => o.oeLambda === undefined)).toBe(true);
+    const { oeLambda: _, ...older } = fullConfig;
+    const plain = imagesPlan(older, '/runs').flatMap((j) =>
+      j.task.kind === 'finetune' ? [j.task.options] : [],
+    );
+    expect(plain.every((o) => o.oeLambda === undefined)).toBe(true);
   });
 
   const options = (runsDir: string, generator: string) => ({
@@ -66,6 +85,17 @@ describe('goe reproduce images --generator', () => {
     await writeFile(join(runs, 'generated-oe-s0', 'manifest.json'), JSON.stringify({ training }));
     await expect(reproduceImages(options(runs, './zoo/other-cgan'))).rejects.toThrow(
       `${join(runs, 'generated-oe-s0')} was fine-tuned with generator fashion-mnist-cgan, not ./zoo/other-cgan`,
+    );
+  });
+
+  it('refuses a runs folder whose finished OE runs used another λ', async () => {
+    const runs = await mkdtemp(join(tmpdir(), 'goe-repro-'));
+    dirs.push(runs);
+    await mkdir(join(runs, 'noise-oe-s0'));
+    const training = { kind: 'outlier-exposure', outliers: { source: 'noise' }, oeLambda: 0.5 };
+    await writeFile(join(runs, 'noise-oe-s0', 'manifest.json'), JSON.stringify({ training }));
+    await expect(reproduceImages(options(runs, 'fashion-mnist-cgan'))).rejects.toThrow(
+      `${join(runs, 'noise-oe-s0')} was fine-tuned with OE loss λ = 0.5, not ${quickConfig.oeLambda}`,
     );
   });
 });

@@ -12,6 +12,8 @@ export interface ImagesPlanConfig {
   seeds: number[];
   /** The baselines' backbone (the PyTorch reference's CNN since issue 16; older reports: small-cnn). */
   arch: Architecture;
+  /** The baselines' initial learning rate (SGD + momentum 0.9; 0.05 since issue 16; older reports: 0.02). */
+  baselineLr?: number;
   baselineEpochs: number;
   finetuneEpochs: number;
   /** Training images used (a seeded subset; undefined = all 60,000). */
@@ -20,6 +22,11 @@ export interface ImagesPlanConfig {
   evalLimit?: number;
   outlierCount: number;
   sigma2: number;
+  /**
+   * λ of the OE loss on every OE row with outliers (noise, GOE, natural and the sweeps alike). Reports made
+   * before issue 16's accuracy fix have none: DESIGN.md's 0.5.
+   */
+  oeLambda?: number;
   sigma2Sweep: number[];
   countSweep: number[];
   ood: string[];
@@ -29,10 +36,14 @@ export interface ImagesPlanConfig {
 export const fullConfig: ImagesPlanConfig = {
   seeds: [0, 1, 2],
   arch: 'ref-cnn',
+  baselineLr: 0.05,
   baselineEpochs: 5,
   finetuneEpochs: 1,
   outlierCount: 60_000,
   sigma2: 50,
+  // On the reference CNN, λ = 0.5 cost 0.55 points of accuracy (3 seeds) and λ = 0.25 cost 0.23 at MNIST AUROC
+  // 96.8 (README, issue 16): the issue asks for ≤ 0.5.
+  oeLambda: 0.25,
   sigma2Sweep: [0, 0.5, 1, 2, 5, 10, 20, 50, 100],
   countSweep: [100, 1000, 10_000, 50_000],
   ood: ['mnist', 'gaussian', 'uniform'],
@@ -43,12 +54,14 @@ export const fullConfig: ImagesPlanConfig = {
 export const quickConfig: ImagesPlanConfig = {
   seeds: [0],
   arch: 'ref-cnn',
+  baselineLr: 0.05,
   baselineEpochs: 1,
   finetuneEpochs: 1,
   trainLimit: 1024,
   evalLimit: 500,
   outlierCount: 512,
   sigma2: 50,
+  oeLambda: 0.25,
   sigma2Sweep: [1, 50],
   countSweep: [100, 512],
   ood: ['mnist', 'gaussian', 'uniform'],
@@ -74,9 +87,11 @@ export function imagesPlan(c: ImagesPlanConfig, dir: string): Job[] {
   const addEval = (run: string) =>
     jobs.push(withPlots(evalJob(dir, run, c.ood, c.evalLimit), dir, run, c.seeds[0]));
   const finetune = (run: string, seed: number, outliers: OutlierChoice) => {
+    const weighed = outliers.loss === 'oe' && outliers.outliers !== 'none' && c.oeLambda !== undefined;
     jobs.push(
       finetuneJob(dir, run, runName('baseline', seed), {
         ...outliers,
+        ...(weighed ? { oeLambda: c.oeLambda } : {}),
         generator: c.generator,
         epochs: c.finetuneEpochs,
         batch: 128,
@@ -93,6 +108,7 @@ export function imagesPlan(c: ImagesPlanConfig, dir: string): Job[] {
       trainJob(dir, base, {
         data: 'fashion-mnist',
         arch: c.arch,
+        lr: c.baselineLr,
         epochs: c.baselineEpochs,
         seed,
         limit: c.trainLimit,

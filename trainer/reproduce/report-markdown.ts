@@ -72,9 +72,9 @@ export function imagesMarkdown(r: ImagesReport): string {
 ${r.mode === 'quick' ? '> **Quick smoke run** (tiny data, one seed): checks the pipeline and the report, not the numbers.\n\n' : ''}Made by \`${r.command}\` on ${r.createdAt.slice(0, 10)} in ${(r.wallSeconds / 60).toFixed(1)} min
 (${r.machine.cores} cores, Node ${r.machine.node}, TF.js ${r.versions['@tensorflow/tfjs']}, goe ${r.versions.goe}).
 In-distribution: Fashion-MNIST (train ${c.trainLimit ?? 60000}, test ${c.evalLimit ?? 10000}); OOD test sets: ${c.ood.join(', ')}
-(${c.evalLimit ?? 10000} each). Classifier: ${ARCHITECTURE_NAMES[c.arch ?? 'small-cnn']}, ${c.baselineEpochs} epochs; fine-tuning ${c.finetuneEpochs} epoch(s),
+(${c.evalLimit ?? 10000} each). Classifier: ${ARCHITECTURE_NAMES[c.arch ?? 'small-cnn']}, ${c.baselineEpochs} epochs of SGD ${c.baselineLr ?? 0.02} momentum 0.9 cosine to 0; fine-tuning ${c.finetuneEpochs} epoch(s),
 128 in-distribution + 128 outliers per step, SGD 0.01 momentum 0.9 cosine to 0, ${c.outlierCount} distinct outliers;
-OE loss λ = 0.5; energy-bounded loss with margins from each baseline's own training energies (below).
+OE loss λ = ${c.oeLambda ?? 0.5}; energy-bounded loss with margins from each baseline's own training energies (below).
 Generated outliers: \`${c.generator}\` at σ² = ${c.sigma2}. ${METRICS_NOTE}; ${seeds > 1 ? `mean ± std over seeds ${c.seeds.join(', ')}` : `seed ${c.seeds[0]}`}.
 
 ## Table 1 — mean over the OOD sets
