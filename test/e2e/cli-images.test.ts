@@ -176,6 +176,26 @@ describe('goe train → finetune → eval', () => {
     expect(typeof report.accuracy).toBe('number');
   });
 
+  it('trains Fashion-MNIST with SGD 0.05 by default and Adam 1e-3 with --optimizer adam', async () => {
+    const sgd = JSON.parse(await readFile(join(base(), 'manifest.json'), 'utf8'));
+    expect(sgd.arch).toBe('ref-cnn');
+    expect(sgd.training).toMatchObject({ optimizer: 'sgd', momentum: 0.9, lr: 0.05, schedule: 'cosine' });
+    const out = join(dir, 'adam');
+    const a = await runGoe(
+      ['train', '--optimizer', 'adam', '--epochs', '1', '--limit', '128', '--out', out],
+      env(),
+    );
+    expect(a.code, a.stderr).toBe(0);
+    const adam = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
+    expect(adam.training).toMatchObject({ optimizer: 'adam', lr: 0.001 });
+    expect(adam.training.momentum).toBeUndefined();
+    expect(adam.provenance.command).toContain('--optimizer adam');
+    const bad = await runGoe(['train', '--optimizer', 'rmsprop', '--out', join(dir, 'x')], env());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--optimizer.*rmsprop/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('weighs the OE loss by --oe-lambda, records it, and refuses it without the OE loss', async () => {
     const args = [
       'finetune',
@@ -253,6 +273,10 @@ describe('goe reproduce images --quick', () => {
     const md = await readFile(join(runs, 'report', 'images-quick.md'), 'utf8');
     expect(md).toMatch(/## Table 1/);
     expect(md).toContain("Classifier: the PyTorch reference's CNN");
+    // Every OE row with outliers is fine-tuned at the plan's λ (issue 16), and the report says so.
+    const goe = JSON.parse(await readFile(join(runs, 'generated-oe-s0', 'manifest.json'), 'utf8'));
+    expect(goe.training.oeLambda).toBe(0.25);
+    expect(md).toContain('OE loss λ = 0.25');
     // goe eval --plot's ROC curves and histograms of the baseline and GOE, embedded.
     expect(md).toContain('![GOE (OE loss), MSP](images-quick-roc-generated-oe-msp.png)');
     expect(md).toContain('![baseline, Energy](images-quick-hist-baseline-energy-');
