@@ -18,7 +18,7 @@ import { copyEvalPlots, type EvalFigures, evalPlotsMarkdown } from './eval-plots
 import { checkConditioning, type GeneratorCheck, sigma2Grid } from './generator-check.js';
 import { evalJob, finetuneJob, trainJob } from './job-builders.js';
 import { type Job, jobCpuSeconds, type PlanOptions, planLogDir, runPlan } from './jobs.js';
-import { type OutlierChoice, runName, withPlots } from './plan.js';
+import { type AddFinetune, runName, sigma2SweepRuns, table1Runs, withPlots } from './plan.js';
 import { type ReportHeader, reportHeader, reportVersions } from './report-header.js';
 import { METRICS_NOTE, perSetMd, tableMd } from './report-markdown.js';
 
@@ -156,7 +156,7 @@ export function cifar6Plan(
   ];
   const addEval = (run: string) =>
     jobs.push(withPlots(evalJob(dir, run, ood, c.oodCount), dir, run, c.seeds[0]));
-  const finetune = (run: string, seed: number, outliers: OutlierChoice) => {
+  const finetune: AddFinetune = (run, seed, outliers) => {
     jobs.push(
       finetuneJob(
         dir,
@@ -181,28 +181,9 @@ export function cifar6Plan(
       trainJob(dir, base, { data: data.inDistribution, epochs: c.baselineEpochs, batch: c.batch, seed }),
     );
     addEval(base);
-    finetune(runName('control', seed), seed, { outliers: 'none', loss: 'oe' });
-    for (const source of ['noise', 'generated', 'natural'] as const) {
-      for (const loss of ['oe', 'energy'] as const) {
-        finetune(runName(`${source}-${loss}`, seed), seed, {
-          outliers: source,
-          loss,
-          outlierCount: c.outlierCount,
-          ...(source === 'generated' ? { sigma2: c.sigma2 } : {}),
-        });
-      }
-    }
+    table1Runs(seed, c, finetune);
   }
-  const s0 = c.seeds[0];
-  for (const sigma2 of c.sigma2Sweep) {
-    if (sigma2 === c.sigma2) continue;
-    finetune(runName(`sigma2-${sigma2}`, s0), s0, {
-      outliers: 'generated',
-      loss: 'oe',
-      sigma2,
-      outlierCount: c.outlierCount,
-    });
-  }
+  sigma2SweepRuns(c, finetune);
   return jobs;
 }
 

@@ -86,7 +86,7 @@ export function imagesPlan(c: ImagesPlanConfig, dir: string): Job[] {
   const jobs: Job[] = [];
   const addEval = (run: string) =>
     jobs.push(withPlots(evalJob(dir, run, c.ood, c.evalLimit), dir, run, c.seeds[0]));
-  const finetune = (run: string, seed: number, outliers: OutlierChoice) => {
+  const finetune: AddFinetune = (run, seed, outliers) => {
     const weighed = outliers.loss === 'oe' && outliers.outliers !== 'none' && c.oeLambda !== undefined;
     jobs.push(
       finetuneJob(dir, run, runName('baseline', seed), {
@@ -115,28 +115,10 @@ export function imagesPlan(c: ImagesPlanConfig, dir: string): Job[] {
       }),
     );
     addEval(base);
-    finetune(runName('control', seed), seed, { outliers: 'none', loss: 'oe' });
-    for (const source of sources) {
-      for (const loss of losses) {
-        finetune(runName(`${source}-${loss}`, seed), seed, {
-          outliers: source,
-          loss,
-          outlierCount: c.outlierCount,
-          ...(source === 'generated' ? { sigma2: c.sigma2 } : {}),
-        });
-      }
-    }
+    table1Runs(seed, c, finetune);
   }
+  sigma2SweepRuns(c, finetune);
   const s0 = c.seeds[0];
-  for (const sigma2 of c.sigma2Sweep) {
-    if (sigma2 === c.sigma2) continue; // the main GOE run of the first seed
-    finetune(runName(`sigma2-${sigma2}`, s0), s0, {
-      outliers: 'generated',
-      loss: 'oe',
-      sigma2,
-      outlierCount: c.outlierCount,
-    });
-  }
   for (const count of c.countSweep) {
     if (count === c.outlierCount) continue;
     finetune(runName(`count-${count}`, s0), s0, {
@@ -147,6 +129,48 @@ export function imagesPlan(c: ImagesPlanConfig, dir: string): Job[] {
     });
   }
   return jobs;
+}
+
+/** Adds a fine-tuning run of `seed`'s baseline (and its eval) to a plan. */
+export type AddFinetune = (run: string, seed: number, outliers: OutlierChoice) => void;
+
+/**
+ * Table 1's fine-tuning runs of one seed, after its baseline (images and CIFAR-6 alike): the control (the same
+ * fine-tuning, no outliers) and one run per outlier source × loss, the generated ones at σ² = `c.sigma2`.
+ */
+export function table1Runs(
+  seed: number,
+  c: { outlierCount: number; sigma2: number },
+  finetune: AddFinetune,
+): void {
+  finetune(runName('control', seed), seed, { outliers: 'none', loss: 'oe' });
+  for (const source of sources) {
+    for (const loss of losses) {
+      finetune(runName(`${source}-${loss}`, seed), seed, {
+        outliers: source,
+        loss,
+        outlierCount: c.outlierCount,
+        ...(source === 'generated' ? { sigma2: c.sigma2 } : {}),
+      });
+    }
+  }
+}
+
+/** Fig. 2's σ² sweep on the first seed (OE loss); the plan's own σ² is Table 1's GOE run, not repeated. */
+export function sigma2SweepRuns(
+  c: { seeds: number[]; outlierCount: number; sigma2: number; sigma2Sweep: number[] },
+  finetune: AddFinetune,
+): void {
+  const s0 = c.seeds[0];
+  for (const sigma2 of c.sigma2Sweep) {
+    if (sigma2 === c.sigma2) continue;
+    finetune(runName(`sigma2-${sigma2}`, s0), s0, {
+      outliers: 'generated',
+      loss: 'oe',
+      sigma2,
+      outlierCount: c.outlierCount,
+    });
+  }
 }
 
 /**
