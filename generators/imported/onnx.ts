@@ -102,6 +102,20 @@ async function ortInputs(feeds: readonly Feed[]): Promise<Record<string, OrtTens
   return inputs;
 }
 
+/** `session.run` (every output unless `outputs` names some), its error naming the model. */
+async function runNamed(
+  session: OrtSession,
+  inputs: Record<string, OrtTensor>,
+  what: string,
+  outputs?: string[],
+): Promise<Record<string, OrtTensor>> {
+  try {
+    return await (outputs ? session.run(inputs, outputs) : session.run(inputs));
+  } catch (err) {
+    throw new Error(`${what}: ONNX Runtime rejected the inputs: ${firstLine(err)}`);
+  }
+}
+
 function rawOutput(t: OrtTensor): RawOutput {
   const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>);
   const dims = [...t.dims];
@@ -126,13 +140,7 @@ export async function openOnnx(bytes: Uint8Array, what: string): Promise<Importe
   return {
     signature,
     async run(feeds: readonly Feed[], output: string): Promise<RawOutput> {
-      const inputs = await ortInputs(feeds);
-      let result: Awaited<ReturnType<typeof session.run>>;
-      try {
-        result = await session.run(inputs, [output]);
-      } catch (err) {
-        throw new Error(`${what}: ONNX Runtime rejected the inputs: ${firstLine(err)}`);
-      }
+      const result = await runNamed(session, await ortInputs(feeds), what, [output]);
       return rawOutput(result[output]);
     },
     async dispose() {
@@ -153,13 +161,7 @@ export async function openOnnxGraph(bytes: Uint8Array, what: string): Promise<On
   const session = await createSession(bytes, what);
   return {
     async run(feeds) {
-      const inputs = await ortInputs(feeds);
-      let result: Awaited<ReturnType<typeof session.run>>;
-      try {
-        result = await session.run(inputs);
-      } catch (err) {
-        throw new Error(`${what}: ONNX Runtime rejected the inputs: ${firstLine(err)}`);
-      }
+      const result = await runNamed(session, await ortInputs(feeds), what);
       return Object.fromEntries(Object.entries(result).map(([name, t]) => [name, rawOutput(t)]));
     },
     dispose: () => session.release(),

@@ -149,6 +149,8 @@ export function lmStepGraph(c: LmConfig, w: LmWeights): Uint8Array {
 export interface LmOnnxDecoding {
   /** Logits [rows, V] (row-major, without the decoder's bias) of the token after `ids` [rows]. */
   next(ids: Int32Array): Promise<Float32Array>;
+  /** Ends the decoding; its cache is plain JavaScript arrays, so nothing is left to free. */
+  done(): void;
 }
 
 /** goe's language model on ONNX Runtime, one cached step at a time ({@link lmStepGraph}). */
@@ -196,6 +198,7 @@ export async function openLmStepper(c: LmConfig, vars: LmVars, what: string): Pr
           t++;
           return out.logits.data;
         },
+        done() {},
       };
     },
     dispose: () => rt.dispose(),
