@@ -171,6 +171,7 @@ export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Cl
       optimizer,
       ...(optimizer === 'sgd' ? { momentum: 0.9 } : {}),
       schedule: 'cosine',
+      runtime: run.runtime,
     },
     {
       data: `${task.describe(train.shape[0])} + outliers`,

@@ -5,6 +5,12 @@ import type { ImageSet } from './datasets/image-set.js';
 import { subset } from './datasets/row-set.js';
 import type { TextSet } from './datasets/text/text-set.js';
 import { EnergyBoundedLoss, type EnergyMargins, OutlierExposureLoss } from './losses/index.js';
+import {
+  type OnnxGradients,
+  openOnnxGradients,
+  type TrainingRuntime,
+  trainingRuntime,
+} from './onnx/gradients.js';
 import { DataParallel, type ParallelOptions } from './parallel/data-parallel.js';
 
 /** `oe` = Outlier Exposure loss, `energy` = energy-bounded loss, `ce` = plain cross-entropy (baseline, control). */
@@ -52,6 +58,8 @@ export interface FitResult {
   steps: number;
   seconds: number;
   finalLoss: number;
+  /** Where the steps ran ({@link trainingRuntime}); manifests record it as `training.runtime`. */
+  runtime: TrainingRuntime;
 }
 
 /** A seeded permutation of 0..n−1 (Fisher–Yates on the counter-based RNG), one per (seed, epoch). */
@@ -123,6 +131,8 @@ export async function fitClassifier(
           weightDecay: o.weightDecay,
         })
       : undefined;
+  const runtime = trainingRuntime(model, workers);
+  const onnx = runtime === 'onnx' ? await openOnnxGradients(model, model.name) : undefined;
   const outN = outliers?.size ?? 0;
   let outPerm = useOutliers ? permutation(outN, o.seed, 0, Purpose.TRAIN_CLASS) : new Int32Array(0);
   let outPos = 0;
@@ -160,6 +170,8 @@ export async function fitClassifier(
           optimizer.applyGradients(grads);
           tf.dispose(grads.map((g) => g.tensor));
           last = loss;
+        } else if (onnx) {
+          last = await onnxStep(onnx, idx, oi);
         } else {
           last = localStep(idx, oi);
         }
@@ -181,8 +193,51 @@ export async function fitClassifier(
   } finally {
     optimizer.dispose();
     await parallel?.close();
+    await onnx?.dispose();
   }
-  return { steps: step, seconds: (performance.now() - t0) / 1000, finalLoss: last };
+  return { steps: step, seconds: (performance.now() - t0) / 1000, finalLoss: last, runtime };
+
+  /** The loss of the step's logits: in-distribution rows first, then the outliers'. */
+  function lossOf(logits: tf.Tensor2D, y: tf.Tensor1D, inRows: number, withOutliers: boolean): tf.Scalar {
+    const inLogits = withOutliers ? logits.slice([0, 0], [inRows, -1]) : logits;
+    const outLogits = withOutliers ? logits.slice([inRows, 0], [-1, -1]) : undefined;
+    return lossFn.loss(inLogits, y, outLogits);
+  }
+
+  /** {@link localStep} with the model's forward and backward pass on ONNX Runtime; the update stays TF.js's. */
+  async function onnxStep(
+    engine: OnnxGradients,
+    idx: Int32Array,
+    oi: Int32Array | undefined,
+  ): Promise<number> {
+    const x = data.batch(idx);
+    const y = tf.tensor1d(
+      Int32Array.from(idx, (i) => data.labels![i]),
+      'int32',
+    );
+    const xo = oi ? outliers!.batch(oi) : undefined;
+    const input = xo ? tf.concat([x, xo], 0) : x;
+    try {
+      const { loss, grads } = await engine.gradients(input, (logits) => lossOf(logits, y, idx.length, !!xo));
+      let value = loss;
+      if (o.weightDecay) {
+        // ∂/∂w of ½·wd·Σw², as localStep's loss adds it.
+        const wd = o.weightDecay;
+        for (const w of decayed as tf.Variable[]) {
+          const g = grads.find((n) => n.name === w.name)!;
+          const plain = g.tensor;
+          g.tensor = tf.tidy(() => tf.add(plain, tf.mul(wd, w)));
+          plain.dispose();
+          value += 0.5 * wd * tf.tidy(() => tf.sum(tf.square(w)).dataSync()[0]);
+        }
+      }
+      optimizer.applyGradients(grads);
+      tf.dispose(grads.map((g) => g.tensor));
+      return value;
+    } finally {
+      tf.dispose([x, y, xo, input] as tf.Tensor[]);
+    }
+  }
 
   /** One step on this thread: the loss at `idx` (+ outliers `oi`) minimised, its value returned. */
   function localStep(idx: Int32Array, oi: Int32Array | undefined): number {
@@ -195,10 +250,7 @@ export async function fitClassifier(
     const cost = optimizer.minimize(
       () => {
         const input = xo ? tf.concat([x, xo], 0) : x;
-        const logits = model.apply(input, { training: true }) as tf.Tensor2D;
-        const inLogits = xo ? logits.slice([0, 0], [idx.length, -1]) : logits;
-        const outLogits = xo ? logits.slice([idx.length, 0], [-1, -1]) : undefined;
-        let loss = lossFn.loss(inLogits, y, outLogits);
+        let loss = lossOf(model.apply(input, { training: true }) as tf.Tensor2D, y, idx.length, !!xo);
         if (o.weightDecay) {
           loss = tf.add(
             loss,

@@ -94,6 +94,7 @@ export async function trainBaseline(o: BaselineOptions): Promise<Classifier> {
       schedule: 'cosine',
       trainRows: train.shape[0],
       ...(o.workers && o.workers > 1 ? { workers: o.workers } : {}),
+      runtime: run.runtime,
     },
     {
       data: task.describe(train.shape[0]),

@@ -1,0 +1,302 @@
+import onnxProto from 'onnx-proto';
+import type * as tf from '../../runtime/tf.js';
+
+const { onnx } = onnxProto;
+const FLOAT = onnx.TensorProto.DataType.FLOAT;
+const INT64 = onnx.TensorProto.DataType.INT64;
+const AT = onnx.AttributeProto.AttributeType;
+
+/** One layer of a plain feed-forward image classifier, as {@link cnnLayers} reads it from a TF.js model. */
+export type CnnLayer =
+  | {
+      kind: 'conv';
+      name: string;
+      filters: number;
+      kernel: number;
+      stride: number;
+      /** TF.js 'same' padding of this layer's input: [top, bottom, left, right]. */
+      pads: [number, number, number, number];
+      relu: boolean;
+      /** Input [H, W, C] and output [H, W, C] of this layer (batch aside). */
+      input: [number, number, number];
+      output: [number, number, number];
+    }
+  | {
+      kind: 'pool';
+      name: string;
+      size: number;
+      input: [number, number, number];
+      output: [number, number, number];
+    }
+  | { kind: 'flatten'; name: string; input: [number, number, number] }
+  | { kind: 'dense'; name: string; units: number; relu: boolean };
+
+/**
+ * The layers of `model` when it is a sequential stack of conv2d (square kernel and stride, 'same' or 'valid'
+ * padding, ReLU or linear), max-pooling (square, stride = size, 'valid'), flatten and dense (ReLU or linear)
+ * layers, channels-last, without batch norm or dropout — goe's small and reference CNNs; undefined otherwise.
+ */
+export function cnnLayers(model: tf.LayersModel): CnnLayer[] | undefined {
+  const layers: CnnLayer[] = [];
+  for (const l of model.layers) {
+    const c = l.getConfig() as Record<string, unknown>;
+    const act = c.activation as string | undefined;
+    if (act !== undefined && act !== 'relu' && act !== 'linear') return undefined;
+    const inShape = (l.input as tf.SymbolicTensor).shape.slice(1) as number[];
+    const outShape = (l.outputShape as number[]).slice(1);
+    const sq = (v: unknown) => {
+      const a = Array.isArray(v) ? (v as number[]) : [v as number, v as number];
+      return a[0] === a[1] ? a[0] : undefined;
+    };
+    switch (l.getClassName()) {
+      case 'Conv2D': {
+        const kernel = sq(c.kernelSize);
+        const stride = sq(c.strides);
+        if (!kernel || !stride || (sq(c.dilationRate) ?? 1) !== 1 || c.dataFormat === 'channelsFirst') return;
+        if (c.useBias === false) return;
+        const [H, W] = inShape;
+        const [Ho, Wo] = outShape;
+        const pad = (n: number, no: number) => {
+          if (c.padding === 'valid') return [0, 0];
+          // TF 'same': total padding so that the output is ⌈n / stride⌉, the odd one at the end.
+          const total = Math.max((no - 1) * stride + kernel - n, 0);
+          return [Math.floor(total / 2), total - Math.floor(total / 2)];
+        };
+        const [pt, pb] = pad(H, Ho);
+        const [pl, pr] = pad(W, Wo);
+        layers.push({
+          kind: 'conv',
+          name: l.name,
+          filters: c.filters as number,
+          kernel,
+          stride,
+          pads: [pt, pb, pl, pr],
+          relu: act === 'relu',
+          input: inShape as [number, number, number],
+          output: outShape as [number, number, number],
+        });
+        break;
+      }
+      case 'MaxPooling2D': {
+        const size = sq(c.poolSize);
+        if (!size || sq(c.strides) !== size || c.padding !== 'valid') return;
+        layers.push({
+          kind: 'pool',
+          name: l.name,
+          size,
+          input: inShape as [number, number, number],
+          output: outShape as [number, number, number],
+        });
+        break;
+      }
+      case 'Flatten':
+        layers.push({ kind: 'flatten', name: l.name, input: inShape as [number, number, number] });
+        break;
+      case 'Dense':
+        if (c.useBias === false) return;
+        layers.push({ kind: 'dense', name: l.name, units: c.units as number, relu: act === 'relu' });
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return layers.length && layers[layers.length - 1].kind === 'dense' ? layers : undefined;
+}
+
+/** Names of a layer's parameters as graph inputs and gradient outputs (TF.js layouts, the model's order). */
+export const kernelOf = (layer: string) => `${layer}.kernel`;
+export const biasOf = (layer: string) => `${layer}.bias`;
+export const gradOf = (param: string) => `grad.${param}`;
+
+/**
+ * The ONNX graphs (opset 17, IR 8) of a training step of a {@link cnnLayers} classifier on ONNX Runtime,
+ * built in memory. Parameters are graph inputs in TF.js layouts (conv kernel [k, k, in, out], dense
+ * [in, out], biases [n]), fed each step, so the graph never holds stale weights.
+ * - `forward`: `x` float32 [B, H, W, C] (NHWC, as TF.js) → `logits` [B, K].
+ * - `backward`: `x` and `dlogits` [B, K] (∂loss/∂logits, from TF.js: any loss of the logits) → every
+ *   parameter's gradient `grad.<name>` in its TF.js layout; it recomputes the forward pass.
+ * Backward rules (the adjoints of each op, as in any autodiff text, e.g. Goodfellow et al. 2016 §6.5):
+ * dense dW = xᵀ·dy, dx = dy·Wᵀ; ReLU masks by output > 0; max-pool routes each gradient to the arg-max
+ * (ONNX MaxPool's indices, scattered back); conv dx = ConvTranspose(dy, W), dW = Conv(xᵀ, dyᵀ) with the
+ * stride as dilation (batch and channel axes swapped), cropped to the kernel.
+ */
+export function cnnStepGraphs(layers: CnnLayer[], inputShape: [number, number, number]) {
+  return { forward: build(layers, inputShape, false), backward: build(layers, inputShape, true) };
+}
+
+function build(layers: CnnLayer[], inputShape: [number, number, number], backward: boolean): Uint8Array {
+  const node: onnxProto.onnx.INodeProto[] = [];
+  const initializer: onnxProto.onnx.ITensorProto[] = [];
+  const inputs: onnxProto.onnx.IValueInfoProto[] = [];
+  const outputs: onnxProto.onnx.IValueInfoProto[] = [];
+  let k = 0;
+  const op = (
+    opType: string,
+    input: string[],
+    attribute: onnxProto.onnx.IAttributeProto[] = [],
+    out?: string,
+  ) => {
+    const output = out ?? `${opType}_${k++}`;
+    node.push({ opType, input, output: [output], attribute, name: output });
+    return output;
+  };
+  const ints = (name: string, v: number[]) => ({ name, ints: v, type: AT.INTS });
+  const int = (name: string, i: number) => ({ name, i, type: AT.INT });
+  const i64 = (values: number[]) => {
+    const id = `const_${k++}`;
+    initializer.push({ name: id, dims: [values.length], dataType: INT64, int64Data: values });
+    return id;
+  };
+  const tensor = (name: string, dims: (number | string)[]) => ({
+    name,
+    type: {
+      tensorType: {
+        elemType: FLOAT,
+        shape: { dim: dims.map((v) => (typeof v === 'number' ? { dimValue: v } : { dimParam: v })) },
+      },
+    },
+  });
+  const param = (name: string, dims: number[]) => {
+    inputs.push(tensor(name, dims));
+    return name;
+  };
+  const transpose = (x: string, perm: number[], out?: string) =>
+    op('Transpose', [x], [ints('perm', perm)], out);
+  const zero = `zero_${k++}`;
+  initializer.push({ name: zero, dims: [], dataType: FLOAT, floatData: [0] });
+  const reluMask = (dy: string, y: string) =>
+    op('Mul', [dy, op('Cast', [op('Greater', [y, zero])], [int('to', FLOAT)])]);
+  inputs.push(tensor('x', ['batch', ...inputShape]));
+
+  // Forward, keeping what the backward pass reads. NCHW inside (ONNX's conv layout), NHWC at flatten.
+  type Saved = { layer: CnnLayer; x: string; y: string; indices?: string; w?: string };
+  const saved: Saved[] = [];
+  let x = transpose('x', [0, 3, 1, 2]);
+  let width = 0; // of the dense layers' input
+  for (const l of layers) {
+    if (l.kind === 'conv') {
+      const w = transpose(param(kernelOf(l.name), [l.kernel, l.kernel, l.input[2], l.filters]), [3, 2, 0, 1]);
+      const [pt, pb, pl, pr] = l.pads;
+      let y = op(
+        'Conv',
+        [x, w, param(biasOf(l.name), [l.filters])],
+        [
+          ints('kernel_shape', [l.kernel, l.kernel]),
+          ints('strides', [l.stride, l.stride]),
+          ints('pads', [pt, pl, pb, pr]),
+        ],
+      );
+      if (l.relu) y = op('Relu', [y]);
+      saved.push({ layer: l, x, y, w });
+      x = y;
+    } else if (l.kind === 'pool') {
+      const y = `pool_${k++}`;
+      const indices = `argmax_${k++}`;
+      node.push({
+        opType: 'MaxPool',
+        input: [x],
+        output: [y, indices],
+        attribute: [ints('kernel_shape', [l.size, l.size]), ints('strides', [l.size, l.size])],
+        name: y,
+      });
+      saved.push({ layer: l, x, y, indices });
+      x = y;
+    } else if (l.kind === 'flatten') {
+      width = l.input[0] * l.input[1] * l.input[2];
+      const y = op('Reshape', [transpose(x, [0, 2, 3, 1]), i64([-1, width])]);
+      saved.push({ layer: l, x, y });
+      x = y;
+    } else {
+      const w = param(kernelOf(l.name), [width, l.units]);
+      width = l.units;
+      let y = op('Add', [op('MatMul', [x, w]), param(biasOf(l.name), [l.units])]);
+      if (l.relu) y = op('Relu', [y]);
+      saved.push({ layer: l, x, y, w });
+      x = y;
+    }
+  }
+  const K = width;
+  if (!backward) {
+    node.push({ opType: 'Identity', input: [x], output: ['logits'], name: 'logits' });
+    outputs.push(tensor('logits', ['batch', K]));
+  } else {
+    inputs.push(tensor('dlogits', ['batch', K]));
+    let dy = 'dlogits';
+    for (let i = saved.length - 1; i >= 0; i--) {
+      const s = saved[i];
+      const l = s.layer;
+      const first = i === 0;
+      if (l.kind === 'dense') {
+        if (l.relu) dy = reluMask(dy, s.y);
+        op('MatMul', [transpose(s.x, [1, 0]), dy], [], gradOf(kernelOf(l.name)));
+        op('ReduceSum', [dy, i64([0])], [int('keepdims', 0)], gradOf(biasOf(l.name)));
+        if (!first) dy = op('MatMul', [dy, transpose(s.w!, [1, 0])]);
+      } else if (l.kind === 'flatten') {
+        const [h, w, c] = l.input;
+        dy = transpose(op('Reshape', [dy, i64([-1, h, w, c])]), [0, 3, 1, 2]);
+      } else if (l.kind === 'pool') {
+        // Each output's gradient goes to the input position its max came from (no overlaps: stride = size).
+        const flat = op('Reshape', [op('ConstantOfShape', [op('Shape', [s.x])]), i64([-1])]);
+        const scattered = op(
+          'ScatterElements',
+          [flat, op('Reshape', [s.indices!, i64([-1])]), op('Reshape', [dy, i64([-1])])],
+          [int('axis', 0)],
+        );
+        dy = op('Reshape', [scattered, op('Shape', [s.x])]);
+      } else {
+        if (l.relu) dy = reluMask(dy, s.y);
+        const [pt, pb, pl, pr] = l.pads;
+        const [H, W] = l.input;
+        const [Ho, Wo] = l.output;
+        const extraH = (H + pt + pb - l.kernel) % l.stride;
+        const extraW = (W + pl + pr - l.kernel) % l.stride;
+        // dW[o, i, a, b] = Σ_n,h,w dy[n, o, h, w] · x_pad[n, i, s·h + a, s·w + b]: a convolution of x (channels as
+        // the batch, the batch as channels) with dy as its kernel, dilated by the stride.
+        let dw = op(
+          'Conv',
+          [transpose(s.x, [1, 0, 2, 3]), transpose(dy, [1, 0, 2, 3])],
+          [
+            ints('kernel_shape', [Ho, Wo]),
+            ints('dilations', [l.stride, l.stride]),
+            ints('pads', [pt, pl, pb, pr]),
+          ],
+        );
+        if (extraH || extraW) dw = op('Slice', [dw, i64([0, 0]), i64([l.kernel, l.kernel]), i64([2, 3])]);
+        // [in, out, k, k] → TF.js's [k, k, in, out].
+        transpose(dw, [2, 3, 0, 1], gradOf(kernelOf(l.name)));
+        op('ReduceSum', [dy, i64([0, 2, 3])], [int('keepdims', 0)], gradOf(biasOf(l.name)));
+        if (!first)
+          dy = op(
+            'ConvTranspose',
+            [dy, s.w!],
+            [
+              ints('kernel_shape', [l.kernel, l.kernel]),
+              ints('strides', [l.stride, l.stride]),
+              ints('pads', [pt, pl, pb, pr]),
+              ints('output_padding', [extraH, extraW]),
+            ],
+          );
+      }
+    }
+    for (const l of layers) {
+      if (l.kind !== 'conv' && l.kind !== 'dense') continue;
+      const kernel = inputs.find((i) => i.name === kernelOf(l.name))!;
+      const dims = kernel.type!.tensorType!.shape!.dim!.map((d) => Number(d.dimValue));
+      outputs.push(tensor(gradOf(kernelOf(l.name)), dims));
+      outputs.push(tensor(gradOf(biasOf(l.name)), [l.kind === 'conv' ? l.filters : l.units]));
+    }
+  }
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: 'goe',
+    opsetImport: [{ domain: '', version: 17 }],
+    graph: {
+      name: backward ? 'cnn_backward' : 'cnn_forward',
+      node,
+      initializer,
+      input: inputs,
+      output: outputs,
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}

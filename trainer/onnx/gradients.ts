@@ -1,0 +1,91 @@
+import type { Feed } from '../../generators/imported/io.js';
+import { onnxRuntimeInstalled, openOnnxGraph } from '../../generators/imported/onnx.js';
+import { runtimePreference } from '../../generators/twin.js';
+import * as tf from '../../runtime/tf.js';
+import { biasOf, cnnLayers, cnnStepGraphs, gradOf, kernelOf } from './cnn-graph.js';
+
+/** Where a classifier's training steps run: TF.js (wasm or native) or ONNX Runtime ({@link openOnnxGradients}). */
+export type TrainingRuntime = 'tfjs' | 'onnx';
+
+/** A classifier's loss gradients on ONNX Runtime, one batch at a time. */
+export interface OnnxGradients {
+  /**
+   * The loss `lossOf(logits)` of the image batch `x` float32 [B, H, W, C] and its gradient for each of the
+   * model's trainable weights, named by variable as `optimizer.applyGradients` takes them (the caller
+   * disposes them). The weights are read from the model at each call. `lossOf` runs on TF.js: any loss of
+   * the logits works.
+   * @throws {Error} naming the model when ONNX Runtime rejects the batch
+   */
+  gradients(
+    x: tf.Tensor,
+    lossOf: (logits: tf.Tensor2D) => tf.Scalar,
+  ): Promise<{ loss: number; grads: { name: string; tensor: tf.Tensor }[] }>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * The runtime `goe train`/`goe finetune` use for `model`: ONNX Runtime when onnxruntime-node is installed,
+ * `GOE_RUNTIME` is not `tfjs`, the run is on one worker (data-parallel workers run TF.js) and the model is
+ * a plain CNN {@link cnnLayers} can read (goe's small and reference CNNs; not the GRU nor the wide ResNet,
+ * whose batch norm it does not model); TF.js otherwise. Measured in `goe bench train-step` (README).
+ */
+export function trainingRuntime(model: tf.LayersModel, workers = 1): TrainingRuntime {
+  if (workers > 1 || runtimePreference() === 'tfjs' || !onnxRuntimeInstalled()) return 'tfjs';
+  return cnnLayers(model) ? 'onnx' : 'tfjs';
+}
+
+/**
+ * Opens the forward and backward graphs of `model` ({@link cnnStepGraphs}) on ONNX Runtime.
+ * Each step runs the forward graph for the logits, TF.js for ∂loss/∂logits (a [B, K] tensor), then the
+ * backward graph, which recomputes the forward pass rather than ship its activations back and forth.
+ * @throws {Error} when the model is not one {@link cnnLayers} reads
+ */
+export async function openOnnxGradients(model: tf.LayersModel, what: string): Promise<OnnxGradients> {
+  const layers = cnnLayers(model);
+  if (!layers) throw new Error(`${what}: not a plain CNN, so it cannot train on ONNX Runtime`);
+  const inputShape = model.inputs[0].shape.slice(1) as number[] as [number, number, number];
+  const graphs = cnnStepGraphs(layers, inputShape);
+  const forward = await openOnnxGraph(graphs.forward, `${what} (forward)`);
+  const backward = await openOnnxGraph(graphs.backward, `${what} (backward)`);
+  const weights = model.trainableWeights;
+  const names = weights.map((w) => {
+    const [layer, kind] = w.originalName.split('/');
+    return kind === 'kernel' ? kernelOf(layer) : biasOf(layer);
+  });
+  return {
+    async gradients(x, lossOf) {
+      const params: Feed[] = weights.map((w, i) => ({
+        name: names[i],
+        dtype: 'float32',
+        shape: w.shape as number[],
+        data: w.read().dataSync() as Float32Array,
+      }));
+      const xFeed: Feed = { name: 'x', dtype: 'float32', shape: x.shape, data: x.dataSync() as Float32Array };
+      const { logits } = await forward.run([xFeed, ...params]);
+      const [B, K] = logits.dims;
+      const { value, grad } = tf.tidy(() => {
+        const { value, grad } = tf.valueAndGrad((l: tf.Tensor) => lossOf(l as tf.Tensor2D))(
+          tf.tensor2d(logits.data, [B, K]),
+        );
+        return { value: tf.keep(value), grad: tf.keep(grad) };
+      });
+      const loss = value.dataSync()[0];
+      const dlogits = grad.dataSync() as Float32Array;
+      tf.dispose([value, grad]);
+      const out = await backward.run([
+        xFeed,
+        ...params,
+        { name: 'dlogits', dtype: 'float32', shape: [B, K], data: dlogits },
+      ]);
+      const grads = weights.map((w, i) => {
+        const g = out[gradOf(names[i])];
+        return { name: (w.read() as tf.Variable).name, tensor: tf.tensor(g.data, [...g.dims]) };
+      });
+      return { loss, grads };
+    },
+    async dispose() {
+      await forward.dispose();
+      await backward.dispose();
+    },
+  };
+}
