@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { onnxRuntimeInstalled } from '../generators/imported/onnx.js';
 import { type BackendChoice, backendChoices, initBackend } from '../runtime/backend/index.js';
 import { ShardPool, SharedParams, shareBytes } from '../runtime/pool/index.js';
 import { findPython } from '../runtime/python.js';
 import * as tf from '../runtime/tf.js';
+import { openOnnxGradients } from '../trainer/onnx/gradients.js';
 import { type BenchArch, benchCnn } from './reference-cnn.js';
 
 /** One line of `goe bench train-step --json` (the issue's schema). */
@@ -22,6 +24,24 @@ export interface TrainStepResult {
   ratio?: number;
   /** Data-parallel steps over compute workers (wasm only; `--workers`). */
   parallel?: ParallelStepResult;
+  /** The same steps on ONNX Runtime (trainer/onnx: what `goe train` runs; on the wasm line). */
+  onnx?: OnnxStepResult;
+}
+
+/** `goe bench train-step`'s ONNX Runtime line: the trainer's own step, timed per phase. */
+export interface OnnxStepResult {
+  samplesPerSec: number;
+  steps: number;
+  seconds: number;
+  /** samplesPerSec / the in-thread wasm rate of the same run. */
+  speedup: number;
+  /** samplesPerSec / peer.samplesPerSec; absent without a peer. */
+  ratio?: number;
+  /**
+   * ms per step: the forward graph (weights and batch in, logits out), ∂loss/∂logits on TF.js, the backward
+   * graph (forward recomputed, gradients out) and the optimizer update on TF.js.
+   */
+  msPerStep: { total: number; forward: number; loss: number; backward: number; update: number };
 }
 
 /** `goe bench train-step --workers N`: the same steps, each batch split over N worker threads. */
@@ -201,6 +221,65 @@ export async function timeParallelTrainSteps(
   }
 }
 
+/**
+ * Times training steps of {@link timeTrainSteps}'s model, batch and loss on ONNX Runtime, as `goe train` runs
+ * them (trainer/onnx/gradients.ts; the wasm backend for the loss and the update).
+ */
+export async function timeOnnxTrainSteps(
+  batch: number,
+  seconds: number,
+  warmup: number,
+  arch: BenchArch = 'small-cnn',
+): Promise<{ steps: number; seconds: number; msPerStep: OnnxStepResult['msPerStep'] }> {
+  await initBackend('wasm');
+  const model = benchCnn(arch);
+  const engine = await openOnnxGradients(model, `bench ${arch}`);
+  const optimizer = tf.train.sgd(0.01);
+  const x = tf.randomNormal([batch, 28, 28, 1], 0, 1, 'float32', 1);
+  const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 2), 10);
+  let update = 0;
+  const step = async () => {
+    const { grads } = await engine.gradients(
+      x,
+      (logits) => tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar,
+    );
+    const t = performance.now();
+    optimizer.applyGradients(grads);
+    tf.dispose(grads.map((g) => g.tensor));
+    update += performance.now() - t;
+  };
+  try {
+    for (let i = 0; i < warmup; i++) await step();
+    const before = { ...engine.ms };
+    update = 0;
+    let steps = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    do {
+      await step();
+      steps++;
+      elapsed = (performance.now() - start) / 1000;
+    } while (elapsed < seconds || steps < 2);
+    const per = (k: keyof typeof before) => (engine.ms[k] - before[k]) / steps;
+    return {
+      steps,
+      seconds: elapsed,
+      msPerStep: {
+        total: (elapsed * 1000) / steps,
+        forward: per('forward'),
+        loss: per('loss'),
+        backward: per('backward'),
+        update: update / steps,
+      },
+    };
+  } finally {
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    await engine.dispose();
+    model.dispose();
+  }
+}
+
 /** Runs the PyTorch peer on the same machine, or says why it could not. */
 export function runTrainStepPeer(
   batch: number,
@@ -261,6 +340,11 @@ export async function benchTrainStep(opts: TrainStepOptions = {}): Promise<{
     progress(`timing wasm data-parallel over ${workers} workers (batch ${batch}, ≥${seconds}s)`);
     parallel = await timeParallelTrainSteps(batch, seconds, opts.warmup ?? 3, workers, arch);
   }
+  let onnx: Awaited<ReturnType<typeof timeOnnxTrainSteps>> | undefined;
+  if (onnxRuntimeInstalled() && timings.some((t) => t.backend === 'wasm')) {
+    progress(`timing ONNX Runtime (batch ${batch}, ≥${seconds}s)`);
+    onnx = await timeOnnxTrainSteps(batch, seconds, opts.warmup ?? 3, arch);
+  }
   progress('timing the PyTorch peer');
   const peer = runTrainStepPeer(batch, seconds, arch);
   const peerOk = 'samplesPerSec' in peer ? peer : null;
@@ -279,9 +363,27 @@ export async function benchTrainStep(opts: TrainStepOptions = {}): Promise<{
       ...(parallel && t.backend === 'wasm'
         ? { parallel: parallelResult(parallel, workers, batch, samplesPerSec, peerOk) }
         : {}),
+      ...(onnx && t.backend === 'wasm' ? { onnx: onnxResult(onnx, batch, samplesPerSec, peerOk) } : {}),
     };
   });
   return { results, skipped, ...('error' in peer ? { peerError: peer.error } : {}) };
+}
+
+function onnxResult(
+  o: Awaited<ReturnType<typeof timeOnnxTrainSteps>>,
+  batch: number,
+  inThread: number,
+  peer: PeerResult | null,
+): OnnxStepResult {
+  const samplesPerSec = (o.steps * batch) / o.seconds;
+  return {
+    samplesPerSec,
+    steps: o.steps,
+    seconds: o.seconds,
+    speedup: samplesPerSec / inThread,
+    ...(peer ? { ratio: samplesPerSec / peer.samplesPerSec } : {}),
+    msPerStep: o.msPerStep,
+  };
 }
 
 function parallelResult(

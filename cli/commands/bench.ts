@@ -31,8 +31,8 @@ export function registerBench(program: Command): void {
   bench
     .command('train-step')
     .description(
-      'time one SGD step of a CNN (batch 128; --arch: goe small CNN or the reference CNN) on each TF.js backend\n' +
-        'and in PyTorch (CPU, all cores)',
+      'time one SGD step of a CNN (batch 128; --arch: goe small CNN or the reference CNN) on each TF.js backend,\n' +
+        'on ONNX Runtime as goe train runs it (when onnxruntime-node is installed) and in PyTorch (CPU, all cores)',
     )
     .option('--json', 'print {name, backend, samplesPerSec, peer, ratio} objects as a JSON array')
     .addOption(
@@ -99,6 +99,17 @@ export function registerBench(program: Command): void {
                 (p.ratio !== undefined ? `   ratio ${p.ratio.toFixed(2)}×` : '') +
                 `\n          step ${t.total.toFixed(1)} ms: slowest worker ${t.worker.toFixed(1)}, shard round trip ${t.shards.toFixed(1)}, ` +
                 `publish weights ${t.publish.toFixed(1)}, average + update ${t.update.toFixed(1)}\n`,
+            );
+          }
+          const o = r.onnx;
+          if (o) {
+            const t = o.msPerStep;
+            process.stdout.write(
+              `${'onnx'.padEnd(9)} ${o.samplesPerSec.toFixed(0).padStart(6)} samples/s` +
+                `   ONNX Runtime, as goe train runs it (${o.speedup.toFixed(2)}× wasm in-thread)` +
+                (o.ratio !== undefined ? `   ratio ${o.ratio.toFixed(2)}×` : '') +
+                `\n          step ${t.total.toFixed(1)} ms: forward ${t.forward.toFixed(1)}, ∂loss/∂logits ${t.loss.toFixed(1)}, ` +
+                `backward ${t.backward.toFixed(1)}, update ${t.update.toFixed(1)}\n`,
             );
           }
         }

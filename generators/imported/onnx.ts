@@ -149,10 +149,19 @@ export async function openOnnx(bytes: Uint8Array, what: string): Promise<Importe
   };
 }
 
-/** A graph goe builds itself (generators/lm/onnx-step.ts) on ONNX Runtime: every output of each run. */
+/** An output of a graph goe builds: float32, or int32 (index outputs, e.g. max-pooling's arg-max). */
+export interface GraphOutput {
+  data: Float32Array | Int32Array;
+  dims: readonly number[];
+}
+
+/**
+ * A graph goe builds itself (generators/lm/onnx-step.ts, trainer/onnx/cnn-graph.ts) on ONNX Runtime: every
+ * output of each run.
+ */
 export interface OnnxGraph {
   /** @throws {Error} naming the graph when ONNX Runtime rejects the inputs */
-  run(feeds: readonly Feed[]): Promise<Record<string, RawOutput>>;
+  run(feeds: readonly Feed[]): Promise<Record<string, GraphOutput>>;
   dispose(): Promise<void>;
 }
 
@@ -162,7 +171,12 @@ export async function openOnnxGraph(bytes: Uint8Array, what: string): Promise<On
   return {
     async run(feeds) {
       const result = await runNamed(session, await ortInputs(feeds), what);
-      return Object.fromEntries(Object.entries(result).map(([name, t]) => [name, rawOutput(t)]));
+      return Object.fromEntries(
+        Object.entries(result).map(([name, t]) => [
+          name,
+          t.data instanceof Int32Array ? { data: t.data, dims: [...t.dims] } : rawOutput(t),
+        ]),
+      );
     },
     dispose: () => session.release(),
   };

@@ -194,9 +194,11 @@ export async function openLmStepper(c: LmConfig, vars: LmVars, what: string): Pr
               data,
             })),
           ]);
-          cache = cache.map((_, i) => out[i % 2 === 0 ? presentK(i >> 1) : presentV(i >> 1)].data);
+          cache = cache.map(
+            (_, i) => out[i % 2 === 0 ? presentK(i >> 1) : presentV(i >> 1)].data as Float32Array,
+          );
           t++;
-          return out.logits.data;
+          return out.logits.data as Float32Array;
         },
         done() {},
       };

@@ -78,6 +78,15 @@ describe('goe CLI (foundation)', () => {
     expect(p.speedup).toBeCloseTo(p.samplesPerSec / result.samplesPerSec, 10);
     expect(p.msPerStep.worker).toBeGreaterThan(0);
     expect(p.msPerStep.shards).toBeGreaterThanOrEqual(p.msPerStep.worker);
+    // The trainer's ONNX Runtime step (onnxruntime-node is a dependency), beside the same peer, per phase.
+    const o = result.onnx;
+    expect(o.samplesPerSec).toBeCloseTo((o.steps * 16) / o.seconds, 6);
+    expect(o.ratio).toBeCloseTo(o.samplesPerSec / result.peer.samplesPerSec, 10);
+    expect(o.speedup).toBeCloseTo(o.samplesPerSec / result.samplesPerSec, 10);
+    const t = o.msPerStep;
+    expect(t.forward).toBeGreaterThan(0);
+    expect(t.backward).toBeGreaterThan(0);
+    expect(t.forward + t.loss + t.backward + t.update).toBeLessThanOrEqual(t.total * 1.001);
   });
 
   it('bench train-step --arch ref-cnn times the reference CNN here, in the workers and in the peer', async () => {

@@ -54,7 +54,8 @@ describe('a CNN training step as ONNX graphs', () => {
         };
       });
       const xFeed = { name: 'x', dtype: 'float32' as const, shape: [B, ...shape], data: xData };
-      const { logits } = await fwd.run([xFeed, ...params]);
+      const forward = await fwd.run([xFeed, ...params]);
+      const logits = { data: forward.logits.data as Float32Array };
       const want = tf.tidy(() => model.apply(x) as tf.Tensor);
       const wantLogits = want.dataSync();
       const close = (got: Float32Array, ref: Float32Array | Int32Array | Uint8Array) => {
@@ -71,6 +72,11 @@ describe('a CNN training step as ONNX graphs', () => {
       const out = await bwd.run([
         xFeed,
         ...params,
+        ...graphs.activations.map((a) => ({
+          ...a,
+          shape: [...forward[a.name].dims],
+          data: forward[a.name].data,
+        })),
         { name: 'dlogits', dtype: 'float32', shape: [B, 10], data: dlogits.dataSync() as Float32Array },
       ]);
       const { grads } = tf.variableGrads(() => loss(model.apply(x) as tf.Tensor) as tf.Scalar);
@@ -79,7 +85,7 @@ describe('a CNN training step as ONNX graphs', () => {
         expect(got?.dims, params[i].name).toEqual(w.shape);
         // Float32 sums in another order: relative to the gradient's largest entry.
         expect(
-          close(got.data, grads[(w.read() as tf.Variable).name].dataSync()),
+          close(got.data as Float32Array, grads[(w.read() as tf.Variable).name].dataSync()),
           params[i].name,
         ).toBeLessThan(1e-4);
       }

@@ -4,6 +4,7 @@ import type * as tf from '../../runtime/tf.js';
 const { onnx } = onnxProto;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT64 = onnx.TensorProto.DataType.INT64;
+const INT32 = onnx.TensorProto.DataType.INT32;
 const AT = onnx.AttributeProto.AttributeType;
 
 /** One layer of a plain feed-forward image classifier, as {@link cnnLayers} reads it from a TF.js model. */
@@ -108,27 +109,44 @@ export const kernelOf = (layer: string) => `${layer}.kernel`;
 export const biasOf = (layer: string) => `${layer}.bias`;
 export const gradOf = (param: string) => `grad.${param}`;
 
+/** An activation the forward graph hands to the backward graph (float32, or int32 arg-max indices). */
+export interface Activation {
+  name: string;
+  dtype: 'float32' | 'int32';
+}
+
 /**
  * The ONNX graphs (opset 17, IR 8) of a training step of a {@link cnnLayers} classifier on ONNX Runtime,
  * built in memory. Parameters are graph inputs in TF.js layouts (conv kernel [k, k, in, out], dense
- * [in, out], biases [n]), fed each step, so the graph never holds stale weights.
- * - `forward`: `x` float32 [B, H, W, C] (NHWC, as TF.js) → `logits` [B, K].
- * - `backward`: `x` and `dlogits` [B, K] (∂loss/∂logits, from TF.js: any loss of the logits) → every
- *   parameter's gradient `grad.<name>` in its TF.js layout; it recomputes the forward pass.
+ * [in, out], biases [n]), fed each step, so the graphs never hold stale weights.
+ * - `forward`: `x` float32 [B, H, W, C] (NHWC, as TF.js) → `logits` [B, K] and the `activations` the
+ *   backward pass reads (each layer's input and ReLU output, max-pooling's arg-max as int32).
+ * - `backward`: `x`, those activations and `dlogits` [B, K] (∂loss/∂logits, from TF.js: any loss of the
+ *   logits) → every parameter's gradient `grad.<name>` in its TF.js layout.
  * Backward rules (the adjoints of each op, as in any autodiff text, e.g. Goodfellow et al. 2016 §6.5):
- * dense dW = xᵀ·dy, dx = dy·Wᵀ; ReLU masks by output > 0; max-pool routes each gradient to the arg-max
- * (ONNX MaxPool's indices, scattered back); conv dx = ConvTranspose(dy, W), dW = Conv(xᵀ, dyᵀ) with the
- * stride as dilation (batch and channel axes swapped), cropped to the kernel.
+ * dense dW = xᵀ·dy, dx = dy·Wᵀ; ReLU masks by output > 0; max-pooling routes each gradient to its arg-max
+ * (ONNX MaxPool's indices, scattered back; as TF.js, one position per window); conv dx = ConvTranspose(dy, W),
+ * dW = Conv(xᵀ, dyᵀ) with the stride as dilation (batch and channel axes swapped), cropped to the kernel.
  */
-export function cnnStepGraphs(layers: CnnLayer[], inputShape: [number, number, number]) {
-  return { forward: build(layers, inputShape, false), backward: build(layers, inputShape, true) };
+export function cnnStepGraphs(
+  layers: CnnLayer[],
+  inputShape: [number, number, number],
+): { forward: Uint8Array; backward: Uint8Array; activations: Activation[] } {
+  const forward = build(layers, inputShape, false);
+  const backward = build(layers, inputShape, true);
+  return { forward: forward.bytes, backward: backward.bytes, activations: forward.kept };
 }
 
-function build(layers: CnnLayer[], inputShape: [number, number, number], backward: boolean): Uint8Array {
-  const node: onnxProto.onnx.INodeProto[] = [];
+function build(
+  layers: CnnLayer[],
+  inputShape: [number, number, number],
+  backward: boolean,
+): { bytes: Uint8Array; kept: Activation[] } {
+  let node: onnxProto.onnx.INodeProto[] = [];
   const initializer: onnxProto.onnx.ITensorProto[] = [];
   const inputs: onnxProto.onnx.IValueInfoProto[] = [];
   const outputs: onnxProto.onnx.IValueInfoProto[] = [];
+  const kept: Activation[] = [];
   let k = 0;
   const op = (
     opType: string,
@@ -147,11 +165,11 @@ function build(layers: CnnLayer[], inputShape: [number, number, number], backwar
     initializer.push({ name: id, dims: [values.length], dataType: INT64, int64Data: values });
     return id;
   };
-  const tensor = (name: string, dims: (number | string)[]) => ({
+  const tensor = (name: string, dims: (number | string)[], elemType: number = FLOAT) => ({
     name,
     type: {
       tensorType: {
-        elemType: FLOAT,
+        elemType,
         shape: { dim: dims.map((v) => (typeof v === 'number' ? { dimValue: v } : { dimParam: v })) },
       },
     },
@@ -160,20 +178,24 @@ function build(layers: CnnLayer[], inputShape: [number, number, number], backwar
     inputs.push(tensor(name, dims));
     return name;
   };
+  /** Marks a forward tensor [batch, …dims] as one the backward pass reads. */
+  const keep = (name: string, dims: number[], dtype: Activation['dtype'] = 'float32') => {
+    if (kept.some((a) => a.name === name)) return name;
+    kept.push({ name, dtype });
+    (backward ? inputs : outputs).push(tensor(name, ['batch', ...dims], dtype === 'int32' ? INT32 : FLOAT));
+    return name;
+  };
   const transpose = (x: string, perm: number[], out?: string) =>
     op('Transpose', [x], [ints('perm', perm)], out);
-  const zero = `zero_${k++}`;
-  initializer.push({ name: zero, dims: [], dataType: FLOAT, floatData: [0] });
-  const reluMask = (dy: string, y: string) =>
-    op('Mul', [dy, op('Cast', [op('Greater', [y, zero])], [int('to', FLOAT)])]);
+  const chw = (s: [number, number, number]) => [s[2], s[0], s[1]];
   inputs.push(tensor('x', ['batch', ...inputShape]));
 
-  // Forward, keeping what the backward pass reads. NCHW inside (ONNX's conv layout), NHWC at flatten.
+  // Forward. NCHW inside (ONNX's conv layout), NHWC at flatten (TF.js's dense kernels read that order).
   type Saved = { layer: CnnLayer; x: string; y: string; indices?: string; w?: string };
   const saved: Saved[] = [];
   let x = transpose('x', [0, 3, 1, 2]);
   let width = 0; // of the dense layers' input
-  for (const l of layers) {
+  for (const [i, l] of layers.entries()) {
     if (l.kind === 'conv') {
       const w = transpose(param(kernelOf(l.name), [l.kernel, l.kernel, l.input[2], l.filters]), [3, 2, 0, 1]);
       const [pt, pb, pl, pr] = l.pads;
@@ -186,12 +208,14 @@ function build(layers: CnnLayer[], inputShape: [number, number, number], backwar
           ints('pads', [pt, pl, pb, pr]),
         ],
       );
-      if (l.relu) y = op('Relu', [y]);
+      if (l.relu) y = keep(op('Relu', [y], [], `relu_${l.name}`), chw(l.output));
+      // The first layer's input is the graph's own `x`: the backward graph transposes it again.
+      if (i > 0) keep(x, chw(l.input));
       saved.push({ layer: l, x, y, w });
       x = y;
     } else if (l.kind === 'pool') {
-      const y = `pool_${k++}`;
-      const indices = `argmax_${k++}`;
+      const y = `pool_${l.name}`;
+      const indices = `argmax64_${l.name}`;
       node.push({
         opType: 'MaxPool',
         input: [x],
@@ -199,27 +223,34 @@ function build(layers: CnnLayer[], inputShape: [number, number, number], backwar
         attribute: [ints('kernel_shape', [l.size, l.size]), ints('strides', [l.size, l.size])],
         name: y,
       });
-      saved.push({ layer: l, x, y, indices });
+      keep(x, chw(l.input));
+      const idx = keep(op('Cast', [indices], [int('to', INT32)], `argmax_${l.name}`), chw(l.output), 'int32');
+      saved.push({ layer: l, x, y, indices: idx });
       x = y;
     } else if (l.kind === 'flatten') {
       width = l.input[0] * l.input[1] * l.input[2];
-      const y = op('Reshape', [transpose(x, [0, 2, 3, 1]), i64([-1, width])]);
+      const y = op('Reshape', [transpose(x, [0, 2, 3, 1]), i64([-1, width])], [], `flat_${l.name}`);
       saved.push({ layer: l, x, y });
       x = y;
     } else {
       const w = param(kernelOf(l.name), [width, l.units]);
-      width = l.units;
-      let y = op('Add', [op('MatMul', [x, w]), param(biasOf(l.name), [l.units])]);
-      if (l.relu) y = op('Relu', [y]);
+      keep(x, [width]);
+      let y = op('Add', [op('MatMul', [x, w]), param(biasOf(l.name), [l.units])], [], `dense_${l.name}`);
+      if (l.relu) y = keep(op('Relu', [y], [], `relu_${l.name}`), [l.units]);
       saved.push({ layer: l, x, y, w });
+      width = l.units;
       x = y;
     }
   }
   const K = width;
   if (!backward) {
     node.push({ opType: 'Identity', input: [x], output: ['logits'], name: 'logits' });
-    outputs.push(tensor('logits', ['batch', K]));
+    outputs.unshift(tensor('logits', ['batch', K]));
   } else {
+    const zero = `zero_${k++}`;
+    initializer.push({ name: zero, dims: [], dataType: FLOAT, floatData: [0] });
+    const reluMask = (dy: string, y: string) =>
+      op('Mul', [dy, op('Cast', [op('Greater', [y, zero])], [int('to', FLOAT)])]);
     inputs.push(tensor('dlogits', ['batch', K]));
     let dy = 'dlogits';
     for (let i = saved.length - 1; i >= 0; i--) {
@@ -285,6 +316,11 @@ function build(layers: CnnLayer[], inputShape: [number, number, number], backwar
       outputs.push(tensor(gradOf(kernelOf(l.name)), dims));
       outputs.push(tensor(gradOf(biasOf(l.name)), [l.kind === 'conv' ? l.filters : l.units]));
     }
+    node = withoutForward(
+      node,
+      new Set(kept.map((a) => a.name)),
+      outputs.map((o) => o.name!),
+    );
   }
   const model = onnx.ModelProto.create({
     irVersion: 8,
@@ -298,5 +334,25 @@ function build(layers: CnnLayer[], inputShape: [number, number, number], backwar
       output: outputs,
     },
   });
-  return onnx.ModelProto.encode(model).finish();
+  return { bytes: onnx.ModelProto.encode(model).finish(), kept };
+}
+
+/**
+ * The backward graph's nodes once the kept activations are its inputs: the nodes that made them go, and so
+ * does whatever only fed those (nodes are in topological order: one reverse sweep from the outputs).
+ */
+function withoutForward(
+  nodes: onnxProto.onnx.INodeProto[],
+  given: Set<string>,
+  outputs: string[],
+): onnxProto.onnx.INodeProto[] {
+  const wanted = new Set(outputs);
+  const kept: onnxProto.onnx.INodeProto[] = [];
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i];
+    if (!n.output!.some((o) => wanted.has(o)) || n.output!.some((o) => given.has(o))) continue;
+    kept.push(n);
+    for (const input of n.input!) if (!given.has(input)) wanted.add(input);
+  }
+  return kept.reverse();
 }

@@ -20,6 +20,8 @@ export interface OnnxGradients {
     x: tf.Tensor,
     lossOf: (logits: tf.Tensor2D) => tf.Scalar,
   ): Promise<{ loss: number; grads: { name: string; tensor: tf.Tensor }[] }>;
+  /** Milliseconds spent so far in each phase of {@link gradients}, summed over its calls (`goe bench train-step`). */
+  readonly ms: { forward: number; loss: number; backward: number };
   dispose(): Promise<void>;
 }
 
@@ -36,8 +38,9 @@ export function trainingRuntime(model: tf.LayersModel, workers = 1): TrainingRun
 
 /**
  * Opens the forward and backward graphs of `model` ({@link cnnStepGraphs}) on ONNX Runtime.
- * Each step runs the forward graph for the logits, TF.js for ∂loss/∂logits (a [B, K] tensor), then the
- * backward graph, which recomputes the forward pass rather than ship its activations back and forth.
+ * Each step runs the forward graph for the logits and the activations the backward pass reads, TF.js for
+ * ∂loss/∂logits (a [B, K] tensor), then the backward graph on them. Handing the activations over measured
+ * faster than recomputing them in the backward graph (README, `goe bench train-step`).
  * @throws {Error} when the model is not one {@link cnnLayers} reads
  */
 export async function openOnnxGradients(model: tf.LayersModel, what: string): Promise<OnnxGradients> {
@@ -52,8 +55,11 @@ export async function openOnnxGradients(model: tf.LayersModel, what: string): Pr
     const [layer, kind] = w.originalName.split('/');
     return kind === 'kernel' ? kernelOf(layer) : biasOf(layer);
   });
+  const ms = { forward: 0, loss: 0, backward: 0 };
   return {
+    ms,
     async gradients(x, lossOf) {
+      const t0 = performance.now();
       const params: Feed[] = weights.map((w, i) => ({
         name: names[i],
         dtype: 'float32',
@@ -61,26 +67,39 @@ export async function openOnnxGradients(model: tf.LayersModel, what: string): Pr
         data: w.read().dataSync() as Float32Array,
       }));
       const xFeed: Feed = { name: 'x', dtype: 'float32', shape: x.shape, data: x.dataSync() as Float32Array };
-      const { logits } = await forward.run([xFeed, ...params]);
+      const fwd = await forward.run([xFeed, ...params]);
+      const logits = fwd.logits;
       const [B, K] = logits.dims;
+      const t1 = performance.now();
       const { value, grad } = tf.tidy(() => {
         const { value, grad } = tf.valueAndGrad((l: tf.Tensor) => lossOf(l as tf.Tensor2D))(
-          tf.tensor2d(logits.data, [B, K]),
+          tf.tensor2d(logits.data as Float32Array, [B, K]),
         );
         return { value: tf.keep(value), grad: tf.keep(grad) };
       });
       const loss = value.dataSync()[0];
       const dlogits = grad.dataSync() as Float32Array;
       tf.dispose([value, grad]);
+      const t2 = performance.now();
       const out = await backward.run([
         xFeed,
         ...params,
+        ...graphs.activations.map(({ name, dtype }): Feed => {
+          const a = fwd[name];
+          return { name, dtype, shape: [...a.dims], data: a.data };
+        }),
         { name: 'dlogits', dtype: 'float32', shape: [B, K], data: dlogits },
       ]);
       const grads = weights.map((w, i) => {
         const g = out[gradOf(names[i])];
-        return { name: (w.read() as tf.Variable).name, tensor: tf.tensor(g.data, [...g.dims]) };
+        return {
+          name: (w.read() as tf.Variable).name,
+          tensor: tf.tensor(g.data as Float32Array, [...g.dims]),
+        };
       });
+      ms.forward += t1 - t0;
+      ms.loss += t2 - t1;
+      ms.backward += performance.now() - t2;
       return { loss, grads };
     },
     async dispose() {
