@@ -27,6 +27,8 @@ describe('a CNN training step as ONNX graphs', () => {
     ['ref-cnn', [28, 28, 1]],
     ['small-cnn', [28, 28, 1]],
     ['small-cnn', [32, 32, 3]],
+    // Odd sides: pooling drops the last row and column, the stride-2 conv pads one side only.
+    ['small-cnn', [27, 27, 1]],
   ] as const) {
     it(`${arch} ${shape.join('×')}: logits and every gradient as TF.js computes them`, async () => {
       const model = buildClassifier(arch, shape, 10, { seed: 5 });
