@@ -192,16 +192,9 @@ export async function timeParallelTrainSteps(
     times.update += t3 - t2;
   };
   try {
-    for (let i = 0; i < warmup; i++) await step();
-    for (const k of Object.keys(times) as (keyof typeof times)[]) times[k] = 0;
-    let steps = 0;
-    const start = performance.now();
-    let elapsed = 0;
-    do {
-      await step();
-      steps++;
-      elapsed = (performance.now() - start) / 1000;
-    } while (elapsed < seconds || steps < 2);
+    const { steps, seconds: elapsed } = await timedSteps(step, seconds, warmup, () => {
+      for (const k of Object.keys(times) as (keyof typeof times)[]) times[k] = 0;
+    });
     const ms = (t: number) => t / steps;
     return {
       steps,
@@ -249,17 +242,11 @@ export async function timeOnnxTrainSteps(
     update += performance.now() - t;
   };
   try {
-    for (let i = 0; i < warmup; i++) await step();
-    const before = { ...engine.ms };
-    update = 0;
-    let steps = 0;
-    const start = performance.now();
-    let elapsed = 0;
-    do {
-      await step();
-      steps++;
-      elapsed = (performance.now() - start) / 1000;
-    } while (elapsed < seconds || steps < 2);
+    let before = { ...engine.ms };
+    const { steps, seconds: elapsed } = await timedSteps(step, seconds, warmup, () => {
+      before = { ...engine.ms };
+      update = 0;
+    });
     const per = (k: keyof typeof before) => (engine.ms[k] - before[k]) / steps;
     return {
       steps,
@@ -278,6 +265,29 @@ export async function timeOnnxTrainSteps(
     await engine.dispose();
     model.dispose();
   }
+}
+
+/**
+ * Runs `step` `warmup` times, calls `onTimed` (to zero its own counters), then runs it for at least `seconds`
+ * and 2 steps; returns the timed steps and seconds.
+ */
+async function timedSteps(
+  step: () => Promise<void>,
+  seconds: number,
+  warmup: number,
+  onTimed: () => void,
+): Promise<{ steps: number; seconds: number }> {
+  for (let i = 0; i < warmup; i++) await step();
+  onTimed();
+  let steps = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  do {
+    await step();
+    steps++;
+    elapsed = (performance.now() - start) / 1000;
+  } while (elapsed < seconds || steps < 2);
+  return { steps, seconds: elapsed };
 }
 
 /** Runs the PyTorch peer on the same machine, or says why it could not. */

@@ -1,11 +1,7 @@
-import onnxProto from 'onnx-proto';
+import { INT64, OnnxGraphBuilder } from '../../runtime/onnx-graph.js';
 import { type OnnxGraph, openOnnxGraph } from '../imported/onnx.js';
 import type { LmConfig } from './config.js';
 import { type LmVars, positionalEncoding } from './model.js';
-
-const { onnx } = onnxProto;
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
-const INT64 = onnx.TensorProto.DataType.INT64;
 
 /** The weights the step graph reads, by their safetensors names (model.ts `initLm`), row-major float32. */
 export type LmWeights = Record<string, { data: Float32Array; shape: readonly number[] }>;
@@ -28,47 +24,14 @@ const presentV = (l: number) => `value_${l}`;
 export function lmStepGraph(c: LmConfig, w: LmWeights): Uint8Array {
   const d = c.dModel;
   const dh = d / c.heads;
-  const initializer: onnxProto.onnx.ITensorProto[] = [];
-  const node: onnxProto.onnx.INodeProto[] = [];
+  const g = new OnnxGraphBuilder();
+  const { int, float } = g;
+  const op = g.op.bind(g);
   const weight = (name: string) => {
     const t = w[name];
     if (!t) throw new Error(`the language model has no weight "${name}"`);
-    initializer.push({
-      name,
-      dims: [...t.shape],
-      dataType: FLOAT,
-      // Little-endian float32 bytes, as ONNX's raw_data asks (every platform Node runs on is little-endian).
-      rawData: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
-    });
-    return name;
+    return g.weight(name, t.data, t.shape);
   };
-  let k = 0;
-  const constant = (name: string, values: number[], type = INT64) => {
-    const id = `${name}_${k++}`;
-    initializer.push(
-      type === INT64
-        ? { name: id, dims: [values.length], dataType: INT64, int64Data: values }
-        : { name: id, dims: [], dataType: FLOAT, floatData: values },
-    );
-    return id;
-  };
-  const op = (
-    opType: string,
-    input: string[],
-    attribute: onnxProto.onnx.IAttributeProto[] = [],
-    out?: string,
-  ) => {
-    const output = out ?? `${opType}_${k++}`;
-    node.push({ opType, input, output: [output], attribute, name: output });
-    return output;
-  };
-  const int = (name: string, i: number) => ({ name, i, type: onnx.AttributeProto.AttributeType.INT });
-  const ints = (name: string, v: number[]) => ({
-    name,
-    ints: v,
-    type: onnx.AttributeProto.AttributeType.INTS,
-  });
-  const float = (name: string, f: number) => ({ name, f, type: onnx.AttributeProto.AttributeType.FLOAT });
   const dense = (x: string, p: string) =>
     op('Add', [op('MatMul', [x, weight(`${p}.weight`)]), weight(`${p}.bias`)]);
   const layerNorm = (x: string, p: string) =>
@@ -77,30 +40,24 @@ export function lmStepGraph(c: LmConfig, w: LmWeights): Uint8Array {
       [x, weight(`${p}.gain`), weight(`${p}.bias`)],
       [int('axis', -1), float('epsilon', 1e-5)],
     );
-  const headShape = constant('heads', [-1, c.heads, 1, dh]);
-  const rowShape = constant('rows', [-1, d]);
+  const headShape = g.i64([-1, c.heads, 1, dh], 'heads');
+  const rowShape = g.i64([-1, d], 'rows');
 
   // As model.ts `embed`: embedding · √d + the position's sinusoid.
   let x = op('Add', [
-    op('Mul', [op('Gather', [weight('embedding'), 'ids']), constant('sqrt_d', [Math.sqrt(d)], FLOAT)]),
+    op('Mul', [op('Gather', [weight('embedding'), 'ids']), g.f32(Math.sqrt(d), 'sqrt_d')]),
     'position',
   ]);
   for (let l = 0; l < c.layers; l++) {
     const p = `layers.${l}`;
     const qkv = dense(x, `${p}.qkv`);
     const [q, kk, v] = [0, 1, 2].map((i) => `split_${l}_${i}`);
-    node.push({
-      opType: 'Split',
-      input: [qkv, constant('split', [d, d, d])],
-      output: [q, kk, v],
-      attribute: [int('axis', -1)],
-      name: `split_${l}`,
-    });
+    g.opN('Split', [qkv, g.i64([d, d, d], 'split')], [q, kk, v], [int('axis', -1)]);
     const keys = op('Concat', [pastK(l), op('Reshape', [kk, headShape])], [int('axis', 2)], presentK(l));
     const values = op('Concat', [pastV(l), op('Reshape', [v, headShape])], [int('axis', 2)], presentV(l));
     const scores = op('Div', [
-      op('MatMul', [op('Reshape', [q, headShape]), op('Transpose', [keys], [ints('perm', [0, 1, 3, 2])])]),
-      constant('sqrt_dh', [Math.sqrt(dh)], FLOAT),
+      op('MatMul', [op('Reshape', [q, headShape]), op('Transpose', [keys], [g.ints('perm', [0, 1, 3, 2])])]),
+      g.f32(Math.sqrt(dh), 'sqrt_dh'),
     ]);
     const context = op('Reshape', [
       op('MatMul', [op('Softmax', [scores], [int('axis', -1)]), values]),
@@ -112,37 +69,14 @@ export function lmStepGraph(c: LmConfig, w: LmWeights): Uint8Array {
   }
   op('MatMul', [x, weight('decoder.weight')], [], 'logits');
 
-  const tensor = (name: string, elemType: number, dims: (number | string)[]) => ({
-    name,
-    type: {
-      tensorType: {
-        elemType,
-        shape: { dim: dims.map((v) => (typeof v === 'number' ? { dimValue: v } : { dimParam: v })) },
-      },
-    },
-  });
-  const cache = (name: string, t: string) => tensor(name, FLOAT, ['batch', c.heads, t, dh]);
+  const cache = (t: string) => ['batch', c.heads, t, dh];
   const layers = Array.from({ length: c.layers }, (_, l) => l);
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    producerName: 'goe',
-    opsetImport: [{ domain: '', version: 17 }],
-    graph: {
-      name: 'lm_step',
-      node,
-      initializer,
-      input: [
-        tensor('ids', INT64, ['batch']),
-        tensor('position', FLOAT, [1, d]),
-        ...layers.flatMap((l) => [cache(pastK(l), 't'), cache(pastV(l), 't')]),
-      ],
-      output: [
-        tensor('logits', FLOAT, ['batch', c.vocabSize]),
-        ...layers.flatMap((l) => [cache(presentK(l), 't1'), cache(presentV(l), 't1')]),
-      ],
-    },
-  });
-  return onnx.ModelProto.encode(model).finish();
+  g.input('ids', ['batch'], INT64);
+  g.input('position', [1, d]);
+  for (const l of layers) for (const n of [pastK(l), pastV(l)]) g.input(n, cache('t'));
+  g.output('logits', ['batch', c.vocabSize]);
+  for (const l of layers) for (const n of [presentK(l), presentV(l)]) g.output(n, cache('t1'));
+  return g.encode('lm_step');
 }
 
 /** One sequence batch's decoding on ONNX Runtime: call `next` with each step's input tokens. */

@@ -1,11 +1,6 @@
-import onnxProto from 'onnx-proto';
+import type onnxProto from 'onnx-proto';
+import { FLOAT, INT32, OnnxGraphBuilder } from '../../runtime/onnx-graph.js';
 import type * as tf from '../../runtime/tf.js';
-
-const { onnx } = onnxProto;
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
-const INT64 = onnx.TensorProto.DataType.INT64;
-const INT32 = onnx.TensorProto.DataType.INT32;
-const AT = onnx.AttributeProto.AttributeType;
 
 /** One layer of a plain feed-forward image classifier, as {@link cnnLayers} reads it from a TF.js model. */
 export type CnnLayer =
@@ -143,53 +138,25 @@ function build(
   inputShape: [number, number, number],
   backward: boolean,
 ): { bytes: Uint8Array; kept: Activation[] } {
-  let node: onnxProto.onnx.INodeProto[] = [];
-  const initializer: onnxProto.onnx.ITensorProto[] = [];
-  const inputs: onnxProto.onnx.IValueInfoProto[] = [];
-  const outputs: onnxProto.onnx.IValueInfoProto[] = [];
+  const g = new OnnxGraphBuilder();
+  const { int, ints } = g;
+  const op = g.op.bind(g);
+  const i64 = (values: number[]) => g.i64(values);
   const kept: Activation[] = [];
-  let k = 0;
-  const op = (
-    opType: string,
-    input: string[],
-    attribute: onnxProto.onnx.IAttributeProto[] = [],
-    out?: string,
-  ) => {
-    const output = out ?? `${opType}_${k++}`;
-    node.push({ opType, input, output: [output], attribute, name: output });
-    return output;
-  };
-  const ints = (name: string, v: number[]) => ({ name, ints: v, type: AT.INTS });
-  const int = (name: string, i: number) => ({ name, i, type: AT.INT });
-  const i64 = (values: number[]) => {
-    const id = `const_${k++}`;
-    initializer.push({ name: id, dims: [values.length], dataType: INT64, int64Data: values });
-    return id;
-  };
-  const tensor = (name: string, dims: (number | string)[], elemType: number = FLOAT) => ({
-    name,
-    type: {
-      tensorType: {
-        elemType,
-        shape: { dim: dims.map((v) => (typeof v === 'number' ? { dimValue: v } : { dimParam: v })) },
-      },
-    },
-  });
-  const param = (name: string, dims: number[]) => {
-    inputs.push(tensor(name, dims));
-    return name;
-  };
+  const param = (name: string, dims: number[]) => g.input(name, dims);
   /** Marks a forward tensor [batch, …dims] as one the backward pass reads. */
   const keep = (name: string, dims: number[], dtype: Activation['dtype'] = 'float32') => {
     if (kept.some((a) => a.name === name)) return name;
     kept.push({ name, dtype });
-    (backward ? inputs : outputs).push(tensor(name, ['batch', ...dims], dtype === 'int32' ? INT32 : FLOAT));
+    const type = dtype === 'int32' ? INT32 : FLOAT;
+    if (backward) g.input(name, ['batch', ...dims], type);
+    else g.output(name, ['batch', ...dims], type);
     return name;
   };
   const transpose = (x: string, perm: number[], out?: string) =>
     op('Transpose', [x], [ints('perm', perm)], out);
   const chw = (s: [number, number, number]) => [s[2], s[0], s[1]];
-  inputs.push(tensor('x', ['batch', ...inputShape]));
+  g.input('x', ['batch', ...inputShape]);
 
   // Forward. NCHW inside (ONNX's conv layout), NHWC at flatten (TF.js's dense kernels read that order).
   type Saved = { layer: CnnLayer; x: string; y: string; indices?: string; w?: string };
@@ -217,13 +184,12 @@ function build(
     } else if (l.kind === 'pool') {
       const y = `pool_${l.name}`;
       const indices = `argmax64_${l.name}`;
-      node.push({
-        opType: 'MaxPool',
-        input: [x],
-        output: [y, indices],
-        attribute: [ints('kernel_shape', [l.size, l.size]), ints('strides', [l.size, l.size])],
-        name: y,
-      });
+      g.opN(
+        'MaxPool',
+        [x],
+        [y, indices],
+        [ints('kernel_shape', [l.size, l.size]), ints('strides', [l.size, l.size])],
+      );
       keep(x, chw(l.input));
       const idx = keep(op('Cast', [indices], [int('to', INT32)], `argmax_${l.name}`), chw(l.output), 'int32');
       saved.push({ layer: l, x, y, indices: idx });
@@ -245,13 +211,12 @@ function build(
   }
   const K = width;
   if (!backward) {
-    node.push({ opType: 'Identity', input: [x], output: ['logits'], name: 'logits' });
-    outputs.unshift(tensor('logits', ['batch', K]));
+    op('Identity', [x], [], 'logits');
+    g.outputs.unshift(OnnxGraphBuilder.tensor('logits', ['batch', K]));
   } else {
-    const zero = `zero_${k++}`;
-    initializer.push({ name: zero, dims: [], dataType: FLOAT, floatData: [0] });
+    const zero = g.f32(0, 'zero');
     const reluMask = (dy: string, y: string) => op('Where', [op('Greater', [y, zero]), dy, zero]);
-    inputs.push(tensor('dlogits', ['batch', K]));
+    g.input('dlogits', ['batch', K]);
     let dy = 'dlogits';
     for (let i = saved.length - 1; i >= 0; i--) {
       const s = saved[i];
@@ -339,32 +304,18 @@ function build(
     }
     for (const l of layers) {
       if (l.kind !== 'conv' && l.kind !== 'dense') continue;
-      const kernel = inputs.find((i) => i.name === kernelOf(l.name))!;
+      const kernel = g.inputs.find((i) => i.name === kernelOf(l.name))!;
       const dims = kernel.type!.tensorType!.shape!.dim!.map((d) => Number(d.dimValue));
-      outputs.push(tensor(gradOf(kernelOf(l.name)), dims));
-      outputs.push(tensor(gradOf(biasOf(l.name)), [l.kind === 'conv' ? l.filters : l.units]));
+      g.output(gradOf(kernelOf(l.name)), dims);
+      g.output(gradOf(biasOf(l.name)), [l.kind === 'conv' ? l.filters : l.units]);
     }
-    node = withoutForward(
-      node,
+    g.nodes = withoutForward(
+      g.nodes,
       new Set(kept.map((a) => a.name)),
-      outputs.map((o) => o.name!),
+      g.outputs.map((o) => o.name!),
     );
   }
-  // The dropped forward nodes' constants too: ONNX Runtime warns on stderr about unused initializers.
-  const used = new Set(node.flatMap((n) => n.input!));
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    producerName: 'goe',
-    opsetImport: [{ domain: '', version: 17 }],
-    graph: {
-      name: backward ? 'cnn_backward' : 'cnn_forward',
-      node,
-      initializer: initializer.filter((t) => used.has(t.name!)),
-      input: inputs,
-      output: outputs,
-    },
-  });
-  return { bytes: onnx.ModelProto.encode(model).finish(), kept };
+  return { bytes: g.encode(backward ? 'cnn_backward' : 'cnn_forward'), kept };
 }
 
 /**
