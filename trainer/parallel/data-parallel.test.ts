@@ -34,7 +34,15 @@ describe('data-parallel fitClassifier (--workers)', () => {
       weightDecay: 5e-4,
       seed: 3,
     };
-    const a = await fitClassifier(one, data, options);
+    // Both on TF.js (the workers' runtime): one worker alone would train on ONNX Runtime, whose float sums differ
+    // from TF.js's by up to 1e-5 after 50 steps from some random starts — a runtime difference, not the pool's.
+    const runtime = process.env.GOE_RUNTIME;
+    process.env.GOE_RUNTIME = 'tfjs';
+    const a = await fitClassifier(one, data, options).finally(() => {
+      if (runtime === undefined) delete process.env.GOE_RUNTIME;
+      else process.env.GOE_RUNTIME = runtime;
+    });
+    expect(a.runtime).toBe('tfjs');
     const b = await fitClassifier(two, data, {
       ...options,
       parallel: { workers: 2, model: { arch: 'small-cnn', inputShape: [28, 28, 1], classes: 4 } },
