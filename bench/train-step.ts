@@ -371,46 +371,28 @@ export async function benchTrainStep(opts: TrainStepOptions = {}): Promise<{
       peer: peerOk,
       ...(peerOk ? { ratio: samplesPerSec / peerOk.samplesPerSec } : {}),
       ...(parallel && t.backend === 'wasm'
-        ? { parallel: parallelResult(parallel, workers, batch, samplesPerSec, peerOk) }
+        ? { parallel: { workers, ...rateOf(parallel, batch, samplesPerSec, peerOk) } }
         : {}),
-      ...(onnx && t.backend === 'wasm' ? { onnx: onnxResult(onnx, batch, samplesPerSec, peerOk) } : {}),
+      ...(onnx && t.backend === 'wasm' ? { onnx: rateOf(onnx, batch, samplesPerSec, peerOk) } : {}),
     };
   });
   return { results, skipped, ...('error' in peer ? { peerError: peer.error } : {}) };
 }
 
-function onnxResult(
-  o: Awaited<ReturnType<typeof timeOnnxTrainSteps>>,
+/** A timed run's rate beside the in-thread wasm rate and the peer, with its per-step times. */
+function rateOf<T>(
+  t: { steps: number; seconds: number; msPerStep: T },
   batch: number,
   inThread: number,
   peer: PeerResult | null,
-): OnnxStepResult {
-  const samplesPerSec = (o.steps * batch) / o.seconds;
+) {
+  const samplesPerSec = (t.steps * batch) / t.seconds;
   return {
     samplesPerSec,
-    steps: o.steps,
-    seconds: o.seconds,
+    steps: t.steps,
+    seconds: t.seconds,
     speedup: samplesPerSec / inThread,
     ...(peer ? { ratio: samplesPerSec / peer.samplesPerSec } : {}),
-    msPerStep: o.msPerStep,
-  };
-}
-
-function parallelResult(
-  p: Awaited<ReturnType<typeof timeParallelTrainSteps>>,
-  workers: number,
-  batch: number,
-  inThread: number,
-  peer: PeerResult | null,
-): ParallelStepResult {
-  const samplesPerSec = (p.steps * batch) / p.seconds;
-  return {
-    workers,
-    samplesPerSec,
-    steps: p.steps,
-    seconds: p.seconds,
-    speedup: samplesPerSec / inThread,
-    ...(peer ? { ratio: samplesPerSec / peer.samplesPerSec } : {}),
-    msPerStep: p.msPerStep,
+    msPerStep: t.msPerStep,
   };
 }

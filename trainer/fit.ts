@@ -228,8 +228,9 @@ export async function fitClassifier(
           const plain = g.tensor;
           g.tensor = tf.tidy(() => tf.add(plain, tf.mul(wd, w)));
           plain.dispose();
-          value += 0.5 * wd * tf.tidy(() => tf.sum(tf.square(w)).dataSync()[0]);
         }
+        // One read for the decay term's value, as localStep's single loss read.
+        value += 0.5 * wd * tf.tidy(() => tf.addN(decayed.map((w) => tf.sum(tf.square(w)))).dataSync()[0]);
       }
       optimizer.applyGradients(grads);
       tf.dispose(grads.map((g) => g.tensor));

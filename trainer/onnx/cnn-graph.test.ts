@@ -3,7 +3,7 @@ import { openOnnxGraph } from '../../generators/imported/onnx.js';
 import { initBackend } from '../../runtime/backend/index.js';
 import * as tf from '../../runtime/tf.js';
 import { buildClassifier } from '../models/index.js';
-import { biasOf, cnnLayers, cnnStepGraphs, gradOf, kernelOf } from './cnn-graph.js';
+import { cnnLayers, cnnStepGraphs, gradOf, paramOf } from './cnn-graph.js';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -46,10 +46,8 @@ describe('a CNN training step as ONNX graphs', () => {
       const loss = (logits: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, logits as tf.Tensor2D);
       const weights = model.trainableWeights;
       const params = weights.map((w) => {
-        const [layer, kind] = w.originalName.split('/');
-        const name = kind === 'kernel' ? kernelOf(layer) : biasOf(layer);
         return {
-          name,
+          name: paramOf(w),
           dtype: 'float32' as const,
           shape: w.shape as number[],
           data: w.read().dataSync() as Float32Array,

@@ -103,6 +103,11 @@ export function cnnLayers(model: tf.LayersModel): CnnLayer[] | undefined {
 export const kernelOf = (layer: string) => `${layer}.kernel`;
 export const biasOf = (layer: string) => `${layer}.bias`;
 export const gradOf = (param: string) => `grad.${param}`;
+/** The graph input of one of the model's trainable weights (TF.js names them `layer/kernel`, `layer/bias`). */
+export function paramOf(weight: tf.LayerVariable): string {
+  const [layer, kind] = weight.originalName.split('/');
+  return kind === 'kernel' ? kernelOf(layer) : biasOf(layer);
+}
 
 /** An activation the forward graph hands to the backward graph (float32, or int32 arg-max indices). */
 export interface Activation {

@@ -2,7 +2,7 @@ import type { Feed } from '../../generators/imported/io.js';
 import { onnxRuntimeInstalled, openOnnxGraph } from '../../generators/imported/onnx.js';
 import { runtimePreference } from '../../generators/twin.js';
 import * as tf from '../../runtime/tf.js';
-import { biasOf, cnnLayers, cnnStepGraphs, gradOf, kernelOf } from './cnn-graph.js';
+import { cnnLayers, cnnStepGraphs, gradOf, paramOf } from './cnn-graph.js';
 
 /** Where a classifier's training steps run: TF.js (wasm or native) or ONNX Runtime ({@link openOnnxGradients}). */
 export type TrainingRuntime = 'tfjs' | 'onnx';
@@ -51,10 +51,7 @@ export async function openOnnxGradients(model: tf.LayersModel, what: string): Pr
   const forward = await openOnnxGraph(graphs.forward, `${what} (forward)`);
   const backward = await openOnnxGraph(graphs.backward, `${what} (backward)`);
   const weights = model.trainableWeights;
-  const names = weights.map((w) => {
-    const [layer, kind] = w.originalName.split('/');
-    return kind === 'kernel' ? kernelOf(layer) : biasOf(layer);
-  });
+  const names = weights.map(paramOf);
   const ms = { forward: 0, loss: 0, backward: 0 };
   return {
     ms,
