@@ -15,6 +15,11 @@ export interface FinetuneOptions {
   loss: Exclude<LossName, 'ce'>;
   /** λ of the OE loss, CE + λ·CE(outliers, uniform) (Hendrycks et al. 2019; default 0.5, the paper's vision value). */
   oeLambda?: number;
+  /**
+   * λ_E of the energy-bounded loss (default: the base model's margins', 0.1 as in Liu et al. 2020); m_in and m_out
+   * stay the base model's own.
+   */
+  energyLambda?: number;
   epochs: number;
   batchSize: number;
   outlierBatch: number;
@@ -120,10 +125,12 @@ export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Cl
       `${pool.name} outliers are ${pool.shape.slice(1).join('×')}, but ${base.manifest.id} reads ${base.manifest.inputShape.join('×')} images`,
     );
   }
-  const margins = base.manifest.energyMargins;
-  if (o.loss === 'energy' && pool && !margins) {
+  const baseMargins = base.manifest.energyMargins;
+  if (o.loss === 'energy' && pool && !baseMargins) {
     throw new Error(`${base.manifest.id} records no energy margins; retrain it with \`goe train\``);
   }
+  const margins =
+    baseMargins && o.energyLambda !== undefined ? { ...baseMargins, lambda: o.energyLambda } : baseMargins;
   const optimizer = o.optimizer ?? (task.vocab ? 'adam' : 'sgd');
   const run = await fitClassifier(base.model, train, {
     epochs: o.epochs,
@@ -182,7 +189,8 @@ export async function finetune(base: Classifier, o: FinetuneOptions): Promise<Cl
     },
     task.input,
   );
-  manifest.energyMargins = margins;
+  // The model's own margins, for whatever fine-tunes it next; the λ_E this run used is in `training`.
+  manifest.energyMargins = baseMargins;
   manifest.metrics = { testAccuracy: accuracy, finalLoss: run.finalLoss };
   return { model: base.model, manifest, ...(base.vocab ? { vocab: base.vocab } : {}) };
 }

@@ -191,6 +191,8 @@ export interface FinetuneRunOptions {
   loss: 'oe' | 'energy';
   /** λ of the OE loss (default 0.5); only with `loss: 'oe'`. */
   oeLambda?: number;
+  /** λ_E of the energy-bounded loss (default the base model's, 0.1); only with `loss: 'energy'`. */
+  energyLambda?: number;
   sigma2?: number;
   temperature?: number;
   /** Default fashion-mnist-cgan (images) / brown-lm (text). */
@@ -211,7 +213,7 @@ export interface FinetuneRunOptions {
 
 /**
  * Outlier Exposure fine-tuning of the classifier in `o.from`, saved to `o.out`.
- * @throws when σ² is given for a text model or T for an image model, or `oeLambda` without the OE loss
+ * @throws when σ² is given for a text model or T for an image model, `oeLambda` without the OE loss or `energyLambda` without the energy loss
  */
 export async function finetuneRun(o: FinetuneRunOptions, hooks: RunHooks = {}): Promise<ClassifierManifest> {
   await initBackend();
@@ -224,6 +226,8 @@ export async function finetuneRun(o: FinetuneRunOptions, hooks: RunHooks = {}): 
     throw new Error('--temperature is for text generators; images take --sigma2');
   if (o.oeLambda !== undefined && o.loss !== 'oe')
     throw new Error(`--oe-lambda weighs the OE loss; --loss ${o.loss} has its own margins`);
+  if (o.energyLambda !== undefined && o.loss !== 'energy')
+    throw new Error(`--energy-lambda weighs the energy loss; --loss ${o.loss} takes --oe-lambda`);
   const mix = isMixture(o.outliers) ? checkMix(parseOutlierMix(o.outliers), text) : undefined;
   // Written out in the flags' order: the provenance command lists them so.
   const r = {
@@ -231,6 +235,7 @@ export async function finetuneRun(o: FinetuneRunOptions, hooks: RunHooks = {}): 
     outliers: o.outliers,
     loss: o.loss,
     oeLambda: o.oeLambda,
+    energyLambda: o.energyLambda,
     sigma2: o.sigma2,
     temperature: o.temperature,
     generator: o.generator ?? (text ? 'brown-lm' : 'fashion-mnist-cgan'),
@@ -256,6 +261,7 @@ export async function finetuneRun(o: FinetuneRunOptions, hooks: RunHooks = {}): 
     ...(mix ? { mix } : {}),
     loss: r.loss,
     oeLambda: r.oeLambda,
+    energyLambda: r.energyLambda,
     epochs: r.epochs,
     batchSize: r.batch,
     outlierBatch: r.outlierBatch,

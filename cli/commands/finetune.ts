@@ -20,7 +20,7 @@ export function registerFinetune(program: Command): void {
         '  - a mixture PART,PART…, PART = SOURCE[:sigma2=X|:temperature=X|:generator=ID][:WEIGHT], e.g.\n' +
         '    generated:sigma2=5,generated:sigma2=50,noise:0.5: every outlier batch holds each part in proportion to its weight (default 1), deterministic per --seed\n' +
         '\n' +
-        '--loss oe (λ = 0.5, --oe-lambda) or energy (margins from the base model). Images: SGD + momentum; text: Adam.',
+        '--loss oe (λ = 0.5, --oe-lambda) or energy (margins from the base model, λ_E = 0.1, --energy-lambda). Images: SGD + momentum; text: Adam.',
     )
     .requiredOption(
       '--from <dir>',
@@ -36,6 +36,11 @@ export function registerFinetune(program: Command): void {
     .option(
       '--oe-lambda <x>',
       'λ of the OE loss, CE + λ·CE(outliers → uniform) (default 0.5; smaller keeps more accuracy, detects less)',
+      positiveNumber,
+    )
+    .option(
+      '--energy-lambda <x>',
+      "λ_E of the energy loss, CE + λ_E·(relu(E_in − m_in)² + relu(m_out − E_out)²) (default: the base model's, 0.1)",
       positiveNumber,
     )
     .option(

@@ -230,6 +230,42 @@ describe('goe train → finetune → eval', () => {
     expect(existsSync(join(dir, 'x'))).toBe(false);
   });
 
+  it("weighs the energy loss by --energy-lambda, keeps the base model's margins, and refuses it with the OE loss", async () => {
+    const args = ['finetune', '--from', base(), '--outliers', 'noise', '--loss', 'energy'];
+    const small = [...args, '--outlier-count', '64', '--limit', '128'];
+    const f = await runGoe([...small, '--energy-lambda', '0.05', '--out', join(dir, 'elambda')], env());
+    expect(f.code, f.stderr).toBe(0);
+    const m = JSON.parse(await readFile(join(dir, 'elambda', 'manifest.json'), 'utf8'));
+    const baseManifest = JSON.parse(await readFile(join(base(), 'manifest.json'), 'utf8'));
+    expect(m.training.energyMargins).toEqual({ ...baseManifest.energyMargins, lambda: 0.05 });
+    expect(m.energyMargins).toEqual(baseManifest.energyMargins);
+    expect(m.provenance.command).toContain('--energy-lambda 0.05');
+    // The same seed and data at the base model's λ_E = 0.1 trains other weights: λ_E reaches the loss.
+    const plain = await runGoe([...small, '--out', join(dir, 'elambda-plain')], env());
+    expect(plain.code, plain.stderr).toBe(0);
+    const weights = (run: string) => readFile(join(dir, run, 'weights.safetensors'));
+    expect((await weights('elambda')).equals(await weights('elambda-plain'))).toBe(false);
+    const oe = await runGoe(
+      [
+        'finetune',
+        '--from',
+        base(),
+        '--outliers',
+        'noise',
+        '--energy-lambda',
+        '0.05',
+        '--out',
+        join(dir, 'y'),
+      ],
+      env(),
+    );
+    expect(oe.code).not.toBe(0);
+    expect(oe.stderr).toMatch(/--energy-lambda weighs the energy loss; --loss oe takes --oe-lambda/);
+    const bad = await runGoe([...small, '--energy-lambda', 'x', '--out', join(dir, 'y')], env());
+    expect(bad.stderr).toMatch(/--energy-lambda.*expected a number > 0/);
+    expect(existsSync(join(dir, 'y'))).toBe(false);
+  });
+
   it("brings an OOD path of another size to the classifier's shape, and says so", async () => {
     const npy = join(dir, 'wrong.npy');
     runPythonJson(
@@ -275,8 +311,11 @@ describe('goe reproduce images --quick', () => {
     expect(md).toContain("Classifier: the PyTorch reference's CNN");
     // Every OE row with outliers is fine-tuned at the plan's λ (issue 16), and the report says so.
     const goe = JSON.parse(await readFile(join(runs, 'generated-oe-s0', 'manifest.json'), 'utf8'));
-    expect(goe.training.oeLambda).toBe(0.25);
-    expect(md).toContain('OE loss λ = 0.25');
+    expect(goe.training.oeLambda).toBe(0.15);
+    expect(md).toContain('OE loss λ = 0.15');
+    const energy = JSON.parse(await readFile(join(runs, 'generated-energy-s0', 'manifest.json'), 'utf8'));
+    expect(energy.training.energyMargins.lambda).toBe(0.05);
+    expect(md).toContain('energy-bounded loss λ_E = 0.05');
     // goe eval --plot's ROC curves and histograms of the baseline and GOE, embedded.
     expect(md).toContain('![GOE (OE loss), MSP](images-quick-roc-generated-oe-msp.png)');
     expect(md).toContain('![baseline, Energy](images-quick-hist-baseline-energy-');

@@ -49,11 +49,16 @@ async function refuseStaleRuns(jobs: readonly Job[], generator: string): Promise
       throw new Error(
         `${dirname(job.output)} was fine-tuned with generator ${used.generator}, not ${generator}: ${fresh}`,
       );
-    const lambda = m.training.oeLambda as number | undefined;
-    const asked = job.task.options.loss === 'oe' ? (job.task.options.oeLambda ?? 0.5) : undefined;
-    if (asked !== undefined && used?.source !== 'none' && lambda !== undefined && lambda !== asked)
+    if (used?.source === 'none') continue;
+    const energy = job.task.options.loss === 'energy';
+    const lambda = energy
+      ? (m.training.energyMargins as { lambda?: number } | undefined)?.lambda
+      : (m.training.oeLambda as number | undefined);
+    // Undefined asks for the baseline's own λ_E, which a finished run's manifest cannot be told apart from.
+    const asked = energy ? job.task.options.energyLambda : (job.task.options.oeLambda ?? 0.5);
+    if (asked !== undefined && lambda !== undefined && lambda !== asked)
       throw new Error(
-        `${dirname(job.output)} was fine-tuned with OE loss λ = ${lambda}, not ${asked}: ${fresh}`,
+        `${dirname(job.output)} was fine-tuned with ${energy ? 'energy loss λ_E' : 'OE loss λ'} = ${lambda}, not ${asked}: ${fresh}`,
       );
   }
 }

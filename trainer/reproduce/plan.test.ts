@@ -56,6 +56,16 @@ describe('goe reproduce images --generator', () => {
     expect(plain.every((o) => o.oeLambda === undefined)).toBe(true);
   });
 
+  it('weighs every energy row with outliers by the plan λ_E, and no OE row or control (issue 16)', () => {
+    const tuned = imagesPlan({ ...fullConfig, energyLambda: 0.07 }, '/runs').flatMap((j) =>
+      j.task.kind === 'finetune' ? [j.task.options] : [],
+    );
+    const energy = tuned.filter((o) => o.loss === 'energy' && o.outliers !== 'none');
+    expect(energy).toHaveLength(9); // 3 sources × 3 seeds; the sweeps use the OE loss
+    expect(new Set(energy.map((o) => o.energyLambda))).toEqual(new Set([0.07]));
+    expect(tuned.filter((o) => !energy.includes(o)).every((o) => o.energyLambda === undefined)).toBe(true);
+  });
+
   const options = (runsDir: string, generator: string) => ({
     quick: true,
     runsDir,
@@ -96,6 +106,18 @@ describe('goe reproduce images --generator', () => {
     await writeFile(join(runs, 'noise-oe-s0', 'manifest.json'), JSON.stringify({ training }));
     await expect(reproduceImages(options(runs, 'fashion-mnist-cgan'))).rejects.toThrow(
       `${join(runs, 'noise-oe-s0')} was fine-tuned with OE loss λ = 0.5, not ${quickConfig.oeLambda}`,
+    );
+  });
+
+  it('refuses a runs folder whose finished energy runs used another λ_E', async () => {
+    const runs = await mkdtemp(join(tmpdir(), 'goe-repro-'));
+    dirs.push(runs);
+    await mkdir(join(runs, 'noise-energy-s0'));
+    const margins = { mIn: -8, mOut: -2, lambda: 0.1 };
+    const training = { kind: 'outlier-exposure', outliers: { source: 'noise' }, energyMargins: margins };
+    await writeFile(join(runs, 'noise-energy-s0', 'manifest.json'), JSON.stringify({ training }));
+    await expect(reproduceImages(options(runs, 'fashion-mnist-cgan'))).rejects.toThrow(
+      `${join(runs, 'noise-energy-s0')} was fine-tuned with energy loss λ_E = 0.1, not ${quickConfig.energyLambda}`,
     );
   });
 });

@@ -74,7 +74,7 @@ ${r.mode === 'quick' ? '> **Quick smoke run** (tiny data, one seed): checks the 
 In-distribution: Fashion-MNIST (train ${c.trainLimit ?? 60000}, test ${c.evalLimit ?? 10000}); OOD test sets: ${c.ood.join(', ')}
 (${c.evalLimit ?? 10000} each). Classifier: ${ARCHITECTURE_NAMES[c.arch ?? 'small-cnn']}, ${c.baselineEpochs} epochs of SGD ${c.baselineLr ?? 0.02} momentum 0.9 cosine to 0; fine-tuning ${c.finetuneEpochs} epoch(s),
 128 in-distribution + 128 outliers per step, SGD 0.01 momentum 0.9 cosine to 0, ${c.outlierCount} distinct outliers;
-OE loss λ = ${c.oeLambda ?? 0.5}; energy-bounded loss with margins from each baseline's own training energies (below).
+OE loss λ = ${c.oeLambda ?? 0.5}; energy-bounded loss λ_E = ${c.energyLambda ?? 0.1} with margins from each baseline's own training energies (below).
 Generated outliers: \`${c.generator}\` at σ² = ${c.sigma2}. ${METRICS_NOTE}; ${seeds > 1 ? `mean ± std over seeds ${c.seeds.join(', ')}` : `seed ${c.seeds[0]}`}.
 
 ## Table 1 — mean over the OOD sets
@@ -107,10 +107,10 @@ ${sweep(r.countSweep, 'outliers')}
 A baseline classifier (\`${r.generatorCheck.classifier}\`) labels ${r.generatorCheck.samples} samples of \`${r.generatorCheck.generator}\`
 at σ² = ${r.generatorCheck.sigma2} with their conditioning class in **${r.generatorCheck.conditioningAccuracy.toFixed(1)}%** of cases (target ≥ 75%).
 
-## Energy margins (from each baseline's training energies: m_in = 20th percentile, m_out = median + 4, λ_E = 0.1)
+## Energy margins (from each baseline's training energies: m_in = 20th percentile, m_out = median + 4)
 
 ${Object.entries(r.energyMargins)
-  .map(([k, m]) => `- ${k}: m_in = ${m?.mIn.toFixed(2)}, m_out = ${m?.mOut.toFixed(2)}, λ_E = ${m?.lambda}`)
+  .map(([k, m]) => `- ${k}: m_in = ${m?.mIn.toFixed(2)}, m_out = ${m?.mOut.toFixed(2)}`)
   .join('\n')}
 `;
 }
