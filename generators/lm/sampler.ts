@@ -72,7 +72,7 @@ export async function* sampleTexts(
     const cls = Int32Array.from(pick, (k) => classes[k]);
     const streams = Array.from({ length: n }, (_, r) => sampleStream(req.seed, first + r, Purpose.TOKEN));
     const tokens = new Int32Array(n * length);
-    const logitsOf = onnx ? onnx.start(n) : tfjsLogits(vars, config);
+    const logitsOf = onnx ? onnx.start(n, length) : tfjsLogits(vars, config);
     try {
       let ids = Int32Array.from(cls, (k) => config.classTokens[k]);
       for (let t = 0; t < length; t++) {
