@@ -43,7 +43,7 @@ async function tokensOf(o: { start: number; count: number; batchSize: number }, 
 describe('the language model step on ONNX Runtime', () => {
   it("computes TF.js's logits (teacher-forced, with the cache growing to the model's length)", async () => {
     const rows = 5;
-    const decoding = onnx.start(rows);
+    const decoding = onnx.start(rows, lm.config.length);
     let cache = emptyCache();
     let worst = 0;
     let ids = Int32Array.from({ length: rows }, (_, r) => lm.config.classTokens[r % 2]);

@@ -15,11 +15,16 @@ const presentV = (l: number) => `value_${l}`;
  * One cached decoding step of goe's language model (model.ts `lmStep`, `decoderBias: false`) as an ONNX
  * graph, built in memory from the loaded weights (so it can never be stale: no file, no digest).
  * Inputs: `ids` int64 [B] (the previous token of each row), `position` float32 [1, d] (the sinusoidal
- * row of this step, model.ts `positionalEncoding`), and per layer l `past_key_l`, `past_value_l` float32
- * [B, H, t, d/H] (t = 0 at the first step). Outputs: `logits` [B, V] without the decoder's bias (the sampler
- * adds it in float64 while reading them) and the grown cache `key_l`, `value_l` [B, H, t + 1, d/H].
- * Post-norm encoder layers as PyTorch's `TransformerEncoderLayer` (ReLU, layer-norm ε = 1e-5), opset 17
- * (for `LayerNormalization`), IR version 8; operators as in onnx.ai/onnx/operators.
+ * row of this step, model.ts `positionalEncoding`), `mask` float32 [1, L] (0 for the t cached positions,
+ * −∞ after them) and per layer l the cache of L positions: `past_key_l` [B, H, d/H, L] (keys stored
+ * transposed, as the scores' MatMul reads them) and `past_value_l` [B, H, L, d/H]. Outputs: `logits` [B, V]
+ * without the decoder's bias (the sampler adds it in float64 while reading them) and this step's `key_l`,
+ * `value_l` [B, H, 1, d/H], which the caller writes into position t of its cache.
+ * Attention scores the L cached positions (masked) and this step's own key apart, then softmaxes them
+ * together: no step copies the cache (a growing one, concatenated and handed back each step, made the
+ * last steps 3× the first; issue 13). Post-norm encoder layers as PyTorch's `TransformerEncoderLayer`
+ * (ReLU, layer-norm ε = 1e-5), opset 17 (for `LayerNormalization`), IR version 8; operators as in
+ * onnx.ai/onnx/operators.
  */
 export function lmStepGraph(c: LmConfig, w: LmWeights): Uint8Array {
   const d = c.dModel;
@@ -41,6 +46,9 @@ export function lmStepGraph(c: LmConfig, w: LmWeights): Uint8Array {
       [int('axis', -1), float('epsilon', 1e-5)],
     );
   const headShape = g.i64([-1, c.heads, 1, dh], 'heads');
+  const sqrtDh = g.f32(Math.sqrt(dh), 'sqrt_dh');
+  const axisLast = g.i64([-1], 'axis_last');
+  const [zero, minusOne, end] = [g.i64([0], 'zero'), g.i64([-1], 'minus_one'), g.i64([2 ** 31 - 1], 'end')];
   const rowShape = g.i64([-1, d], 'rows');
 
   // As model.ts `embed`: embedding · √d + the position's sinusoid.
@@ -53,14 +61,21 @@ export function lmStepGraph(c: LmConfig, w: LmWeights): Uint8Array {
     const qkv = dense(x, `${p}.qkv`);
     const [q, kk, v] = [0, 1, 2].map((i) => `split_${l}_${i}`);
     g.opN('Split', [qkv, g.i64([d, d, d], 'split')], [q, kk, v], [int('axis', -1)]);
-    const keys = op('Concat', [pastK(l), op('Reshape', [kk, headShape])], [int('axis', 2)], presentK(l));
-    const values = op('Concat', [pastV(l), op('Reshape', [v, headShape])], [int('axis', 2)], presentV(l));
-    const scores = op('Div', [
-      op('MatMul', [op('Reshape', [q, headShape]), op('Transpose', [keys], [g.ints('perm', [0, 1, 3, 2])])]),
-      g.f32(Math.sqrt(dh), 'sqrt_dh'),
-    ]);
+    const query = op('Reshape', [q, headShape]);
+    const key = op('Reshape', [kk, headShape], [], presentK(l));
+    const value = op('Reshape', [v, headShape], [], presentV(l));
+    // [B, H, 1, L] over the cache, masked past t, beside [B, H, 1, 1] of this step's own key.
+    const past = op('Add', [op('MatMul', [query, pastK(l)]), 'mask']);
+    const own = op('ReduceSum', [op('Mul', [query, key]), axisLast], [int('keepdims', 1)]);
+    const weights = op(
+      'Softmax',
+      [op('Div', [op('Concat', [past, own], [int('axis', -1)]), sqrtDh])],
+      [int('axis', -1)],
+    );
+    const wPast = op('Slice', [weights, zero, minusOne, axisLast]);
+    const wOwn = op('Slice', [weights, minusOne, end, axisLast]);
     const context = op('Reshape', [
-      op('MatMul', [op('Softmax', [scores], [int('axis', -1)]), values]),
+      op('Add', [op('MatMul', [wPast, pastV(l)]), op('Mul', [wOwn, value])]),
       rowShape,
     ]);
     const h = layerNorm(op('Add', [x, dense(context, `${p}.out`)]), `${p}.norm1`);
@@ -69,13 +84,16 @@ export function lmStepGraph(c: LmConfig, w: LmWeights): Uint8Array {
   }
   op('MatMul', [x, weight('decoder.weight')], [], 'logits');
 
-  const cache = (t: string) => ['batch', c.heads, t, dh];
-  const layers = Array.from({ length: c.layers }, (_, l) => l);
   g.input('ids', ['batch'], INT64);
   g.input('position', [1, d]);
-  for (const l of layers) for (const n of [pastK(l), pastV(l)]) g.input(n, cache('t'));
+  g.input('mask', [1, 'L']);
+  for (let l = 0; l < c.layers; l++) {
+    g.input(pastK(l), ['batch', c.heads, dh, 'L']);
+    g.input(pastV(l), ['batch', c.heads, 'L', dh]);
+  }
   g.output('logits', ['batch', c.vocabSize]);
-  for (const l of layers) for (const n of [presentK(l), presentV(l)]) g.output(n, cache('t1'));
+  for (let l = 0; l < c.layers; l++)
+    for (const n of [presentK(l), presentV(l)]) g.output(n, ['batch', c.heads, 1, dh]);
   return g.encode('lm_step');
 }
 
@@ -89,16 +107,18 @@ export interface LmOnnxDecoding {
 
 /** goe's language model on ONNX Runtime, one cached step at a time ({@link lmStepGraph}). */
 export interface LmOnnxStepper {
-  /** A fresh decoding of `rows` sequences (its own key/value cache, starting at position 0). */
-  start(rows: number): LmOnnxDecoding;
+  /**
+   * A fresh decoding of `rows` sequences of up to `length` tokens (its own key/value cache of `length`
+   * positions, starting at position 0).
+   */
+  start(rows: number, length: number): LmOnnxDecoding;
   dispose(): Promise<void>;
 }
 
 /**
  * Opens {@link lmStepGraph} of the loaded weights on ONNX Runtime (threads as every goe session:
- * generators/imported/onnx.ts). The cache lives in JavaScript between steps and is fed back in.
- * Measured on the 2-core VM with both cores busy (batch 64, zoo/brown-lm): 1,551–1,615 tokens/s against
- * 1,010–1,028 on TF.js/wasm in the same process, logits within 4.3e-6 of TF.js's.
+ * generators/imported/onnx.ts). The cache lives in JavaScript, allocated once per decoding at its full
+ * length; each step writes its own keys and values into position t (ONNX Runtime reads the inputs in place).
  */
 export async function openLmStepper(c: LmConfig, vars: LmVars, what: string): Promise<LmOnnxStepper> {
   const w: LmWeights = Object.fromEntries(
@@ -107,30 +127,36 @@ export async function openLmStepper(c: LmConfig, vars: LmVars, what: string): Pr
   const rt: OnnxGraph = await openOnnxGraph(lmStepGraph(c, w), what);
   const dh = c.dModel / c.heads;
   return {
-    start(rows) {
+    start(rows, length) {
       let t = 0;
-      let cache: Float32Array[] = Array.from({ length: 2 * c.layers }, () => new Float32Array(0));
+      const heads = rows * c.heads;
+      const keys = Array.from({ length: c.layers }, () => new Float32Array(heads * dh * length));
+      const values = Array.from({ length: c.layers }, () => new Float32Array(heads * length * dh));
+      const mask = new Float32Array(length).fill(Number.NEGATIVE_INFINITY);
       return {
         async next(ids) {
-          const shape = [rows, c.heads, t, dh];
+          if (t >= length)
+            throw new Error(`${what}: a decoding of ${length} tokens asked for token ${t + 1}`);
+          const cache = (name: string, shape: number[], data: Float32Array) =>
+            ({ name, dtype: 'float32', shape, data }) as const;
           const out = await rt.run([
             { name: 'ids', dtype: 'int64', shape: [rows], data: ids },
-            {
-              name: 'position',
-              dtype: 'float32',
-              shape: [1, c.dModel],
-              data: positionalEncoding(t, 1, c.dModel),
-            },
-            ...cache.map((data, i) => ({
-              name: i % 2 === 0 ? pastK(i >> 1) : pastV(i >> 1),
-              dtype: 'float32' as const,
-              shape,
-              data,
-            })),
+            cache('position', [1, c.dModel], positionalEncoding(t, 1, c.dModel)),
+            cache('mask', [1, length], mask),
+            ...keys.map((data, l) => cache(pastK(l), [rows, c.heads, dh, length], data)),
+            ...values.map((data, l) => cache(pastV(l), [rows, c.heads, length, dh], data)),
           ]);
-          cache = cache.map(
-            (_, i) => out[i % 2 === 0 ? presentK(i >> 1) : presentV(i >> 1)].data as Float32Array,
-          );
+          for (let l = 0; l < c.layers; l++) {
+            const k = out[presentK(l)].data as Float32Array;
+            const v = out[presentV(l)].data as Float32Array;
+            const [K, V] = [keys[l], values[l]];
+            for (let h = 0; h < heads; h++) {
+              // Keys are stored transposed ([d/H, L] per head): this step's key is column t.
+              for (let i = 0, at = h * dh * length + t; i < dh; i++, at += length) K[at] = k[h * dh + i];
+              V.set(v.subarray(h * dh, (h + 1) * dh), (h * length + t) * dh);
+            }
+          }
+          mask[t] = 0;
           t++;
           return out.logits.data as Float32Array;
         },

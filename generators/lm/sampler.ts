@@ -1,3 +1,4 @@
+import { exp } from '../../runtime/rng/exp.js';
 import { Purpose, RngArgumentError, sampleStream, uniformIntRows } from '../../runtime/rng/index.js';
 import type { Vocab } from '../../runtime/text/vocab.js';
 import * as tf from '../../runtime/tf.js';
@@ -72,7 +73,7 @@ export async function* sampleTexts(
     const cls = Int32Array.from(pick, (k) => classes[k]);
     const streams = Array.from({ length: n }, (_, r) => sampleStream(req.seed, first + r, Purpose.TOKEN));
     const tokens = new Int32Array(n * length);
-    const logitsOf = onnx ? onnx.start(n) : tfjsLogits(vars, config);
+    const logitsOf = onnx ? onnx.start(n, length) : tfjsLogits(vars, config);
     try {
       let ids = Int32Array.from(cls, (k) => config.classTokens[k]);
       for (let t = 0; t < length; t++) {
@@ -139,7 +140,7 @@ function checkTemperature(temperature: number): void {
  * float64 operations in the same order — max, wᵢ = exp((lᵢ − max) / T), Σw, first i with u·Σw < Σ_{j≤i} wⱼ
  * — but with no row copy, no per-row allocation (`w` is scratch of length ≥ V) and the masked ids skipped
  * (their weight is exactly 0, and x + 0 = x), so the draw is bit-for-bit the reference one. The V-wide exp
- * of every row is most of a step's JavaScript time.
+ * of every row is most of a step's JavaScript time: it is runtime/rng/exp.ts's inlinable copy of `Math.exp`.
  *
  * @throws {RngArgumentError} as `categoricalFromUniform` on NaN / +Infinity logits or none finite
  */
@@ -173,10 +174,10 @@ export function drawToken(
     throw new RngArgumentError('logits', logits.subarray(offset, end), 'must have at least one finite entry');
   }
   if (temperature === 0) return argmax;
-  let total = allowUnk ? Math.exp((logits[offset] - max) / temperature) : 0;
+  let total = allowUnk ? exp((logits[offset] - max) / temperature) : 0;
   w[0] = total;
   for (let j = offset + from, i = from; j < end; j++, i++) {
-    const x = Math.exp((logits[j] - max) / temperature);
+    const x = exp((logits[j] - max) / temperature);
     w[i] = x;
     total += x;
   }

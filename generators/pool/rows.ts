@@ -25,8 +25,9 @@ export function generatorVersion(manifest: GeneratorManifest, runtime: Generator
   // A cGAN on its ONNX twin: a twin exported again (same weights, new file) is a new version too.
   const twin = runtime === 'onnx' ? onnxTwinOf(manifest) : undefined;
   if (twin) return `${digest} onnx ${twin.digest}`;
-  // The LM on ONNX Runtime: a graph made from the same weights, but other rows than TF.js's.
-  return manifest.kind === 'lm' && runtime === 'onnx' ? `${digest} onnx` : digest;
+  // The LM on ONNX Runtime: a graph made from the same weights, but other rows than TF.js's. Its second
+  // form (a fixed-size cache, attention summed in another order) may move a draw: a new version.
+  return manifest.kind === 'lm' && runtime === 'onnx' ? `${digest} onnx 2` : digest;
 }
 
 /** Where a generator lives, which version it must be, and which runtime computes its rows. */
