@@ -1,4 +1,3 @@
-import { exp } from '../../runtime/rng/exp.js';
 import { Purpose, RngArgumentError, sampleStream, uniformIntRows } from '../../runtime/rng/index.js';
 import type { Vocab } from '../../runtime/text/vocab.js';
 import * as tf from '../../runtime/tf.js';
@@ -140,7 +139,7 @@ function checkTemperature(temperature: number): void {
  * float64 operations in the same order — max, wᵢ = exp((lᵢ − max) / T), Σw, first i with u·Σw < Σ_{j≤i} wⱼ
  * — but with no row copy, no per-row allocation (`w` is scratch of length ≥ V) and the masked ids skipped
  * (their weight is exactly 0, and x + 0 = x), so the draw is bit-for-bit the reference one. The V-wide exp
- * of every row is most of a step's JavaScript time: it is runtime/rng/exp.ts's inlinable copy of `Math.exp`.
+ * of every row is most of a step's JavaScript time.
  *
  * @throws {RngArgumentError} as `categoricalFromUniform` on NaN / +Infinity logits or none finite
  */
@@ -174,10 +173,10 @@ export function drawToken(
     throw new RngArgumentError('logits', logits.subarray(offset, end), 'must have at least one finite entry');
   }
   if (temperature === 0) return argmax;
-  let total = allowUnk ? exp((logits[offset] - max) / temperature) : 0;
+  let total = allowUnk ? Math.exp((logits[offset] - max) / temperature) : 0;
   w[0] = total;
   for (let j = offset + from, i = from; j < end; j++, i++) {
-    const x = exp((logits[j] - max) / temperature);
+    const x = Math.exp((logits[j] - max) / temperature);
     w[i] = x;
     total += x;
   }
