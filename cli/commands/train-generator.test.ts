@@ -8,11 +8,19 @@ describe('goe train-generator --workers', () => {
     expect(r.stderr.trim()).toBe('goe: error: --workers 3 must divide --batch 64');
   });
 
-  it('refuses data-parallel LM training in one line', async () => {
-    const r = await runGoe(['train-generator', '--kind', 'lm', '--out', 'unused', '--workers', '2']);
+  it('refuses an LM worker count that does not divide the batch too', async () => {
+    const r = await runGoe([
+      'train-generator',
+      '--kind',
+      'lm',
+      '--out',
+      'unused',
+      '--batch',
+      '20',
+      '--workers',
+      '3',
+    ]);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe(
-      'goe: error: --workers 2: data-parallel training is for --kind cgan; the LM trains on one thread',
-    );
+    expect(r.stderr.trim()).toBe('goe: error: --workers 3 must divide --batch 20');
   });
 });

@@ -66,17 +66,12 @@ export function registerTrainGenerator(program: Command): void {
     .option('--fresh', 'ignore an existing checkpoint in --out and start over')
     .option(
       '--workers <n>',
-      "cgan: data-parallel compute workers, each step's discriminator work split over them (must divide --batch; 1 = this thread)",
+      "data-parallel compute workers, each step's rows split over them (cgan: the discriminator's work; lm: the whole step; must divide --batch; 1 = this thread)",
       positiveInt,
       1,
     )
     .action(async (opts: Opts) => {
       const o = { ...kindDefaults[opts.kind], ...definedOnly(opts) } as Opts;
-      if (o.kind === 'lm' && o.workers > 1) {
-        throw new Error(
-          `--workers ${o.workers}: data-parallel training is for --kind cgan; the LM trains on one thread`,
-        );
-      }
       if (o.workers > 1 && o.batch % o.workers !== 0) {
         throw new Error(`--workers ${o.workers} must divide --batch ${o.batch}`);
       }

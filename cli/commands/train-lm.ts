@@ -27,6 +27,8 @@ import { withAbort } from '../signals.js';
 export interface LmOpts extends GeneratorRunOptions {
   checkpointEvery: number;
   fresh?: boolean;
+  /** Data-parallel compute workers (generators/lm/parallel.ts). */
+  workers: number;
 }
 
 /** Linear warm-up steps of the learning rate (a tenth of the run, at most 100). */
@@ -61,6 +63,7 @@ export async function trainBrownLm(o: LmOpts): Promise<void> {
         warmup: warmupOf(o.steps),
         clipNorm: 1,
         checkpointEvery: o.checkpointEvery,
+        workers: o.workers,
         fresh: o.fresh,
         signal,
         onProgress: (p) => bar.update(p.step, { loss: p.loss.toFixed(3), rate: p.tokensPerSec.toFixed(0) }),
@@ -77,7 +80,8 @@ export async function trainBrownLm(o: LmOpts): Promise<void> {
   const ppl = perplexity(run.vars, config, test);
   const id = o.id ?? o.out.replace(/\/+$/, '').split('/').pop()!;
   const tokens = train.reduce((s, d) => s + d.tokens.length, 0);
-  const command = generatorCommand('lm', 'brown', o);
+  // With dropout each shard draws its own masks, so the worker count shapes the weights: it is recorded.
+  const command = generatorCommand('lm', 'brown', o, o.workers > 1 ? { workers: o.workers } : {});
   const manifest = await exportLm(o.out, run.vars, config, vocab, {
     id,
     classes: [...brownClassNames],

@@ -14,6 +14,7 @@ import {
 } from '../weights.js';
 import type { LmConfig } from './config.js';
 import { type DropoutFn, initLm, type LmVars, lmLoss } from './model.js';
+import { LmParallel } from './parallel.js';
 
 /** A document as token ids with its class: what the language model reads. */
 export interface LabelledStream {
@@ -33,6 +34,11 @@ export interface LmTrainOptions {
   /** Gradients are clipped to this global norm (the PyTorch example clips at 0.25 with SGD; Adam needs less). */
   clipNorm: number;
   checkpointEvery: number;
+  /**
+   * Data-parallel compute workers (> 1: each step's rows are split over them, generators/lm/parallel.ts; must
+   * divide `batchSize`). Without dropout the run equals the one-thread run up to float reassociation.
+   */
+  workers?: number;
   fresh?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: LmProgress) => void;
@@ -159,6 +165,27 @@ export function lmLearningRate(o: Pick<LmTrainOptions, 'lr' | 'warmup' | 'steps'
 }
 
 /**
+ * The dropout of step `step`'s rows (shard `shard` of a data-parallel step; 0 on one thread): tf.dropout seeded
+ * by (seed, step, site, shard), uint32 arithmetic keeping the sites and shards distinct.
+ */
+export function lmDropout(c: LmConfig, seed: number, step: number, shard = 0): DropoutFn {
+  return (x, site) =>
+    c.dropout > 0
+      ? tf.dropout(x, c.dropout, undefined, ((seed * 7919 + step) * 64 + site + shard * 0x9e3779b1) >>> 0)
+      : x;
+}
+
+/** Scales `grads` to global norm ≤ `clipNorm` and applies them with `opt` (disposes nothing it was given). */
+function applyClipped(opt: tf.Optimizer, grads: Record<string, tf.Tensor>, clipNorm: number): void {
+  tf.tidy(() => {
+    const names = Object.keys(grads);
+    const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
+    const scale = tf.div(clipNorm, tf.maximum(norm, clipNorm));
+    opt.applyGradients(Object.fromEntries(names.map((n) => [n, tf.mul(grads[n], scale)])));
+  });
+}
+
+/**
  * Trains the class-conditional Transformer LM with Adam and global-norm clipping. Batches and dropout
  * masks of step s depend only on (seed, s), so a resumed run continues as an uninterrupted one would.
  */
@@ -199,36 +226,44 @@ export async function trainLm(docs: readonly LabelledStream[], o: LmTrainOptions
   };
   const varList = Object.values(v);
   const L = c.length;
-  for (; step < o.steps && !o.signal?.aborted; ) {
-    const { ids, targets } = lmBatch(docs, c, o.batchSize, o.seed, step);
-    // Seeds of tf.dropout derive from (seed, step, site); uint32 arithmetic keeps them distinct per site.
-    const drop: DropoutFn = (x, site) =>
-      c.dropout > 0 ? tf.dropout(x, c.dropout, undefined, ((o.seed * 7919 + step) * 64 + site) >>> 0) : x;
-    (opt as unknown as { learningRate: number }).learningRate = lmLearningRate(o, step);
-    const cost = tf.tidy(() => {
-      const x = tf.tensor2d(ids, [o.batchSize, L], 'int32');
-      const y = tf.tensor2d(targets, [o.batchSize, L], 'int32');
-      const { value, grads } = tf.variableGrads(() => lmLoss(v, c, x, y, drop), varList);
-      const names = Object.keys(grads);
-      const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
-      const scale = tf.div(o.clipNorm, tf.maximum(norm, o.clipNorm));
-      opt.applyGradients(Object.fromEntries(names.map((n) => [n, tf.mul(grads[n], scale)])));
-      return value;
-    });
-    loss = cost.dataSync()[0];
-    cost.dispose();
-    step++;
-    if (!Number.isFinite(loss))
-      throw new Error(`training diverged at step ${step} (loss ${loss}); try a lower --lr`);
-    o.onProgress?.({
-      step,
-      steps: o.steps,
-      loss,
-      tokensPerSec: ((step - start) * o.batchSize * L) / ((performance.now() - t0) / 1000),
-      ...(start > 0 ? { resumedFrom: start } : {}),
-    });
-    if (step % o.checkpointEvery === 0 && step < o.steps) await save();
-    await new Promise((resolve) => setImmediate(resolve));
+  const parallel =
+    (o.workers ?? 1) > 1 ? await LmParallel.open(c, varList, o.batchSize, o.workers!) : undefined;
+  try {
+    for (; step < o.steps && !o.signal?.aborted; ) {
+      const { ids, targets } = lmBatch(docs, c, o.batchSize, o.seed, step);
+      (opt as unknown as { learningRate: number }).learningRate = lmLearningRate(o, step);
+      if (parallel) {
+        const r = await parallel.gradients(ids, targets, o.seed, step);
+        applyClipped(opt, r.grads, o.clipNorm);
+        tf.dispose(Object.values(r.grads));
+        loss = r.loss;
+      } else {
+        const cost = tf.tidy(() => {
+          const x = tf.tensor2d(ids, [o.batchSize, L], 'int32');
+          const y = tf.tensor2d(targets, [o.batchSize, L], 'int32');
+          const drop = lmDropout(c, o.seed, step);
+          const { value, grads } = tf.variableGrads(() => lmLoss(v, c, x, y, drop), varList);
+          applyClipped(opt, grads, o.clipNorm);
+          return value;
+        });
+        loss = cost.dataSync()[0];
+        cost.dispose();
+      }
+      step++;
+      if (!Number.isFinite(loss))
+        throw new Error(`training diverged at step ${step} (loss ${loss}); try a lower --lr`);
+      o.onProgress?.({
+        step,
+        steps: o.steps,
+        loss,
+        tokensPerSec: ((step - start) * o.batchSize * L) / ((performance.now() - t0) / 1000),
+        ...(start > 0 ? { resumedFrom: start } : {}),
+      });
+      if (step % o.checkpointEvery === 0 && step < o.steps) await save();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    await parallel?.close();
   }
   await save();
   opt.dispose();
