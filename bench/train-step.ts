@@ -38,10 +38,10 @@ export interface OnnxStepResult {
   /** samplesPerSec / peer.samplesPerSec; absent without a peer. */
   ratio?: number;
   /**
-   * ms per step: the forward graph (weights and batch in, logits out), ∂loss/∂logits on TF.js, the backward
-   * graph (forward recomputed, gradients out) and the optimizer update on TF.js.
+   * ms per step: the cross-entropy step graph (weights, batch and labels in; loss and gradients out; trainer/onnx
+   * `crossEntropyGradients`) and the optimizer update on TF.js.
    */
-  msPerStep: { total: number; forward: number; loss: number; backward: number; update: number };
+  msPerStep: { total: number; graph: number; update: number };
 }
 
 /** `goe bench train-step --workers N`: the same steps, each batch split over N worker threads. */
@@ -229,13 +229,11 @@ export async function timeOnnxTrainSteps(
   const engine = await openOnnxGradients(model, `bench ${arch}`);
   const optimizer = tf.train.sgd(0.01);
   const x = tf.randomNormal([batch, 28, 28, 1], 0, 1, 'float32', 1);
-  const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 2), 10);
+  const labels = tf.randomUniform([batch], 0, 10, 'int32', 2).dataSync() as Int32Array;
   let update = 0;
   const step = async () => {
-    const { grads } = await engine.gradients(
-      x,
-      (logits) => tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar,
-    );
+    // Softmax cross-entropy as `goe train` computes it on ONNX Runtime: one graph (trainer/fit.ts).
+    const { grads } = await engine.crossEntropyGradients(x, labels);
     const t = performance.now();
     optimizer.applyGradients(grads);
     tf.dispose(grads.map((g) => g.tensor));
@@ -253,14 +251,12 @@ export async function timeOnnxTrainSteps(
       seconds: elapsed,
       msPerStep: {
         total: (elapsed * 1000) / steps,
-        forward: per('forward'),
-        loss: per('loss'),
-        backward: per('backward'),
+        graph: per('crossEntropy'),
         update: update / steps,
       },
     };
   } finally {
-    tf.dispose([x, y]);
+    x.dispose();
     optimizer.dispose();
     await engine.dispose();
     model.dispose();

@@ -211,14 +211,16 @@ export async function fitClassifier(
     oi: Int32Array | undefined,
   ): Promise<number> {
     const x = data.batch(idx);
-    const y = tf.tensor1d(
-      Int32Array.from(idx, (i) => data.labels![i]),
-      'int32',
-    );
+    const labels = Int32Array.from(idx, (i) => data.labels![i]);
+    const y = tf.tensor1d(labels, 'int32');
     const xo = oi ? outliers!.batch(oi) : undefined;
     const input = xo ? tf.concat([x, xo], 0) : x;
     try {
-      const { loss, grads } = await engine.gradients(input, (logits) => lossOf(logits, y, idx.length, !!xo));
+      // Plain cross-entropy (baselines, the control row) runs as one graph; any other loss on TF.js between two.
+      const { loss, grads } =
+        o.loss === 'ce' && !xo
+          ? await engine.crossEntropyGradients(input, labels)
+          : await engine.gradients(input, (logits) => lossOf(logits, y, idx.length, !!xo));
       let value = loss;
       if (o.weightDecay) {
         // ∂/∂w of ½·wd·Σw², as localStep's loss adds it.

@@ -108,8 +108,8 @@ export function registerBench(program: Command): void {
               `${'onnx'.padEnd(9)} ${o.samplesPerSec.toFixed(0).padStart(6)} samples/s` +
                 `   ONNX Runtime, as goe train runs it (${o.speedup.toFixed(2)}× wasm in-thread)` +
                 (o.ratio !== undefined ? `   ratio ${o.ratio.toFixed(2)}×` : '') +
-                `\n          step ${t.total.toFixed(1)} ms: forward ${t.forward.toFixed(1)}, ∂loss/∂logits ${t.loss.toFixed(1)}, ` +
-                `backward ${t.backward.toFixed(1)}, update ${t.update.toFixed(1)}\n`,
+                `\n          step ${t.total.toFixed(1)} ms: one graph (forward, cross-entropy, backward) ${t.graph.toFixed(1)}, ` +
+                `update ${t.update.toFixed(1)}\n`,
             );
           }
         }

@@ -79,19 +79,28 @@ describe('a CNN training step as ONNX graphs', () => {
         })),
         { name: 'dlogits', dtype: 'float32', shape: [B, 10], data: dlogits.dataSync() as Float32Array },
       ]);
-      const { grads } = tf.variableGrads(() => loss(model.apply(x) as tf.Tensor) as tf.Scalar);
+      const { value, grads } = tf.variableGrads(() => loss(model.apply(x) as tf.Tensor) as tf.Scalar);
+      // The cross-entropy graph: the same loss and gradients from x and the labels in one run.
+      const ce = await openOnnxGraph(graphs.crossEntropy, `${arch} cross-entropy step`);
+      const fused = await ce.run([
+        xFeed,
+        { name: 'labels', dtype: 'int32', shape: [B], data: labels },
+        ...params,
+      ]);
+      expect(Math.abs((fused.loss.data as Float32Array)[0] - value.dataSync()[0])).toBeLessThan(1e-5);
       for (const [i, w] of weights.entries()) {
-        const got = out[gradOf(params[i].name)];
-        expect(got?.dims, params[i].name).toEqual(w.shape);
-        // Float32 sums in another order: relative to the gradient's largest entry.
-        expect(
-          close(got.data as Float32Array, grads[(w.read() as tf.Variable).name].dataSync()),
-          params[i].name,
-        ).toBeLessThan(1e-4);
+        const want = grads[(w.read() as tf.Variable).name].dataSync();
+        for (const graph of [out, fused]) {
+          const got = graph[gradOf(params[i].name)];
+          expect(got?.dims, params[i].name).toEqual(w.shape);
+          // Float32 sums in another order: relative to the gradient's largest entry.
+          expect(close(got.data as Float32Array, want), params[i].name).toBeLessThan(1e-4);
+        }
       }
-      tf.dispose([x, y, want, dlogits, ...Object.values(grads)]);
+      tf.dispose([x, y, want, dlogits, value, ...Object.values(grads)]);
       await fwd.dispose();
       await bwd.dispose();
+      await ce.dispose();
     });
   }
 });

@@ -1,5 +1,5 @@
 import type onnxProto from 'onnx-proto';
-import { FLOAT, INT32, OnnxGraphBuilder } from '../../runtime/onnx-graph.js';
+import { FLOAT, INT32, INT64, OnnxGraphBuilder } from '../../runtime/onnx-graph.js';
 import type * as tf from '../../runtime/tf.js';
 
 /** One layer of a plain feed-forward image classifier, as {@link cnnLayers} reads it from a TF.js model. */
@@ -123,6 +123,9 @@ export interface Activation {
  *   backward pass reads (each layer's input and ReLU output, max-pooling's arg-max as int32).
  * - `backward`: `x`, those activations and `dlogits` [B, K] (∂loss/∂logits, from TF.js: any loss of the
  *   logits) → every parameter's gradient `grad.<name>` in its TF.js layout.
+ * - `crossEntropy`: both in one graph for the mean softmax cross-entropy of `labels` int32 [B] (the baselines'
+ *   loss, trainer/losses/cross-entropy.ts), its ∂/∂logits = (softmax − one-hot) / B in the graph:
+ *   `x`, `labels` → `loss` (scalar) and every `grad.<name>`. One run, no activations handed over.
  * Backward rules (the adjoints of each op, as in any autodiff text, e.g. Goodfellow et al. 2016 §6.5):
  * dense dW = xᵀ·dy, dx = dy·Wᵀ; ReLU masks by output > 0; max-pooling routes each gradient to its arg-max
  * (ONNX MaxPool's indices, scattered back; as TF.js, one position per window); conv dx = the correlation of
@@ -132,17 +135,24 @@ export interface Activation {
 export function cnnStepGraphs(
   layers: CnnLayer[],
   inputShape: [number, number, number],
-): { forward: Uint8Array; backward: Uint8Array; activations: Activation[] } {
-  const forward = build(layers, inputShape, false);
-  const backward = build(layers, inputShape, true);
-  return { forward: forward.bytes, backward: backward.bytes, activations: forward.kept };
+): { forward: Uint8Array; backward: Uint8Array; crossEntropy: Uint8Array; activations: Activation[] } {
+  const forward = build(layers, inputShape, 'forward');
+  const backward = build(layers, inputShape, 'backward');
+  const crossEntropy = build(layers, inputShape, 'cross-entropy');
+  return {
+    forward: forward.bytes,
+    backward: backward.bytes,
+    crossEntropy: crossEntropy.bytes,
+    activations: forward.kept,
+  };
 }
 
 function build(
   layers: CnnLayer[],
   inputShape: [number, number, number],
-  backward: boolean,
+  graph: 'forward' | 'backward' | 'cross-entropy',
 ): { bytes: Uint8Array; kept: Activation[] } {
+  const backward = graph !== 'forward';
   const g = new OnnxGraphBuilder();
   const { int, ints } = g;
   const op = g.op.bind(g);
@@ -151,7 +161,7 @@ function build(
   const param = (name: string, dims: number[]) => g.input(name, dims);
   /** Marks a forward tensor [batch, …dims] as one the backward pass reads. */
   const keep = (name: string, dims: number[], dtype: Activation['dtype'] = 'float32') => {
-    if (kept.some((a) => a.name === name)) return name;
+    if (graph === 'cross-entropy' || kept.some((a) => a.name === name)) return name;
     kept.push({ name, dtype });
     const type = dtype === 'int32' ? INT32 : FLOAT;
     if (backward) g.input(name, ['batch', ...dims], type);
@@ -221,8 +231,22 @@ function build(
   } else {
     const zero = g.f32(0, 'zero');
     const reluMask = (dy: string, y: string) => op('Where', [op('Greater', [y, zero]), dy, zero]);
-    g.input('dlogits', ['batch', K]);
     let dy = 'dlogits';
+    if (graph === 'cross-entropy') {
+      g.input('labels', ['batch'], INT32);
+      const logp = op('LogSoftmax', [x], [int('axis', 1)]);
+      const offOn = g.weight(g.name('off_on'), Float32Array.of(0, 1), [2]);
+      // ONNX Runtime's OneHot takes int64 indices with float values and an int64 depth.
+      const labels64 = op('Cast', ['labels'], [int('to', INT64)]);
+      const oneHot = op('OneHot', [labels64, i64([K]), offOn], [int('axis', -1)]);
+      const picked = op('ReduceSum', [op('Mul', [logp, oneHot]), i64([1])]);
+      op('Neg', [op('ReduceMean', [picked], [int('keepdims', 0)])], [], 'loss');
+      g.outputs.unshift(OnnxGraphBuilder.tensor('loss', []));
+      const rows = op('Cast', [op('Gather', [op('Shape', [x]), i64([0])])], [int('to', FLOAT)]);
+      dy = op('Div', [op('Sub', [op('Exp', [logp]), oneHot]), rows]);
+    } else {
+      g.input('dlogits', ['batch', K]);
+    }
     for (let i = saved.length - 1; i >= 0; i--) {
       const s = saved[i];
       const l = s.layer;
@@ -314,13 +338,14 @@ function build(
       g.output(gradOf(kernelOf(l.name)), dims);
       g.output(gradOf(biasOf(l.name)), [l.kind === 'conv' ? l.filters : l.units]);
     }
-    g.nodes = withoutForward(
-      g.nodes,
-      new Set(kept.map((a) => a.name)),
-      g.outputs.map((o) => o.name!),
-    );
+    if (graph === 'backward')
+      g.nodes = withoutForward(
+        g.nodes,
+        new Set(kept.map((a) => a.name)),
+        g.outputs.map((o) => o.name!),
+      );
   }
-  return { bytes: g.encode(backward ? 'cnn_backward' : 'cnn_forward'), kept };
+  return { bytes: g.encode(`cnn_${graph.replace('-', '_')}`), kept };
 }
 
 /**

@@ -1,5 +1,10 @@
 import type { Feed } from '../../generators/imported/io.js';
-import { onnxRuntimeInstalled, openOnnxGraph } from '../../generators/imported/onnx.js';
+import {
+  type GraphOutput,
+  type OnnxGraph,
+  onnxRuntimeInstalled,
+  openOnnxGraph,
+} from '../../generators/imported/onnx.js';
 import { runtimePreference } from '../../generators/twin.js';
 import * as tf from '../../runtime/tf.js';
 import { cnnLayers, cnnStepGraphs, gradOf, paramOf } from './cnn-graph.js';
@@ -20,8 +25,17 @@ export interface OnnxGradients {
     x: tf.Tensor,
     lossOf: (logits: tf.Tensor2D) => tf.Scalar,
   ): Promise<{ loss: number; grads: { name: string; tensor: tf.Tensor }[] }>;
+  /**
+   * {@link gradients} for the mean softmax cross-entropy of `labels` (int32 [B]; trainer/losses/cross-entropy.ts)
+   * in one graph run ({@link cnnStepGraphs} `crossEntropy`): the baselines' step, without handing the
+   * activations through JavaScript. Its time counts in `ms.crossEntropy`.
+   */
+  crossEntropyGradients(
+    x: tf.Tensor,
+    labels: Int32Array,
+  ): Promise<{ loss: number; grads: { name: string; tensor: tf.Tensor }[] }>;
   /** Milliseconds spent so far in each phase of {@link gradients}, summed over its calls (`goe bench train-step`). */
-  readonly ms: { forward: number; loss: number; backward: number };
+  readonly ms: { forward: number; loss: number; backward: number; crossEntropy: number };
   dispose(): Promise<void>;
 }
 
@@ -50,20 +64,47 @@ export async function openOnnxGradients(model: tf.LayersModel, what: string): Pr
   const graphs = cnnStepGraphs(layers, inputShape);
   const forward = await openOnnxGraph(graphs.forward, `${what} (forward)`);
   const backward = await openOnnxGraph(graphs.backward, `${what} (backward)`);
+  // Opened at its first use: a fine-tuning run (OE or energy loss) never needs it.
+  let crossEntropy: Promise<OnnxGraph> | undefined;
   const weights = model.trainableWeights;
   const names = weights.map(paramOf);
-  const ms = { forward: 0, loss: 0, backward: 0 };
+  const ms = { forward: 0, loss: 0, backward: 0, crossEntropy: 0 };
+  const paramFeeds = (): Feed[] =>
+    weights.map((w, i) => ({
+      name: names[i],
+      dtype: 'float32',
+      shape: w.shape as number[],
+      data: w.read().dataSync() as Float32Array,
+    }));
+  const xFeedOf = (x: tf.Tensor): Feed => ({
+    name: 'x',
+    dtype: 'float32',
+    shape: x.shape,
+    data: x.dataSync() as Float32Array,
+  });
+  const gradsOf = (out: Record<string, GraphOutput>) =>
+    weights.map((w, i) => {
+      const g = out[gradOf(names[i])];
+      return { name: (w.read() as tf.Variable).name, tensor: tf.tensor(g.data as Float32Array, [...g.dims]) };
+    });
   return {
     ms,
+    async crossEntropyGradients(x, labels) {
+      const t0 = performance.now();
+      crossEntropy ??= openOnnxGraph(graphs.crossEntropy, `${what} (cross-entropy step)`);
+      const out = await (await crossEntropy).run([
+        xFeedOf(x),
+        { name: 'labels', dtype: 'int32', shape: [labels.length], data: labels },
+        ...paramFeeds(),
+      ]);
+      const grads = gradsOf(out);
+      ms.crossEntropy += performance.now() - t0;
+      return { loss: (out.loss.data as Float32Array)[0], grads };
+    },
     async gradients(x, lossOf) {
       const t0 = performance.now();
-      const params: Feed[] = weights.map((w, i) => ({
-        name: names[i],
-        dtype: 'float32',
-        shape: w.shape as number[],
-        data: w.read().dataSync() as Float32Array,
-      }));
-      const xFeed: Feed = { name: 'x', dtype: 'float32', shape: x.shape, data: x.dataSync() as Float32Array };
+      const params = paramFeeds();
+      const xFeed = xFeedOf(x);
       const fwd = await forward.run([xFeed, ...params]);
       const logits = fwd.logits;
       const [B, K] = logits.dims;
@@ -87,13 +128,7 @@ export async function openOnnxGradients(model: tf.LayersModel, what: string): Pr
         }),
         { name: 'dlogits', dtype: 'float32', shape: [B, K], data: dlogits },
       ]);
-      const grads = weights.map((w, i) => {
-        const g = out[gradOf(names[i])];
-        return {
-          name: (w.read() as tf.Variable).name,
-          tensor: tf.tensor(g.data as Float32Array, [...g.dims]),
-        };
-      });
+      const grads = gradsOf(out);
       ms.forward += t1 - t0;
       ms.loss += t2 - t1;
       ms.backward += performance.now() - t2;
@@ -102,6 +137,7 @@ export async function openOnnxGradients(model: tf.LayersModel, what: string): Pr
     async dispose() {
       await forward.dispose();
       await backward.dispose();
+      await (await crossEntropy)?.dispose();
     },
   };
 }
