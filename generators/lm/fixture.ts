@@ -4,6 +4,7 @@ import type { TextGeneratorManifest } from '../manifest.js';
 import type { LmConfig } from './config.js';
 import { exportLm } from './export.js';
 import { initLm } from './model.js';
+import type { LabelledStream } from './train.js';
 
 /** Words of the tiny test vocabulary. */
 const WORDS =
@@ -51,3 +52,22 @@ export async function writeTinyLm(
     for (const v of Object.values(vars)) v.dispose();
   }
 }
+
+/** A language model small enough to train in seconds (the unit tests' model; dropout as the zoo LM's). */
+export const toyLmConfig: LmConfig = {
+  vocabSize: 40,
+  dModel: 16,
+  heads: 2,
+  ff: 24,
+  layers: 2,
+  dropout: 0.2,
+  length: 10,
+  classTokens: [1, 2],
+  specials: 3,
+};
+
+/** Two "genres" for {@link toyLmConfig}: class 0 repeats 3..12, class 1 counts down 39..30; learnable in a few hundred steps. */
+export const toyLmDocs: LabelledStream[] = [
+  { label: 0, tokens: Int32Array.from({ length: 200 }, (_, i) => 3 + (i % 10)) },
+  { label: 1, tokens: Int32Array.from({ length: 200 }, (_, i) => 39 - (i % 10)) },
+];

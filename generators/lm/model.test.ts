@@ -4,27 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../runtime/backend/index.js';
 import * as tf from '../../runtime/tf.js';
-import type { LmConfig } from './config.js';
+import { toyLmConfig, toyLmDocs } from './fixture.js';
 import { emptyCache, initLm, lmLogits, lmStep, softmaxCrossEntropy } from './model.js';
-import { type LabelledStream, lmBatch, perplexity, trainLm } from './train.js';
+import { lmBatch, perplexity, trainLm } from './train.js';
 
-const config: LmConfig = {
-  vocabSize: 40,
-  dModel: 16,
-  heads: 2,
-  ff: 24,
-  layers: 2,
-  dropout: 0.2,
-  length: 10,
-  classTokens: [1, 2],
-  specials: 3,
-};
-
-/** Two "genres": class 0 repeats 3..12, class 1 counts down 39..30; learnable in a few hundred steps. */
-const docs: LabelledStream[] = [
-  { label: 0, tokens: Int32Array.from({ length: 200 }, (_, i) => 3 + (i % 10)) },
-  { label: 1, tokens: Int32Array.from({ length: 200 }, (_, i) => 39 - (i % 10)) },
-];
+const config = toyLmConfig;
+const docs = toyLmDocs;
 
 let dir: string;
 beforeAll(async () => {

@@ -5,28 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../runtime/backend/index.js';
 import { snapshot } from '../weights.js';
 import type { LmConfig } from './config.js';
+import { toyLmConfig, toyLmDocs } from './fixture.js';
 import type { LmVars } from './model.js';
-import { type LabelledStream, type LmTrainOptions, perplexity, trainLm } from './train.js';
+import { type LmTrainOptions, perplexity, trainLm } from './train.js';
 
 /** Data-parallel language-model training (`goe train-generator --kind lm --workers N`) against one thread. */
 
 // Without dropout a 2-worker step is the 1-thread step up to float reassociation (with it, each shard
 // draws its own masks: another random draw, tested apart below).
-const config: LmConfig = {
-  vocabSize: 40,
-  dModel: 16,
-  heads: 2,
-  ff: 24,
-  layers: 2,
-  dropout: 0,
-  length: 10,
-  classTokens: [1, 2],
-  specials: 3,
-};
-const docs: LabelledStream[] = [
-  { label: 0, tokens: Int32Array.from({ length: 200 }, (_, i) => 3 + (i % 10)) },
-  { label: 1, tokens: Int32Array.from({ length: 200 }, (_, i) => 39 - (i % 10)) },
-];
+const config: LmConfig = { ...toyLmConfig, dropout: 0 };
+const docs = toyLmDocs;
 const base: Omit<LmTrainOptions, 'outDir' | 'steps'> = {
   config,
   batchSize: 8,
