@@ -2,8 +2,8 @@ import { initBackend } from '../../runtime/backend/index.js';
 import { loadParams, type ShardTask, storeGrads } from '../../runtime/pool/index.js';
 import * as tf from '../../runtime/tf.js';
 import type { LmConfig } from './config.js';
+import { lmDropout } from './dropout.js';
 import { initLm, type LmVars, lmLoss } from './model.js';
-import { lmDropout } from './train.js';
 
 /**
  * The data-parallel LM step's worker task (runtime/pool task module): a replica of the language model whose

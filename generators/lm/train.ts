@@ -13,7 +13,8 @@ import {
   snapshot,
 } from '../weights.js';
 import type { LmConfig } from './config.js';
-import { type DropoutFn, initLm, type LmVars, lmLoss } from './model.js';
+import { lmDropout } from './dropout.js';
+import { initLm, type LmVars, lmLoss } from './model.js';
 import { LmParallel } from './parallel.js';
 
 /** A document as token ids with its class: what the language model reads. */
@@ -162,17 +163,6 @@ export function lmLearningRate(o: Pick<LmTrainOptions, 'lr' | 'warmup' | 'steps'
   if (s < o.warmup) return (o.lr * (s + 1)) / o.warmup;
   const t = (s - o.warmup) / Math.max(1, o.steps - o.warmup);
   return o.lr * (0.1 + 0.45 * (1 + Math.cos(Math.PI * t)));
-}
-
-/**
- * The dropout of step `step`'s rows (shard `shard` of a data-parallel step; 0 on one thread): tf.dropout seeded
- * by (seed, step, site, shard), uint32 arithmetic keeping the sites and shards distinct.
- */
-export function lmDropout(c: LmConfig, seed: number, step: number, shard = 0): DropoutFn {
-  return (x, site) =>
-    c.dropout > 0
-      ? tf.dropout(x, c.dropout, undefined, ((seed * 7919 + step) * 64 + site + shard * 0x9e3779b1) >>> 0)
-      : x;
 }
 
 /** Scales `grads` to global norm ≤ `clipNorm` and applies them with `opt` (disposes nothing it was given). */
