@@ -137,14 +137,14 @@ export async function openLmStepper(c: LmConfig, vars: LmVars, what: string): Pr
         async next(ids) {
           if (t >= length)
             throw new Error(`${what}: a decoding of ${length} tokens asked for token ${t + 1}`);
-          const cache = (name: string, shape: number[], data: Float32Array) =>
+          const f32 = (name: string, shape: number[], data: Float32Array) =>
             ({ name, dtype: 'float32', shape, data }) as const;
           const out = await rt.run([
             { name: 'ids', dtype: 'int64', shape: [rows], data: ids },
-            cache('position', [1, c.dModel], positionalEncoding(t, 1, c.dModel)),
-            cache('mask', [1, length], mask),
-            ...keys.map((data, l) => cache(pastK(l), [rows, c.heads, dh, length], data)),
-            ...values.map((data, l) => cache(pastV(l), [rows, c.heads, length, dh], data)),
+            f32('position', [1, c.dModel], positionalEncoding(t, 1, c.dModel)),
+            f32('mask', [1, length], mask),
+            ...keys.map((data, l) => f32(pastK(l), [rows, c.heads, dh, length], data)),
+            ...values.map((data, l) => f32(pastV(l), [rows, c.heads, length, dh], data)),
           ]);
           for (let l = 0; l < c.layers; l++) {
             const k = out[presentK(l)].data as Float32Array;

@@ -53,15 +53,14 @@ export class LmParallel {
     step: number,
   ): Promise<{ loss: number; grads: Record<string, tf.Tensor> }> {
     const n = this.#pool.workers;
-    // Whole rows per shard: the batch divides by the worker count (`open`).
-    const rows = (a: Int32Array, k: number) => shardOf(a, k, n);
     this.#params.publish();
+    // Whole rows per shard: the batch divides by the worker count (`open`).
     const losses = await this.#pool.shards<number>('lmGrads', (k) => ({
       ...this.#base,
       seed,
       step,
-      ids: rows(ids, k),
-      targets: rows(targets, k),
+      ids: shardOf(ids, k, n),
+      targets: shardOf(targets, k, n),
     }));
     const grads = Object.fromEntries(this.#params.mean().map((g) => [g.name, g.tensor]));
     return { loss: losses.reduce((s, l) => s + l, 0) / n, grads };

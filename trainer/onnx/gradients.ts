@@ -62,10 +62,19 @@ export async function openOnnxGradients(model: tf.LayersModel, what: string): Pr
   if (!layers) throw new Error(`${what}: not a plain CNN, so it cannot train on ONNX Runtime`);
   const inputShape = model.inputs[0].shape.slice(1) as number[] as [number, number, number];
   const graphs = cnnStepGraphs(layers, inputShape);
-  const forward = await openOnnxGraph(graphs.forward, `${what} (forward)`);
-  const backward = await openOnnxGraph(graphs.backward, `${what} (backward)`);
-  // Opened at its first use: a fine-tuning run (OE or energy loss) never needs it.
-  let crossEntropy: Promise<OnnxGraph> | undefined;
+  // Each graph's session is opened at its first use: a baseline (cross-entropy) run never needs the two-graph
+  // pair, a fine-tuning run (OE or energy loss) never needs the cross-entropy graph.
+  const opened: Promise<OnnxGraph>[] = [];
+  const lazily = (bytes: Uint8Array, label: string) => {
+    let session: Promise<OnnxGraph> | undefined;
+    return () => {
+      if (!session) opened.push((session = openOnnxGraph(bytes, `${what} (${label})`)));
+      return session;
+    };
+  };
+  const forward = lazily(graphs.forward, 'forward');
+  const backward = lazily(graphs.backward, 'backward');
+  const crossEntropy = lazily(graphs.crossEntropy, 'cross-entropy step');
   const weights = model.trainableWeights;
   const names = weights.map(paramOf);
   const ms = { forward: 0, loss: 0, backward: 0, crossEntropy: 0 };
@@ -91,8 +100,7 @@ export async function openOnnxGradients(model: tf.LayersModel, what: string): Pr
     ms,
     async crossEntropyGradients(x, labels) {
       const t0 = performance.now();
-      crossEntropy ??= openOnnxGraph(graphs.crossEntropy, `${what} (cross-entropy step)`);
-      const out = await (await crossEntropy).run([
+      const out = await (await crossEntropy()).run([
         xFeedOf(x),
         { name: 'labels', dtype: 'int32', shape: [labels.length], data: labels },
         ...paramFeeds(),
@@ -105,7 +113,7 @@ export async function openOnnxGradients(model: tf.LayersModel, what: string): Pr
       const t0 = performance.now();
       const params = paramFeeds();
       const xFeed = xFeedOf(x);
-      const fwd = await forward.run([xFeed, ...params]);
+      const fwd = await (await forward()).run([xFeed, ...params]);
       const logits = fwd.logits;
       const [B, K] = logits.dims;
       const t1 = performance.now();
@@ -119,7 +127,7 @@ export async function openOnnxGradients(model: tf.LayersModel, what: string): Pr
       const dlogits = grad.dataSync() as Float32Array;
       tf.dispose([value, grad]);
       const t2 = performance.now();
-      const out = await backward.run([
+      const out = await (await backward()).run([
         xFeed,
         ...params,
         ...graphs.activations.map(({ name, dtype }): Feed => {
@@ -135,9 +143,7 @@ export async function openOnnxGradients(model: tf.LayersModel, what: string): Pr
       return { loss, grads };
     },
     async dispose() {
-      await forward.dispose();
-      await backward.dispose();
-      await (await crossEntropy)?.dispose();
+      for (const session of opened) await (await session).dispose();
     },
   };
 }
