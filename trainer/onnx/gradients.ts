@@ -68,7 +68,10 @@ export async function openOnnxGradients(model: tf.LayersModel, what: string): Pr
   const lazily = (bytes: Uint8Array, label: string) => {
     let session: Promise<OnnxGraph> | undefined;
     return () => {
-      if (!session) opened.push((session = openOnnxGraph(bytes, `${what} (${label})`)));
+      if (!session) {
+        session = openOnnxGraph(bytes, `${what} (${label})`);
+        opened.push(session);
+      }
       return session;
     };
   };
